@@ -1,0 +1,239 @@
+//! One audit run: load the config, scan the project, index it, run the rules
+//! and keep what falls inside the paths the user asked about.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::cli::Common;
+use crate::config::{self, Config};
+use crate::diagnostic::{Code, Violation};
+use crate::index::ProjectIndex;
+use crate::lang::{FileFacts, Note};
+use crate::rules::{self, DefinitionEntry};
+use crate::scan;
+use crate::Error;
+
+/// Which root-relative paths are reported.
+#[derive(Debug, Clone, Default)]
+pub struct PathFilter {
+    /// Empty: everything. Otherwise files equal to or under one of these.
+    prefixes: Vec<String>,
+}
+
+impl PathFilter {
+    pub fn new(root: &Path, paths: &[PathBuf]) -> Result<Self, Error> {
+        let cwd = std::env::current_dir().map_err(|source| Error::Io {
+            context: "cannot read the current directory".into(),
+            source,
+        })?;
+        let mut prefixes = Vec::new();
+        for path in paths {
+            let absolute = normalise(&cwd.join(path));
+            if !absolute.exists() {
+                return Err(Error::Usage(format!("{}: no such file or directory", path.display())));
+            }
+            let Some(relative) = scan::relative_path(root, &absolute) else {
+                return Err(Error::Usage(format!(
+                    "{} is outside the project root {}",
+                    path.display(),
+                    root.display()
+                )));
+            };
+            if relative.is_empty() {
+                return Ok(Self::default());
+            }
+            prefixes.push(relative);
+        }
+        Ok(Self { prefixes })
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.prefixes.is_empty()
+            || self.prefixes.iter().any(|prefix| {
+                path == prefix
+                    || (path.len() > prefix.len()
+                        && path.starts_with(prefix.as_str())
+                        && path.as_bytes()[prefix.len()] == b'/')
+            })
+    }
+}
+
+/// `a/./b/../c` -> `a/c`, without touching the file system.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Per-concept results inside the reported paths.
+#[derive(Debug)]
+pub struct ConceptResult {
+    pub definitions: Vec<DefinitionEntry>,
+    pub canonical_imports: usize,
+}
+
+pub struct Audit {
+    pub config: Config,
+    pub index: ProjectIndex,
+    pub filter: PathFilter,
+    /// Notes of files inside the reported paths, sorted.
+    pub notes: Vec<Note>,
+    /// Violations inside the reported paths, in output order.
+    pub violations: Vec<Violation>,
+    pub concepts: Vec<ConceptResult>,
+}
+
+/// Just the facts, for the `imports` dump.
+pub struct Facts {
+    pub files: Vec<FileFacts>,
+    pub notes: Vec<Note>,
+}
+
+fn load_config(common: &Common) -> Result<Config, Error> {
+    let file = match &common.config {
+        Some(file) => file.clone(),
+        None => {
+            let cwd = std::env::current_dir().map_err(|source| Error::Io {
+                context: "cannot read the current directory".into(),
+                source,
+            })?;
+            config::discover(&cwd)?
+        }
+    };
+    Ok(config::load(&file)?)
+}
+
+fn scan_project(config: &Config, common: &Common) -> Result<scan::Scan, Error> {
+    let threads = common.threads.unwrap_or_else(scan::default_threads).max(1);
+    let pool = scan::thread_pool(threads)
+        .map_err(|error| Error::Usage(format!("cannot start {threads} threads: {error}")))?;
+    Ok(scan::scan(config, &pool, threads))
+}
+
+impl Audit {
+    pub fn run(common: &Common) -> Result<Self, Error> {
+        let config = load_config(common)?;
+        let filter = PathFilter::new(&config.root, &common.paths)?;
+        let scan = scan_project(&config, common)?;
+        let mut notes = scan.notes;
+        notes.extend(scan.files.iter().flat_map(|file| file.notes.iter().cloned()));
+        notes.retain(|note| filter.contains(&note.path));
+        notes.sort();
+        let index = ProjectIndex::new(scan.files);
+        let findings = rules::check_all(&index, &config.concepts);
+
+        let mut violations = Vec::new();
+        let mut concepts = Vec::new();
+        for found in findings {
+            violations.extend(
+                found
+                    .violations
+                    .into_iter()
+                    .filter(|violation| filter.contains(&violation.path)),
+            );
+            let mut definitions: Vec<DefinitionEntry> = found
+                .definitions
+                .into_iter()
+                .filter(|definition| filter.contains(&definition.path))
+                .collect();
+            definitions.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+            concepts.push(ConceptResult {
+                definitions,
+                canonical_imports: found
+                    .canonical_imports
+                    .iter()
+                    .filter(|path| filter.contains(path))
+                    .count(),
+            });
+        }
+        violations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        Ok(Self {
+            config,
+            index,
+            filter,
+            notes,
+            violations,
+            concepts,
+        })
+    }
+
+    pub fn facts_only(common: &Common) -> Result<Facts, Error> {
+        let config = load_config(common)?;
+        let filter = PathFilter::new(&config.root, &common.paths)?;
+        let scan = scan_project(&config, common)?;
+        let mut notes = scan.notes;
+        let files: Vec<FileFacts> = scan
+            .files
+            .into_iter()
+            .filter(|file| filter.contains(&file.path))
+            .collect();
+        notes.extend(files.iter().flat_map(|file| file.notes.iter().cloned()));
+        notes.retain(|note| filter.contains(&note.path));
+        notes.sort();
+        Ok(Facts { files, notes })
+    }
+
+    pub fn retain_codes(&mut self, keep: impl Fn(Code) -> bool) {
+        self.violations.retain(|violation| keep(violation.code));
+    }
+
+    /// Files inside the reported paths that were scanned.
+    pub fn files_scanned(&self) -> usize {
+        self.index
+            .files
+            .iter()
+            .filter(|file| self.filter.contains(&file.path))
+            .count()
+    }
+
+    /// Violations of one concept.
+    pub fn concept_violations(&self, concept: usize) -> impl Iterator<Item = &Violation> {
+        self.violations
+            .iter()
+            .filter(move |violation| violation.concept == concept)
+    }
+}
+
+/// Counts shared by the whole summary and each concept.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Counts {
+    pub definition_files: usize,
+    pub violations: usize,
+    pub files_with_violations: usize,
+    pub fixable: usize,
+    pub by_code: BTreeMap<&'static str, usize>,
+}
+
+impl Counts {
+    pub fn of<'a>(
+        violations: impl Iterator<Item = &'a Violation>,
+        definition_paths: impl Iterator<Item = &'a str>,
+    ) -> Self {
+        let mut counts = Counts::default();
+        let mut files = std::collections::BTreeSet::new();
+        for code in Code::ALL {
+            counts.by_code.insert(code.as_str(), 0);
+        }
+        for violation in violations {
+            counts.violations += 1;
+            files.insert(violation.path.as_str());
+            if violation.fix.is_some() {
+                counts.fixable += 1;
+            }
+            *counts.by_code.entry(violation.code.as_str()).or_default() += 1;
+        }
+        counts.files_with_violations = files.len();
+        counts.definition_files = definition_paths
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        counts
+    }
+}

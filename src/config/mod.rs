@@ -1,0 +1,138 @@
+//! rules.toml: finding it, reading it, and validating it into a [`Config`].
+
+mod raw;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+use regex::Regex;
+
+pub use validate::{ConfigProblem, InvalidConfig};
+
+pub const CONFIG_FILE: &str = "rules.toml";
+
+#[derive(Debug)]
+pub struct Config {
+    /// The directory holding rules.toml: the project root.
+    pub root: PathBuf,
+    pub file: PathBuf,
+    pub settings: Settings,
+    pub concepts: Vec<Concept>,
+}
+
+#[derive(Debug)]
+pub struct Settings {
+    /// Import roots, root-relative with `/` separators; `""` is the root itself.
+    pub src: Vec<String>,
+    pub include: GlobSet,
+    pub exclude: GlobSet,
+    pub respect_gitignore: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Python,
+    Rust,
+}
+
+#[derive(Debug)]
+pub struct Concept {
+    pub name: String,
+    pub language: Language,
+    /// Dotted Python module, or a Rust path without the symbol (`crate::ws`).
+    pub canonical_module: String,
+    pub canonical_symbol: String,
+    /// Names that mean this concept; the canonical symbol is always first.
+    pub symbols: Vec<String>,
+    pub definition: Regex,
+    pub legacy_modules: Vec<String>,
+    pub allow: GlobSet,
+    pub severity: Severity,
+}
+
+impl Concept {
+    pub fn is_symbol(&self, name: &str) -> bool {
+        self.symbols.iter().any(|symbol| symbol == name)
+    }
+
+    pub fn is_legacy_module(&self, module: &str) -> bool {
+        self.legacy_modules.iter().any(|legacy| legacy == module)
+    }
+
+    pub fn canonical(&self) -> String {
+        match self.language {
+            Language::Python => format!("{}:{}", self.canonical_module, self.canonical_symbol),
+            Language::Rust => format!("{}::{}", self.canonical_module, self.canonical_symbol),
+        }
+    }
+}
+
+/// Why no configuration could be had.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ConfigError {
+    #[error("no {CONFIG_FILE} found in {} or any parent directory", .0.display())]
+    #[diagnostic(
+        code(config::not_found),
+        help("write a rules.toml at the project root, or pass --config FILE")
+    )]
+    NotFound(PathBuf),
+    #[error("cannot read {}: {source}", path.display())]
+    #[diagnostic(code(config::unreadable))]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(#[from] InvalidConfig),
+}
+
+/// The nearest rules.toml at or above `start`.
+pub fn discover(start: &Path) -> Result<PathBuf, ConfigError> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(CONFIG_FILE))
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| ConfigError::NotFound(start.to_path_buf()))
+}
+
+/// Reads and validates the rules.toml at `file`.
+pub fn load(file: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Unreadable {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let file = std::path::absolute(file).map_err(|source| ConfigError::Unreadable {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let root = file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let (settings, concepts) = validate::validate(&file, &text)?;
+    Ok(Config {
+        root,
+        file,
+        settings,
+        concepts,
+    })
+}

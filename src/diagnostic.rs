@@ -1,0 +1,134 @@
+//! What the rules produce: violations, each with an optional fix.
+
+use serde::Serialize;
+
+use crate::config::Severity;
+use crate::lang::Span;
+
+/// A rule's code and name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Code {
+    #[serde(rename = "SSOT001")]
+    DuplicateDefinition,
+    #[serde(rename = "SSOT002")]
+    AliasReexport,
+    #[serde(rename = "SSOT003")]
+    NoncanonicalImport,
+}
+
+impl Code {
+    pub const ALL: [Code; 3] = [
+        Code::DuplicateDefinition,
+        Code::AliasReexport,
+        Code::NoncanonicalImport,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::DuplicateDefinition => "SSOT001",
+            Code::AliasReexport => "SSOT002",
+            Code::NoncanonicalImport => "SSOT003",
+        }
+    }
+
+    pub fn rule(self) -> &'static str {
+        match self {
+            Code::DuplicateDefinition => "duplicate-definition",
+            Code::AliasReexport => "alias-reexport",
+            Code::NoncanonicalImport => "noncanonical-import",
+        }
+    }
+
+    pub fn summary(self) -> &'static str {
+        match self {
+            Code::DuplicateDefinition => "A concept is defined outside its canonical module",
+            Code::AliasReexport => "A concept is given a second name or a second home",
+            Code::NoncanonicalImport => "A concept is imported through a non-canonical path",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL
+            .into_iter()
+            .find(|code| code.as_str().eq_ignore_ascii_case(text) || code.rule() == text)
+    }
+}
+
+/// The mechanism of a violation, so users and tools can filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    Definition,
+    Assignment,
+    Rename,
+    Reexport,
+    Import,
+    Star,
+    String,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Definition => "definition",
+            Via::Assignment => "assignment",
+            Via::Rename => "rename",
+            Via::Reexport => "reexport",
+            Via::Import => "import",
+            Via::Star => "star",
+            Via::String => "string",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Applicability {
+    /// The imported object is provably the same: applied by `fix`.
+    Safe,
+    /// Behaviour may change: applied only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+/// Replace `start..end` (byte offsets into the decoded text, BOM excluded) with `content`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+    /// What the fix does, in a few words.
+    pub title: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Violation {
+    pub code: Code,
+    pub via: Via,
+    /// Index into the config's concepts.
+    pub concept: usize,
+    pub path: String,
+    pub span: Span,
+    pub message: String,
+    pub severity: Severity,
+    pub fix: Option<Fix>,
+}
+
+impl Violation {
+    /// The output order: path (bytewise), line, column, code.
+    pub fn sort_key(&self) -> (&str, u32, u32, Code, usize, Via) {
+        (
+            self.path.as_str(),
+            self.span.begin.line,
+            self.span.begin.column,
+            self.code,
+            self.concept,
+            self.via,
+        )
+    }
+}

@@ -1,0 +1,224 @@
+//! The project index: module <-> file, module-level bindings, and re-export
+//! chains followed to the object they finally name.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::Language;
+use crate::lang::{AliasValue, BindingKind, FileFacts, ImportKind, Scope};
+
+/// What a `(module, name)` pair finally names once re-exports are followed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Origin {
+    /// A class (or Rust type) defined in `module`.
+    Class { module: String, name: String },
+    /// A function defined in `module` (a factory bound to a concept's name).
+    Function { module: String, name: String },
+    /// Something else bound by an assignment that is not an alias.
+    Value { module: String, name: String },
+    /// A module object.
+    Module(String),
+    /// The chain leaves the project or names nothing.
+    Unresolved { module: String, name: String },
+    /// The chain loops back on itself.
+    Cycle,
+}
+
+pub struct ProjectIndex {
+    /// All scanned files, sorted by path.
+    pub files: Vec<FileFacts>,
+    python_modules: HashMap<String, usize>,
+}
+
+/// A chain is never longer than this; anything longer is treated as a cycle.
+const MAX_CHAIN: usize = 64;
+
+impl ProjectIndex {
+    pub fn new(files: Vec<FileFacts>) -> Self {
+        let mut python_modules: HashMap<String, usize> = HashMap::new();
+        for (id, file) in files.iter().enumerate() {
+            if file.language != Language::Python {
+                continue;
+            }
+            let Some(module) = &file.module else { continue };
+            match python_modules.get(module) {
+                // A package beats a module of the same name, and a `.py`
+                // beats its `.pyi` stub, as at import time.
+                Some(&existing) if !prefer(file, &files[existing]) => {}
+                _ => {
+                    python_modules.insert(module.clone(), id);
+                }
+            }
+        }
+        Self {
+            files,
+            python_modules,
+        }
+    }
+
+    pub fn python_module(&self, module: &str) -> Option<&FileFacts> {
+        self.python_modules.get(module).map(|&id| &self.files[id])
+    }
+
+    pub fn has_python_module(&self, module: &str) -> bool {
+        self.python_modules.contains_key(module)
+    }
+
+    /// Follows `from module import name` to what it finally names.
+    pub fn resolve(&self, module: &str, name: &str) -> Origin {
+        let mut visited = HashSet::new();
+        self.resolve_inner(module, name, &mut visited)
+    }
+
+    fn resolve_inner(
+        &self,
+        module: &str,
+        name: &str,
+        visited: &mut HashSet<(String, String)>,
+    ) -> Origin {
+        if visited.len() >= MAX_CHAIN || !visited.insert((module.to_string(), name.to_string())) {
+            return Origin::Cycle;
+        }
+        let unresolved = || Origin::Unresolved {
+            module: module.to_string(),
+            name: name.to_string(),
+        };
+        let Some(file) = self.python_module(module) else {
+            let submodule = join(module, name);
+            return if self.has_python_module(&submodule) {
+                Origin::Module(submodule)
+            } else {
+                unresolved()
+            };
+        };
+        let Some(binding) = file.binding(name) else {
+            let submodule = join(module, name);
+            if self.has_python_module(&submodule) {
+                return Origin::Module(submodule);
+            }
+            // A name a star import brings in.
+            for import in &file.imports {
+                if import.kind == ImportKind::From
+                    && import.scope == Scope::Module
+                    && import.name.as_deref() == Some("*")
+                {
+                    if let Some(source) = &import.resolved {
+                        let origin = self.resolve_inner(source, name, visited);
+                        if !matches!(origin, Origin::Unresolved { .. }) {
+                            return origin;
+                        }
+                    }
+                }
+            }
+            return unresolved();
+        };
+        match &binding.kind {
+            BindingKind::Class => Origin::Class {
+                module: module.to_string(),
+                name: name.to_string(),
+            },
+            BindingKind::Function => Origin::Function {
+                module: module.to_string(),
+                name: name.to_string(),
+            },
+            BindingKind::Other => Origin::Value {
+                module: module.to_string(),
+                name: name.to_string(),
+            },
+            BindingKind::FromImport {
+                module: Some(source),
+                name: imported,
+            } => self.resolve_inner(source, imported, visited),
+            BindingKind::FromImport { module: None, .. } => unresolved(),
+            BindingKind::ModuleImport { module: target } => Origin::Module(target.clone()),
+            BindingKind::Alias(AliasValue::Name(source)) => {
+                self.resolve_inner(module, source, visited)
+            }
+            BindingKind::Alias(AliasValue::Attribute { base, attr }) => {
+                match self.resolve_dotted(module, base, visited) {
+                    Some(target) => self.resolve_inner(&target, attr, visited),
+                    None => unresolved(),
+                }
+            }
+        }
+    }
+
+    /// The module a dotted expression such as `m` or `pkg.sub` names inside `module`.
+    fn resolve_dotted(
+        &self,
+        module: &str,
+        dotted: &str,
+        visited: &mut HashSet<(String, String)>,
+    ) -> Option<String> {
+        let mut parts = dotted.split('.');
+        let first = parts.next()?;
+        let mut current = match self.resolve_inner(module, first, visited) {
+            Origin::Module(target) => target,
+            _ => return None,
+        };
+        for part in parts {
+            current = join(&current, part);
+        }
+        Some(current)
+    }
+
+    /// The module `name` names when imported from `module` (`from pkg import legacy`).
+    pub fn module_named(&self, module: &str, name: &str) -> Option<String> {
+        match self.resolve(module, name) {
+            Origin::Module(target) => Some(target),
+            _ => None,
+        }
+    }
+}
+
+fn join(module: &str, name: &str) -> String {
+    if module.is_empty() {
+        name.to_string()
+    } else {
+        format!("{module}.{name}")
+    }
+}
+
+fn prefer(candidate: &FileFacts, existing: &FileFacts) -> bool {
+    let rank = |file: &FileFacts| (file.is_package, !file.path.ends_with(".pyi"));
+    rank(candidate) > rank(existing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::python;
+
+    fn file(path: &str, text: &str) -> FileFacts {
+        let mut facts = FileFacts::new(path.to_string(), Language::Python);
+        let (module, is_package) = python::module_path(path, &[String::new()]).unwrap();
+        facts.module = Some(module);
+        facts.is_package = is_package;
+        python::extract(&mut facts, text, false);
+        facts
+    }
+
+    #[test]
+    fn chains_are_followed_to_the_class() {
+        let index = ProjectIndex::new(vec![
+            file("pkg/__init__.py", "from .shim import Manager\n"),
+            file("pkg/core.py", "class Unified: pass\n"),
+            file("pkg/shim.py", "from .core import Unified\nManager = Unified\n"),
+            file("pkg/legacy.py", "import pkg.core as core\nOld = core.Unified\nfrom pkg.star import *\n"),
+            file("pkg/star.py", "from pkg import Manager as Starred\n"),
+            file("pkg/factory.py", "def Manager(): pass\n"),
+            file("pkg/loop.py", "from pkg.loop2 import X\n"),
+            file("pkg/loop2.py", "from pkg.loop import X\n"),
+        ]);
+        let class = Origin::Class {
+            module: "pkg.core".into(),
+            name: "Unified".into(),
+        };
+        assert_eq!(index.resolve("pkg", "Manager"), class);
+        assert_eq!(index.resolve("pkg.legacy", "Old"), class);
+        assert_eq!(index.resolve("pkg.legacy", "Starred"), class);
+        assert!(matches!(index.resolve("pkg.factory", "Manager"), Origin::Function { .. }));
+        assert_eq!(index.resolve("pkg.loop", "X"), Origin::Cycle);
+        assert_eq!(index.resolve("pkg", "shim"), Origin::Module("pkg.shim".into()));
+        assert!(matches!(index.resolve("nowhere", "X"), Origin::Unresolved { .. }));
+    }
+}

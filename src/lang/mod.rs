@@ -1,0 +1,216 @@
+//! Per-file facts, the only thing kept of a source file once it is parsed.
+
+pub mod python;
+pub mod rust;
+pub mod rust_facts;
+
+use serde::Serialize;
+
+use crate::config::Language;
+use crate::source::LineCol;
+
+/// A located range: byte offsets into the decoded text (BOM removed) and
+/// 1-based line/column of its start and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+    pub begin: LineCol,
+    pub finish: LineCol,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportKind {
+    Import,
+    From,
+    Use,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Module,
+    Function,
+    Class,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Guard {
+    TypeChecking,
+    Try,
+}
+
+/// One imported name: `import a, b` gives two.
+#[derive(Debug, Clone)]
+pub struct ImportFact {
+    pub kind: ImportKind,
+    pub module: Option<String>,
+    pub level: u32,
+    pub name: Option<String>,
+    pub asname: Option<String>,
+    /// The absolute module (Python), or for Rust the path with `crate`/`self`/
+    /// `super` resolved where the file's module path is known.
+    pub resolved: Option<String>,
+    pub scope: Scope,
+    pub guard: Option<Guard>,
+    /// The whole statement / `use` item.
+    pub statement: Span,
+    /// The imported name as written (`X as Y` for a renamed import, the leaf
+    /// path for Rust).
+    pub alias: Span,
+    /// Rust: the item is `pub` (a re-export).
+    pub public: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DefinitionKind {
+    Class,
+    Struct,
+    Enum,
+    Trait,
+    Union,
+    Type,
+}
+
+/// A class, struct, enum, trait, union or type alias definition, at any depth.
+#[derive(Debug, Clone)]
+pub struct Definition {
+    pub kind: DefinitionKind,
+    pub name: String,
+    pub name_span: Span,
+    /// Defined directly in the module (not nested in a function or class).
+    pub top_level: bool,
+    /// Rust `type X = path::Y;`: the aliased path.
+    pub aliased: Option<String>,
+    pub public: bool,
+}
+
+/// The right-hand side of a module-level alias assignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AliasValue {
+    /// `X = S`
+    Name(String),
+    /// `X = m.S` (base is the dotted name before the last attribute).
+    Attribute { base: String, attr: String },
+}
+
+impl AliasValue {
+    pub fn symbol(&self) -> &str {
+        match self {
+            AliasValue::Name(name) => name,
+            AliasValue::Attribute { attr, .. } => attr,
+        }
+    }
+}
+
+/// A module-level `X = S`, `X: T = S` or `X = m.S`, one per target name.
+#[derive(Debug, Clone)]
+pub struct AliasAssignment {
+    pub target: String,
+    pub target_span: Span,
+    pub value: AliasValue,
+    pub statement: Span,
+    /// Inside a `match` case: bound at module level but not counted as an alias.
+    pub in_match: bool,
+}
+
+/// How a module-level name is bound, for following re-export chains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindingKind {
+    Class,
+    Function,
+    /// `from module import name` (module resolved, absolute); None when unresolvable.
+    FromImport { module: Option<String>, name: String },
+    /// `import a.b.c` binds `a`; `import a.b as m` binds `m` to `a.b`.
+    ModuleImport { module: String },
+    Alias(AliasValue),
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub name: String,
+    pub kind: BindingKind,
+}
+
+/// A string argument of `patch(...)` / `mock.patch(...)` / `patch.object(...)`.
+#[derive(Debug, Clone)]
+pub struct PatchTarget {
+    pub value: String,
+    pub span: Span,
+}
+
+/// `m.Name` where `m` was bound by an `import` statement in the same file.
+#[derive(Debug, Clone)]
+pub struct AttributeUse {
+    pub base: String,
+    pub attr: String,
+    /// The `m.Name` expression.
+    pub span: Span,
+}
+
+/// A note about a file that could not be read or parsed completely.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Note {
+    pub code: &'static str,
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+/// Everything the audit needs from one file.
+#[derive(Debug, Clone)]
+pub struct FileFacts {
+    /// Root-relative path with `/` separators.
+    pub path: String,
+    pub language: Language,
+    /// Dotted module path (Python) or `crate::a::b` path (Rust), when known.
+    pub module: Option<String>,
+    /// `__init__.py` / `__init__.pyi`.
+    pub is_package: bool,
+    pub imports: Vec<ImportFact>,
+    pub definitions: Vec<Definition>,
+    pub aliases: Vec<AliasAssignment>,
+    pub bindings: Vec<Binding>,
+    /// Module-level `__all__` entries, in order.
+    pub dunder_all: Vec<String>,
+    pub patch_targets: Vec<PatchTarget>,
+    pub attribute_uses: Vec<AttributeUse>,
+    /// Rust `mod` declarations, for module resolution.
+    pub rust_modules: Vec<rust::ModDecl>,
+    pub notes: Vec<Note>,
+    /// The file parsed completely (no syntax errors).
+    pub parsed_cleanly: bool,
+    pub size: u64,
+}
+
+impl FileFacts {
+    pub fn new(path: String, language: Language) -> Self {
+        Self {
+            path,
+            language,
+            module: None,
+            is_package: false,
+            imports: Vec::new(),
+            definitions: Vec::new(),
+            aliases: Vec::new(),
+            bindings: Vec::new(),
+            dunder_all: Vec::new(),
+            patch_targets: Vec::new(),
+            attribute_uses: Vec::new(),
+            rust_modules: Vec::new(),
+            notes: Vec::new(),
+            parsed_cleanly: true,
+            size: 0,
+        }
+    }
+
+    pub fn binding(&self, name: &str) -> Option<&Binding> {
+        // The last module-level binding of a name is the one importers see.
+        self.bindings.iter().rev().find(|binding| binding.name == name)
+    }
+}

@@ -1,0 +1,651 @@
+//! Python facts with ruff's parser: imports with scope and guard, class
+//! definitions, module-level aliases and bindings, `__all__`, `patch("…")`
+//! targets and module-alias attribute uses.
+
+use std::collections::HashSet;
+
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{self as ast, Expr, PySourceType, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::{
+    AliasAssignment, AliasValue, AttributeUse, Binding, BindingKind, Definition, DefinitionKind,
+    FileFacts, Guard, ImportFact, ImportKind, Note, PatchTarget, Scope, Span,
+};
+use crate::source::LineIndex;
+
+/// Files nested deeper than this many brackets are skipped with an SSOT900
+/// note: the parser recurses once per level.
+pub const MAX_NESTING: usize = 5_000;
+
+/// The dotted module of a root-relative path, from the deepest `src` root
+/// holding it, and whether it is a package `__init__`.
+pub fn module_path(path: &str, src_roots: &[String]) -> Option<(String, bool)> {
+    let root = src_roots
+        .iter()
+        .filter(|root| root.is_empty() || path.starts_with(&format!("{root}/")))
+        .max_by_key(|root| if root.is_empty() { 0 } else { root.split('/').count() })?;
+    let relative = if root.is_empty() {
+        path
+    } else {
+        &path[root.len() + 1..]
+    };
+    let stem = relative
+        .strip_suffix(".py")
+        .or_else(|| relative.strip_suffix(".pyi"))?;
+    let (stem, is_package) = if stem == "__init__" {
+        ("", true)
+    } else if let Some(package) = stem.strip_suffix("/__init__") {
+        (package, true)
+    } else {
+        (stem, false)
+    };
+    Some((stem.replace('/', "."), is_package))
+}
+
+/// The absolute module a `from` import names, per the file's module path.
+pub fn resolve_relative(
+    file_module: Option<&str>,
+    is_package: bool,
+    level: u32,
+    module: Option<&str>,
+) -> Option<String> {
+    if level == 0 {
+        return module.map(str::to_string);
+    }
+    let file_module = file_module?;
+    let package: Vec<&str> = if is_package {
+        file_module.split('.').filter(|part| !part.is_empty()).collect()
+    } else {
+        let mut parts: Vec<&str> = file_module.split('.').collect();
+        parts.pop();
+        parts
+    };
+    let up = (level - 1) as usize;
+    if package.is_empty() || up >= package.len() {
+        return None;
+    }
+    let mut base = package[..package.len() - up].join(".");
+    if let Some(module) = module {
+        base.push('.');
+        base.push_str(module);
+    }
+    Some(base)
+}
+
+/// Deepest bracket nesting, a cheap bound checked before parsing.
+pub fn max_nesting(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for byte in text.bytes() {
+        match byte {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Extracts the facts of one Python file. `text` has its BOM removed.
+pub fn extract(facts: &mut FileFacts, text: &str, stub: bool) {
+    let lines = LineIndex::new(text);
+    let nesting = max_nesting(text);
+    if nesting > MAX_NESTING {
+        facts.parsed_cleanly = false;
+        facts.notes.push(Note {
+            code: "SSOT900",
+            path: facts.path.clone(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "brackets nested {nesting} deep (limit {MAX_NESTING}): file skipped"
+            ),
+        });
+        return;
+    }
+    let source_type = if stub {
+        PySourceType::Stub
+    } else {
+        PySourceType::Python
+    };
+    let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    if let Some(error) = parsed.errors().first() {
+        facts.parsed_cleanly = false;
+        let at = lines.line_col(text, error.location.start().to_usize());
+        facts.notes.push(Note {
+            code: "SSOT900",
+            path: facts.path.clone(),
+            line: at.line,
+            column: at.column,
+            message: format!("syntax error: {}", error.error),
+        });
+    }
+    let module = parsed.syntax();
+    let mut collector = Collector {
+        facts,
+        text,
+        lines: &lines,
+        import_bases: HashSet::new(),
+    };
+    collector.suite(&module.body, Context::module());
+
+    let wants_patch = memchr::memmem::find(text.as_bytes(), b"patch").is_some();
+    if wants_patch || !collector.import_bases.is_empty() {
+        let mut visitor = ExpressionFacts {
+            collector: &mut collector,
+            wants_patch,
+        };
+        for stmt in &module.body {
+            visitor.visit_stmt(stmt);
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Context {
+    scope: Scope,
+    type_checking: bool,
+    in_try: bool,
+    /// Not inside any `def` or `class`.
+    module_level: bool,
+    in_match: bool,
+}
+
+impl Context {
+    fn module() -> Self {
+        Self {
+            scope: Scope::Module,
+            type_checking: false,
+            in_try: false,
+            module_level: true,
+            in_match: false,
+        }
+    }
+
+    fn guard(self) -> Option<Guard> {
+        if self.type_checking {
+            Some(Guard::TypeChecking)
+        } else if self.in_try {
+            Some(Guard::Try)
+        } else {
+            None
+        }
+    }
+}
+
+struct Collector<'a> {
+    facts: &'a mut FileFacts,
+    text: &'a str,
+    lines: &'a LineIndex,
+    /// Names bound by `import` statements anywhere in the file.
+    import_bases: HashSet<String>,
+}
+
+fn is_type_checking(test: &Expr) -> bool {
+    match test {
+        Expr::Name(name) => name.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(attribute) => {
+            attribute.attr.as_str() == "TYPE_CHECKING" && matches!(*attribute.value, Expr::Name(_))
+        }
+        _ => false,
+    }
+}
+
+/// `a.b.c` as a dotted string, when the expression is only names and attributes.
+fn dotted(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Name(name) => Some(name.id.to_string()),
+        Expr::Attribute(attribute) => {
+            let mut base = dotted(&attribute.value)?;
+            base.push('.');
+            base.push_str(attribute.attr.as_str());
+            Some(base)
+        }
+        _ => None,
+    }
+}
+
+fn string_elements(expr: &Expr) -> Vec<String> {
+    match expr {
+        Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => elts
+            .iter()
+            .filter_map(|elt| match elt {
+                Expr::StringLiteral(string) => Some(string.value.to_str().to_string()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl Collector<'_> {
+    fn span(&self, range: TextRange) -> Span {
+        let start = range.start().to_usize();
+        let end = range.end().to_usize();
+        Span {
+            start: start as u32,
+            end: end as u32,
+            begin: self.lines.line_col(self.text, start),
+            finish: self.lines.line_col(self.text, end),
+        }
+    }
+
+    fn bind(&mut self, context: Context, name: &str, kind: BindingKind) {
+        if context.module_level && !name.is_empty() {
+            self.facts.bindings.push(Binding {
+                name: name.to_string(),
+                kind,
+            });
+        }
+    }
+
+    fn suite(&mut self, body: &[Stmt], context: Context) {
+        for stmt in body {
+            self.stmt(stmt, context);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, context: Context) {
+        match stmt {
+            Stmt::FunctionDef(function) => {
+                self.bind(context, function.name.as_str(), BindingKind::Function);
+                let inner = Context {
+                    scope: Scope::Function,
+                    type_checking: false,
+                    in_try: false,
+                    module_level: false,
+                    in_match: false,
+                };
+                self.suite(&function.body, inner);
+            }
+            Stmt::ClassDef(class) => {
+                if !class.name.as_str().is_empty() {
+                    self.facts.definitions.push(Definition {
+                        kind: DefinitionKind::Class,
+                        name: class.name.to_string(),
+                        name_span: self.span(class.name.range),
+                        top_level: context.module_level,
+                        aliased: None,
+                        public: true,
+                    });
+                }
+                self.bind(context, class.name.as_str(), BindingKind::Class);
+                let inner = Context {
+                    scope: Scope::Class,
+                    module_level: false,
+                    in_match: false,
+                    ..context
+                };
+                self.suite(&class.body, inner);
+            }
+            Stmt::Import(import) => self.import(import, context),
+            Stmt::ImportFrom(import) => self.import_from(import, context),
+            Stmt::Assign(assign) => {
+                if context.module_level {
+                    for target in &assign.targets {
+                        self.assignment(target, Some(&assign.value), stmt.range(), context);
+                    }
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if context.module_level {
+                    self.assignment(&assign.target, assign.value.as_deref(), stmt.range(), context);
+                }
+            }
+            Stmt::AugAssign(assign) => {
+                if context.module_level {
+                    if let Expr::Name(name) = assign.target.as_ref() {
+                        if name.id.as_str() == "__all__" {
+                            let entries = string_elements(&assign.value);
+                            self.facts.dunder_all.extend(entries);
+                        }
+                    }
+                }
+            }
+            Stmt::If(if_stmt) => {
+                let body_context = Context {
+                    type_checking: context.type_checking || is_type_checking(&if_stmt.test),
+                    ..context
+                };
+                self.suite(&if_stmt.body, body_context);
+                for clause in &if_stmt.elif_else_clauses {
+                    let clause_context = Context {
+                        type_checking: context.type_checking
+                            || clause.test.as_ref().is_some_and(is_type_checking),
+                        ..context
+                    };
+                    self.suite(&clause.body, clause_context);
+                }
+            }
+            Stmt::Try(try_stmt) => {
+                let inner = Context {
+                    in_try: true,
+                    ..context
+                };
+                self.suite(&try_stmt.body, inner);
+                for handler in &try_stmt.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    self.suite(&handler.body, inner);
+                }
+                self.suite(&try_stmt.orelse, inner);
+                self.suite(&try_stmt.finalbody, inner);
+            }
+            Stmt::With(with) => self.suite(&with.body, context),
+            Stmt::For(for_stmt) => {
+                self.suite(&for_stmt.body, context);
+                self.suite(&for_stmt.orelse, context);
+            }
+            Stmt::While(while_stmt) => {
+                self.suite(&while_stmt.body, context);
+                self.suite(&while_stmt.orelse, context);
+            }
+            Stmt::Match(match_stmt) => {
+                let inner = Context {
+                    in_match: true,
+                    ..context
+                };
+                for case in &match_stmt.cases {
+                    self.suite(&case.body, inner);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn assignment(&mut self, target: &Expr, value: Option<&Expr>, statement: TextRange, context: Context) {
+        match target {
+            Expr::Name(name) => {
+                let target_name = name.id.as_str();
+                if target_name == "__all__" {
+                    if let Some(value) = value {
+                        self.facts.dunder_all = string_elements(value);
+                    }
+                    return;
+                }
+                let alias = value.and_then(|value| match value {
+                    Expr::Name(source) => Some(AliasValue::Name(source.id.to_string())),
+                    Expr::Attribute(attribute) => dotted(&attribute.value).map(|base| {
+                        AliasValue::Attribute {
+                            base,
+                            attr: attribute.attr.to_string(),
+                        }
+                    }),
+                    _ => None,
+                });
+                match alias {
+                    Some(alias) => {
+                        self.facts.aliases.push(AliasAssignment {
+                            target: target_name.to_string(),
+                            target_span: self.span(name.range),
+                            value: alias.clone(),
+                            statement: self.span(statement),
+                            in_match: context.in_match,
+                        });
+                        self.bind(context, target_name, BindingKind::Alias(alias));
+                    }
+                    None => self.bind(context, target_name, BindingKind::Other),
+                }
+            }
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for element in elts {
+                    self.assignment(element, None, statement, context);
+                }
+            }
+            Expr::Starred(starred) => self.assignment(&starred.value, None, statement, context),
+            _ => {}
+        }
+    }
+
+    fn import(&mut self, import: &ast::StmtImport, context: Context) {
+        let statement = self.span(import.range);
+        for alias in &import.names {
+            let module = alias.name.as_str();
+            if module.is_empty() {
+                continue;
+            }
+            let asname = alias.asname.as_ref().map(|name| name.to_string());
+            let (bound, target) = match &asname {
+                Some(asname) => (asname.clone(), module.to_string()),
+                None => {
+                    let first = module.split('.').next().unwrap_or(module).to_string();
+                    (first.clone(), first)
+                }
+            };
+            self.import_bases.insert(bound.clone());
+            self.bind(context, &bound, BindingKind::ModuleImport { module: target });
+            self.facts.imports.push(ImportFact {
+                kind: ImportKind::Import,
+                module: Some(module.to_string()),
+                level: 0,
+                name: None,
+                asname,
+                resolved: Some(module.to_string()),
+                scope: context.scope,
+                guard: context.guard(),
+                statement,
+                alias: self.span(alias.range),
+                public: false,
+            });
+        }
+    }
+
+    fn import_from(&mut self, import: &ast::StmtImportFrom, context: Context) {
+        let statement = self.span(import.range);
+        let module = import.module.as_ref().map(|module| module.to_string());
+        let resolved = resolve_relative(
+            self.facts.module.as_deref(),
+            self.facts.is_package,
+            import.level,
+            module.as_deref(),
+        );
+        for alias in &import.names {
+            let name = alias.name.as_str();
+            if name.is_empty() {
+                continue;
+            }
+            let asname = alias.asname.as_ref().map(|name| name.to_string());
+            if name != "*" {
+                let bound = asname.clone().unwrap_or_else(|| name.to_string());
+                self.bind(
+                    context,
+                    &bound,
+                    BindingKind::FromImport {
+                        module: resolved.clone(),
+                        name: name.to_string(),
+                    },
+                );
+            }
+            self.facts.imports.push(ImportFact {
+                kind: ImportKind::From,
+                module: module.clone(),
+                level: import.level,
+                name: Some(name.to_string()),
+                asname,
+                resolved: resolved.clone(),
+                scope: context.scope,
+                guard: context.guard(),
+                statement,
+                alias: self.span(alias.range),
+                public: false,
+            });
+        }
+    }
+}
+
+/// A second pass over expressions for `patch("…")` targets and `m.Name` uses.
+struct ExpressionFacts<'c, 'a> {
+    collector: &'c mut Collector<'a>,
+    wants_patch: bool,
+}
+
+/// `patch`, `<x>.patch`, `patch.object`, `<x>.patch.object`.
+fn is_patch_call(func: &Expr) -> bool {
+    match func {
+        Expr::Name(name) => name.id.as_str() == "patch",
+        Expr::Attribute(attribute) => match attribute.attr.as_str() {
+            "patch" => true,
+            "object" => match attribute.value.as_ref() {
+                Expr::Name(name) => name.id.as_str() == "patch",
+                Expr::Attribute(inner) => inner.attr.as_str() == "patch",
+                _ => false,
+            },
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+impl<'b> Visitor<'b> for ExpressionFacts<'_, '_> {
+    fn visit_stmt(&mut self, stmt: &'b Stmt) {
+        walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'b Expr) {
+        match expr {
+            Expr::Call(call) if self.wants_patch && is_patch_call(&call.func) => {
+                let strings = call
+                    .arguments
+                    .args
+                    .iter()
+                    .chain(call.arguments.keywords.iter().map(|keyword| &keyword.value));
+                for argument in strings {
+                    if let Expr::StringLiteral(string) = argument {
+                        let span = self.collector.span(string.range);
+                        self.collector.facts.patch_targets.push(PatchTarget {
+                            value: string.value.to_str().to_string(),
+                            span,
+                        });
+                    }
+                }
+            }
+            Expr::Attribute(attribute) => {
+                if let Some(base) = dotted(&attribute.value) {
+                    let first = base.split('.').next().unwrap_or(&base);
+                    if self.collector.import_bases.contains(first) {
+                        let span = self.collector.span(attribute.range);
+                        self.collector.facts.attribute_uses.push(AttributeUse {
+                            base,
+                            attr: attribute.attr.to_string(),
+                            span,
+                        });
+                    }
+                    // The inner names of a dotted chain are not uses of their own.
+                    return;
+                }
+            }
+            _ => {}
+        }
+        walk_expr(self, expr);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Language;
+
+    fn facts(path: &str, text: &str) -> FileFacts {
+        let mut facts = FileFacts::new(path.to_string(), Language::Python);
+        if let Some((module, is_package)) = module_path(path, &[String::new()]) {
+            facts.module = Some(module);
+            facts.is_package = is_package;
+        }
+        extract(&mut facts, text, false);
+        facts
+    }
+
+    #[test]
+    fn module_paths_use_the_deepest_root() {
+        let roots = vec![String::new(), "src".to_string()];
+        assert_eq!(module_path("src/pkg/a.py", &roots), Some(("pkg.a".into(), false)));
+        assert_eq!(module_path("src/pkg/__init__.py", &roots), Some(("pkg".into(), true)));
+        assert_eq!(module_path("__init__.py", &roots), Some(("".into(), true)));
+        assert_eq!(module_path("tools/x.pyi", &roots), Some(("tools.x".into(), false)));
+        assert_eq!(module_path("x.py", &["src".to_string()]), None);
+    }
+
+    #[test]
+    fn relative_imports_resolve_from_the_package() {
+        assert_eq!(resolve_relative(Some("pkg.a"), false, 1, Some("b")), Some("pkg.b".into()));
+        assert_eq!(resolve_relative(Some("pkg"), true, 1, Some("b")), Some("pkg.b".into()));
+        assert_eq!(resolve_relative(Some("pkg.sub.a"), false, 2, None), Some("pkg".into()));
+        assert_eq!(resolve_relative(Some("pkg"), true, 2, None), None);
+        assert_eq!(resolve_relative(Some("a"), false, 1, Some("b")), None);
+        assert_eq!(resolve_relative(None, false, 1, Some("b")), None);
+    }
+
+    #[test]
+    fn guards_and_scopes() {
+        let text = "\
+import typing
+if typing.TYPE_CHECKING:
+    from a import A
+elif TYPE_CHECKING:
+    from b import B
+else:
+    from c import C
+try:
+    import d
+    def f():
+        import e
+    class K:
+        from g import G
+except ImportError:
+    pass
+";
+        let facts = facts("m.py", text);
+        let seen: Vec<_> = facts
+            .imports
+            .iter()
+            .map(|i| (i.name.clone().or(i.module.clone()).unwrap(), i.scope, i.guard))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("typing".into(), Scope::Module, None),
+                ("A".into(), Scope::Module, Some(Guard::TypeChecking)),
+                ("B".into(), Scope::Module, Some(Guard::TypeChecking)),
+                ("C".into(), Scope::Module, None),
+                ("d".into(), Scope::Module, Some(Guard::Try)),
+                ("e".into(), Scope::Function, None),
+                ("G".into(), Scope::Class, Some(Guard::Try)),
+            ]
+        );
+    }
+
+    #[test]
+    fn aliases_all_and_patch_targets() {
+        let text = "\
+from .unified import Unified
+import pkg.legacy as legacy
+WebSocketManager = Unified
+Other: type = legacy.Manager
+a, b = Unified, Unified
+__all__ = ['WebSocketManager']
+__all__ += ('Other',)
+with patch('pkg.legacy.Manager'), mock.patch.object(x, target='y.Z'):
+    legacy.Manager()
+";
+        let facts = facts("pkg/shim.py", text);
+        let aliases: Vec<_> = facts.aliases.iter().map(|a| (a.target.as_str(), a.value.symbol())).collect();
+        assert_eq!(aliases, vec![("WebSocketManager", "Unified"), ("Other", "Manager")]);
+        assert_eq!(facts.dunder_all, vec!["WebSocketManager", "Other"]);
+        let targets: Vec<_> = facts.patch_targets.iter().map(|p| p.value.as_str()).collect();
+        assert_eq!(targets, vec!["pkg.legacy.Manager", "y.Z"]);
+        let uses: Vec<_> = facts.attribute_uses.iter().map(|u| (u.base.as_str(), u.attr.as_str())).collect();
+        assert_eq!(uses, vec![("legacy", "Manager"), ("legacy", "Manager")]);
+        assert_eq!(facts.imports[0].resolved.as_deref(), Some("pkg.unified"));
+    }
+
+    #[test]
+    fn syntax_errors_keep_what_was_recovered() {
+        let facts = facts("m.py", "from a import B\ndef broken(:\n");
+        assert_eq!(facts.imports.len(), 1);
+        assert_eq!(facts.notes.len(), 1);
+        assert!(!facts.parsed_cleanly);
+    }
+}

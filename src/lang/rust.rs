@@ -1,0 +1,727 @@
+//! Facts of one Rust source file: the leaves of every `use` item, the type
+//! definitions (struct / enum / trait / union / type) and the `mod`
+//! declarations, each with byte offsets into the text given to [`extract`].
+//!
+//! Strategy: a full `syn::File` parse (so a file that does not parse yields an
+//! `Err`, as DESIGN.md's facts dump requires) walked with a `syn::visit::Visit`
+//! implementation. Offsets come from `proc_macro2::Span::byte_range()`
+//! (`span-locations`). Names are as written: a raw identifier keeps its `r#`
+//! everywhere (use paths, definition names, module names); strip it to compare.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::parse::{ParseStream, Parser};
+use syn::visit::{self, Visit};
+use syn::Token;
+
+/// Files whose bracket nesting (`(`, `[`, `{`) goes deeper than this are
+/// rejected with an `Err` before syn sees them: syn, its `Visit` and the drop
+/// of its tree recurse once (or more) per level.
+pub const MAX_NESTING: usize = 1000;
+
+/// Consecutive prefix operators / `else if` links / generic `<` (the other
+/// recursion syn does without a bracket) are bounded by the same rule: see
+/// [`MAX_NESTING`]; this one bounds the length of a run of such tokens.
+const MAX_TOKEN_RUN: usize = 1000;
+
+/// Larger texts are refused: proc-macro2 numbers characters with a `u32`.
+const MAX_LEN: usize = 1 << 30;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RustFacts {
+    /// Sorted by `item_start`, then source order (the leaves of one item keep
+    /// their depth-first, left-to-right order).
+    pub uses: Vec<UseLeaf>,
+    /// Source order (sorted by `name_start`).
+    pub definitions: Vec<TypeDefinition>,
+    /// Source order.
+    pub modules: Vec<ModDecl>,
+}
+
+/// One leaf of a `use` tree: `use a::{b, c as d};` gives two.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UseLeaf {
+    /// Start of the `use` item: `pub` / `pub(crate)` when present, else the
+    /// `use` token; outer attributes (doc comments too) excluded.
+    pub item_start: usize,
+    /// Just past the `;`.
+    pub item_end: usize,
+    /// The segments before the leaf joined with `::`, as written (`r#` kept,
+    /// whitespace and comments dropped), a leading `::` kept (also at the start
+    /// of a path inside a group: `use {::core::mem::swap};` → `::core::mem`);
+    /// `None` when no segment precedes the leaf (`use std;`, `use ::std;`,
+    /// `use {a, b};`).
+    pub module: Option<String>,
+    /// The leaf: `*` for a glob, `self` kept.
+    pub name: String,
+    /// The `as` rename (`"_"` for `as _`).
+    pub asname: Option<String>,
+    /// Byte range of the leaf's path as a fixer would rewrite it: from the
+    /// first segment of the whole path (its leading `::` included, when it has
+    /// one) if the leaf is not inside a group, else from the first segment
+    /// inside the innermost group, to the end of the leaf name (the `as X`
+    /// excluded). `use a::b::c as d;` → `a::b::c`; `use a::{b::c, d};` →
+    /// `b::c` and `d`; `use ::a::b;` → `::a::b`.
+    pub leaf_start: usize,
+    pub leaf_end: usize,
+    /// Of the `use` item.
+    pub visibility: Visibility,
+    /// Lexically inside a block (fn / method / closure body, `const` / `static`
+    /// initialiser, any `{ }` expression), at any depth: the item is not part of
+    /// the module tree. Stays true inside an inline `mod` declared in a block.
+    pub in_fn: bool,
+    /// Names of the enclosing inline `mod`s, outermost first.
+    pub mod_path: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DefKind {
+    Struct,
+    Enum,
+    /// Also a trait alias (`trait A = B;`).
+    Trait,
+    Union,
+    /// `type X = Y;`, and a foreign type (`extern { type X; }`).
+    Type,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeDefinition {
+    pub kind: DefKind,
+    pub name: String,
+    pub name_start: usize,
+    pub name_end: usize,
+    pub visibility: Visibility,
+    /// For `type X = some::path::Y<...>;`: the aliased path as written, without
+    /// generic arguments, joined with `::` (a leading `::` kept), e.g.
+    /// `crate::ws::UnifiedManager`; `None` when the type is not a plain path
+    /// (`<T as Tr>::X`, `&T`, tuples, ...) and for every other kind.
+    pub aliased: Option<String>,
+    pub mod_path: Vec<String>,
+    /// As [`UseLeaf::in_fn`].
+    pub in_fn: bool,
+}
+
+/// `mod foo;` (external) or `mod foo { ... }` (inline), at any depth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModDecl {
+    pub name: String,
+    pub inline: bool,
+    /// The value of a `#[path = "..."]` attribute on the declaration
+    /// (`cfg_attr(.., path = ..)` is not evaluated, so not seen).
+    pub path_attr: Option<String>,
+    /// The enclosing inline `mod`s, outermost first.
+    pub mod_path: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Visibility {
+    Private,
+    Pub,
+    /// `pub(crate)`, `pub(super)`, `pub(self)`, `pub(in path)`.
+    Restricted,
+}
+
+/// Extracts the facts of one Rust file. `text` has no BOM (the caller strips
+/// it); a leading shebang line is handled here, offsets stay those of `text`.
+///
+/// `Err` (a message starting with `line:column: `, 1-based, lines broken at
+/// `\r\n`, `\r` or `\n`, columns in code points) when the file does not lex or
+/// parse, or nests brackets deeper than [`MAX_NESTING`]. Never panics.
+///
+/// Recursion: syn recurses per nesting level. With the bounds above, a 8 MiB
+/// thread stack is plenty (see the crate's notes); parse on threads with a
+/// large stack, as for the Python parser.
+pub fn extract(text: &str) -> Result<RustFacts, String> {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract_inner(text)))
+        .unwrap_or_else(|_| Err("1:1: internal error: the Rust parser panicked".to_string()));
+    // Every span of this file has been turned into offsets by now.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    result
+}
+
+fn extract_inner(text: &str) -> Result<RustFacts, String> {
+    if text.len() > MAX_LEN {
+        return Err(format!("1:1: file too large ({} bytes)", text.len()));
+    }
+    let shebang = shebang_len(text);
+    let blanked;
+    let src: &str = if shebang > 0 {
+        let mut s = String::with_capacity(text.len());
+        s.extend(std::iter::repeat(' ').take(shebang));
+        s.push_str(&text[shebang..]);
+        blanked = s;
+        &blanked
+    } else {
+        text
+    };
+
+    if std::env::var_os("RUSTFACTS_NOGUARD").is_none() && (naive_nesting_exceeds(src.as_bytes(), MAX_NESTING) || long_operator_run(src.as_bytes())) {
+        // The cheap scan counts brackets in strings and comments too: measure
+        // the real nesting on the (iteratively built) token tree.
+        let tokens: TokenStream = src.parse().map_err(|e: proc_macro2::LexError| {
+            error_at(src, e.span().byte_range().start, &e.to_string())
+        })?;
+        if let Some(offset) = too_deep(&tokens) {
+            return Err(error_at(
+                src,
+                offset,
+                &format!("nesting deeper than {MAX_NESTING} levels, not parsed"),
+            ));
+        }
+        return parse_tokens(src, tokens);
+    }
+    let tokens: TokenStream = src
+        .parse()
+        .map_err(|e: proc_macro2::LexError| error_at(src, e.span().byte_range().start, &e.to_string()))?;
+    parse_tokens(src, tokens)
+}
+
+fn parse_tokens(src: &str, tokens: TokenStream) -> Result<RustFacts, String> {
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| error_at(src, e.span().byte_range().start, &e.to_string()))?;
+    let mut collector = Collector::default();
+    collector.visit_file(&file);
+    let mut facts = collector.facts;
+    // Visiting is in source order already; the sort is a guarantee (stable:
+    // the leaves of one item keep their order).
+    facts.uses.sort_by_key(|u| u.item_start);
+    facts.definitions.sort_by_key(|d| d.name_start);
+    Ok(facts)
+}
+
+// ---------------------------------------------------------------------------
+// Shebang, nesting bounds, error positions
+
+/// Length of a leading shebang line (`#!` not followed, after whitespace and
+/// comments, by `[`), up to but excluding its `\n`, exactly as
+/// `syn::parse_file` decides it.
+fn shebang_len(text: &str) -> usize {
+    if !text.starts_with("#!") {
+        return 0;
+    }
+    if skip_whitespace(&text[2..]).starts_with('[') {
+        return 0;
+    }
+    text.find('\n').unwrap_or(text.len())
+}
+
+/// syn's `whitespace::skip`: whitespace and non-doc comments.
+fn skip_whitespace(mut s: &str) -> &str {
+    'skip: while !s.is_empty() {
+        let byte = s.as_bytes()[0];
+        if byte == b'/' {
+            if s.starts_with("//") && (!s.starts_with("///") || s.starts_with("////")) && !s.starts_with("//!") {
+                match s.find('\n') {
+                    Some(i) => {
+                        s = &s[i + 1..];
+                        continue;
+                    }
+                    None => return "",
+                }
+            } else if s.starts_with("/**/") {
+                s = &s[4..];
+                continue;
+            } else if s.starts_with("/*") && (!s.starts_with("/**") || s.starts_with("/***")) && !s.starts_with("/*!") {
+                let bytes = s.as_bytes();
+                let mut depth = 0usize;
+                let mut i = 0;
+                while i + 1 < bytes.len() {
+                    if bytes[i] == b'/' && bytes[i + 1] == b'*' {
+                        depth += 1;
+                        i += 1;
+                    } else if bytes[i] == b'*' && bytes[i + 1] == b'/' {
+                        depth -= 1;
+                        if depth == 0 {
+                            s = &s[i + 2..];
+                            continue 'skip;
+                        }
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                return s;
+            }
+        }
+        match byte {
+            b' ' | 0x09..=0x0D => {
+                s = &s[1..];
+                continue;
+            }
+            b if b <= 0x7F => {}
+            _ => {
+                if let Some(ch) = s.chars().next() {
+                    if ch.is_whitespace() || ch == '\u{200e}' || ch == '\u{200f}' {
+                        s = &s[ch.len_utf8()..];
+                        continue;
+                    }
+                }
+            }
+        }
+        return s;
+    }
+    s
+}
+
+/// Whether the bracket depth, counted over every byte (strings and comments
+/// included, so an over-estimate of the token nesting), goes past `limit`.
+fn naive_nesting_exceeds(bytes: &[u8], limit: usize) -> bool {
+    let mut depth = 0usize;
+    for &b in bytes {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether the text has a long run of the bracket-less tokens syn recurses on
+/// (`!`, `-`, `*`, `&`, `<`, `|`, `else if`, ...): counted over bytes that are
+/// not whitespace or identifier characters, it over-estimates, and is only a
+/// trigger for the precise token check.
+fn long_operator_run(bytes: &[u8]) -> bool {
+    let mut run = 0usize;
+    let mut words = 0usize; // `else if` chains: count `else` keywords
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'!' | b'-' | b'*' | b'&' | b'<' | b'|' => {
+                run += 1;
+                if run > MAX_TOKEN_RUN {
+                    return true;
+                }
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            b'e' if bytes[i..].starts_with(b"else") => {
+                words += 1;
+                if words > MAX_TOKEN_RUN {
+                    return true;
+                }
+                run = 0;
+                i += 4;
+                continue;
+            }
+            _ => run = 0,
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The offset of the first token nested deeper than [`MAX_NESTING`] groups,
+/// or of the first long run of prefix operators / `else` / `<`, if any.
+/// Iterative: the token tree itself may be arbitrarily deep.
+fn too_deep(tokens: &TokenStream) -> Option<usize> {
+    let mut stack: Vec<proc_macro2::token_stream::IntoIter> = vec![tokens.clone().into_iter()];
+    let mut run = 0usize;
+    let mut elses = 0usize;
+    while let Some(top) = stack.last_mut() {
+        let Some(token) = top.next() else {
+            stack.pop();
+            continue;
+        };
+        match token {
+            TokenTree::Group(group) => {
+                run = 0;
+                if stack.len() >= MAX_NESTING {
+                    return Some(group.span_open().byte_range().start);
+                }
+                stack.push(group.stream().into_iter());
+            }
+            TokenTree::Punct(p) => {
+                if matches!(p.as_char(), '!' | '-' | '*' | '&' | '<' | '|') {
+                    run += 1;
+                    if run > MAX_TOKEN_RUN {
+                        return Some(p.span().byte_range().start);
+                    }
+                } else {
+                    run = 0;
+                }
+            }
+            TokenTree::Ident(ident) => {
+                if ident == "else" {
+                    elses += 1;
+                    if elses > MAX_TOKEN_RUN {
+                        return Some(ident.span().byte_range().start);
+                    }
+                } else if ident == "if" || ident == "mut" || ident == "const" || ident == "move" {
+                    // `else if`, `&mut &mut ..`, `*const *const ..`,
+                    // `move || move || ..` keep a run going.
+                } else {
+                    run = 0;
+                }
+            }
+            TokenTree::Literal(_) => run = 0,
+        }
+    }
+    None
+}
+
+/// `line:column: message` for a byte offset of `src`: 1-based, lines broken at
+/// `\r\n`, `\r` or `\n`, columns counted in code points.
+fn error_at(src: &str, offset: usize, message: &str) -> String {
+    let mut offset = offset.min(src.len());
+    while !src.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &src.as_bytes()[..offset];
+    let mut line = 1usize;
+    let mut line_start = 0usize;
+    let mut i = 0;
+    while i < before.len() {
+        match before[i] {
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+            }
+            b'\r' => {
+                if before.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                // A `\r` right before `offset` whose `\n` is at `offset` still
+                // ends the line.
+                line += 1;
+                line_start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let line_start = line_start.min(offset);
+    let column = src[line_start..offset].chars().count() + 1;
+    format!("{line}:{column}: {message}")
+}
+
+// ---------------------------------------------------------------------------
+// The visitor
+
+#[derive(Default)]
+struct Collector {
+    facts: RustFacts,
+    mod_path: Vec<String>,
+    /// Number of enclosing `syn::Block`s.
+    blocks: usize,
+}
+
+/// What every leaf of one `use` item shares.
+struct UseItem {
+    item_start: usize,
+    item_end: usize,
+    visibility: Visibility,
+}
+
+fn start(span: Span) -> usize {
+    span.byte_range().start
+}
+
+fn end(span: Span) -> usize {
+    span.byte_range().end
+}
+
+fn visibility(vis: &syn::Visibility) -> Visibility {
+    match vis {
+        syn::Visibility::Public(_) => Visibility::Pub,
+        syn::Visibility::Restricted(_) => Visibility::Restricted,
+        syn::Visibility::Inherited => Visibility::Private,
+    }
+}
+
+/// Start of the visibility, if written.
+fn visibility_start(vis: &syn::Visibility) -> Option<usize> {
+    match vis {
+        syn::Visibility::Public(token) => Some(start(token.span)),
+        syn::Visibility::Restricted(r) => Some(start(r.pub_token.span)),
+        syn::Visibility::Inherited => None,
+    }
+}
+
+/// A `use` tree whose groups may start their items with `::` (what syn
+/// accepts at the top level of a `use` but cannot represent).
+enum VerbatimTree {
+    Group(Vec<VerbatimTree>),
+    Tree(Option<Token![::]>, syn::UseTree),
+}
+
+struct VerbatimUse {
+    vis: syn::Visibility,
+    use_token: Token![use],
+    tree: VerbatimTree,
+    semi: Token![;],
+}
+
+fn parse_verbatim_use(input: ParseStream) -> syn::Result<VerbatimUse> {
+    input.call(syn::Attribute::parse_outer)?;
+    let vis: syn::Visibility = input.parse()?;
+    let use_token: Token![use] = input.parse()?;
+    let tree = parse_verbatim_tree(input)?;
+    let semi: Token![;] = input.parse()?;
+    Ok(VerbatimUse { vis, use_token, tree, semi })
+}
+
+fn parse_verbatim_tree(input: ParseStream) -> syn::Result<VerbatimTree> {
+    let leading: Option<Token![::]> = input.parse()?;
+    if leading.is_none() && input.peek(syn::token::Brace) {
+        let content;
+        syn::braced!(content in input);
+        let mut items = Vec::new();
+        while !content.is_empty() {
+            items.push(parse_verbatim_tree(&content)?);
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
+        }
+        Ok(VerbatimTree::Group(items))
+    } else {
+        Ok(VerbatimTree::Tree(leading, input.parse()?))
+    }
+}
+
+impl Collector {
+    fn in_fn(&self) -> bool {
+        self.blocks > 0
+    }
+
+    /// Walks a use tree. `prefix`: the segments so far; `leading`: the path
+    /// starts with `::`; `path_start`: where the leaf's rewritable path starts
+    /// (None right after a group's `{` or `,`).
+    fn walk_use(
+        &mut self,
+        item: &UseItem,
+        tree: &syn::UseTree,
+        prefix: &mut Vec<String>,
+        leading: bool,
+        path_start: Option<usize>,
+    ) {
+        match tree {
+            syn::UseTree::Path(p) => {
+                let s = path_start.unwrap_or_else(|| start(p.ident.span()));
+                prefix.push(p.ident.to_string());
+                self.walk_use(item, &p.tree, prefix, leading, Some(s));
+                prefix.pop();
+            }
+            syn::UseTree::Name(n) => {
+                let span = n.ident.span().byte_range();
+                self.leaf(item, prefix, leading, n.ident.to_string(), None, path_start.unwrap_or(span.start), span.end);
+            }
+            syn::UseTree::Rename(r) => {
+                let span = r.ident.span().byte_range();
+                self.leaf(
+                    item,
+                    prefix,
+                    leading,
+                    r.ident.to_string(),
+                    Some(r.rename.to_string()),
+                    path_start.unwrap_or(span.start),
+                    span.end,
+                );
+            }
+            syn::UseTree::Glob(g) => {
+                let span = g.star_token.spans[0].byte_range();
+                self.leaf(item, prefix, leading, "*".to_string(), None, path_start.unwrap_or(span.start), span.end);
+            }
+            syn::UseTree::Group(g) => {
+                for tree in &g.items {
+                    self.walk_use(item, tree, prefix, leading, None);
+                }
+            }
+        }
+    }
+
+    fn walk_verbatim(&mut self, item: &UseItem, tree: &VerbatimTree, leading: bool) {
+        match tree {
+            VerbatimTree::Group(items) => {
+                for tree in items {
+                    self.walk_verbatim(item, tree, leading);
+                }
+            }
+            VerbatimTree::Tree(colons, tree) => {
+                let path_start = colons.as_ref().map(|c| start(c.spans[0]));
+                self.walk_use(item, tree, &mut Vec::new(), leading || colons.is_some(), path_start);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn leaf(
+        &mut self,
+        item: &UseItem,
+        prefix: &[String],
+        leading: bool,
+        name: String,
+        asname: Option<String>,
+        leaf_start: usize,
+        leaf_end: usize,
+    ) {
+        let module = if prefix.is_empty() {
+            None
+        } else {
+            let mut module = String::new();
+            if leading {
+                module.push_str("::");
+            }
+            for (i, segment) in prefix.iter().enumerate() {
+                if i > 0 {
+                    module.push_str("::");
+                }
+                module.push_str(segment);
+            }
+            Some(module)
+        };
+        self.facts.uses.push(UseLeaf {
+            item_start: item.item_start,
+            item_end: item.item_end,
+            module,
+            name,
+            asname,
+            leaf_start,
+            leaf_end,
+            visibility: item.visibility,
+            in_fn: self.in_fn(),
+            mod_path: self.mod_path.clone(),
+        });
+    }
+
+    fn definition(&mut self, kind: DefKind, ident: &syn::Ident, vis: &syn::Visibility, aliased: Option<String>) {
+        let span = ident.span().byte_range();
+        self.facts.definitions.push(TypeDefinition {
+            kind,
+            name: ident.to_string(),
+            name_start: span.start,
+            name_end: span.end,
+            visibility: visibility(vis),
+            aliased,
+            mod_path: self.mod_path.clone(),
+            in_fn: self.in_fn(),
+        });
+    }
+
+    fn verbatim_item(&mut self, tokens: &TokenStream) {
+        // Only `use` items matter here; cheap test before a parse.
+        if !tokens.clone().into_iter().any(|t| matches!(&t, TokenTree::Ident(i) if i == "use")) {
+            return;
+        }
+        let Ok(parsed) = parse_verbatim_use.parse2(tokens.clone()) else {
+            return;
+        };
+        let item = UseItem {
+            item_start: visibility_start(&parsed.vis).unwrap_or_else(|| start(parsed.use_token.span)),
+            item_end: end(parsed.semi.spans[0]),
+            visibility: visibility(&parsed.vis),
+        };
+        self.walk_verbatim(&item, &parsed.tree, false);
+    }
+}
+
+/// `some::path::Y<..>` → `some::path::Y`; `None` unless a plain path.
+fn aliased_path(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(tp) if tp.qself.is_none() => {
+            let mut out = String::new();
+            if tp.path.leading_colon.is_some() {
+                out.push_str("::");
+            }
+            for (i, segment) in tp.path.segments.iter().enumerate() {
+                if i > 0 {
+                    out.push_str("::");
+                }
+                out.push_str(&segment.ident.to_string());
+            }
+            Some(out)
+        }
+        syn::Type::Paren(p) => aliased_path(&p.elem),
+        syn::Type::Group(g) => aliased_path(&g.elem),
+        _ => None,
+    }
+}
+
+fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().find_map(|attr| match &attr.meta {
+        syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+impl<'ast> Visit<'ast> for Collector {
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        self.blocks += 1;
+        visit::visit_block(self, block);
+        self.blocks -= 1;
+    }
+
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        match item {
+            syn::Item::Verbatim(tokens) => self.verbatim_item(tokens),
+            _ => visit::visit_item(self, item),
+        }
+    }
+
+    fn visit_item_use(&mut self, i: &'ast syn::ItemUse) {
+        let item = UseItem {
+            item_start: visibility_start(&i.vis).unwrap_or_else(|| start(i.use_token.span)),
+            item_end: end(i.semi_token.spans[0]),
+            visibility: visibility(&i.vis),
+        };
+        let path_start = i.leading_colon.as_ref().map(|c| start(c.spans[0]));
+        self.walk_use(&item, &i.tree, &mut Vec::new(), i.leading_colon.is_some(), path_start);
+    }
+
+    fn visit_item_mod(&mut self, i: &'ast syn::ItemMod) {
+        self.facts.modules.push(ModDecl {
+            name: i.ident.to_string(),
+            inline: i.content.is_some(),
+            path_attr: path_attr(&i.attrs),
+            mod_path: self.mod_path.clone(),
+        });
+        if i.content.is_some() {
+            self.mod_path.push(i.ident.to_string());
+            visit::visit_item_mod(self, i);
+            self.mod_path.pop();
+        }
+    }
+
+    fn visit_item_struct(&mut self, i: &'ast syn::ItemStruct) {
+        self.definition(DefKind::Struct, &i.ident, &i.vis, None);
+        visit::visit_item_struct(self, i);
+    }
+
+    fn visit_item_enum(&mut self, i: &'ast syn::ItemEnum) {
+        self.definition(DefKind::Enum, &i.ident, &i.vis, None);
+        visit::visit_item_enum(self, i);
+    }
+
+    fn visit_item_union(&mut self, i: &'ast syn::ItemUnion) {
+        self.definition(DefKind::Union, &i.ident, &i.vis, None);
+        visit::visit_item_union(self, i);
+    }
+
+    fn visit_item_trait(&mut self, i: &'ast syn::ItemTrait) {
+        self.definition(DefKind::Trait, &i.ident, &i.vis, None);
+        visit::visit_item_trait(self, i);
+    }
+
+    fn visit_item_trait_alias(&mut self, i: &'ast syn::ItemTraitAlias) {
+        self.definition(DefKind::Trait, &i.ident, &i.vis, None);
+        visit::visit_item_trait_alias(self, i);
+    }
+
+    fn visit_item_type(&mut self, i: &'ast syn::ItemType) {
+        self.definition(DefKind::Type, &i.ident, &i.vis, aliased_path(&i.ty));
+        visit::visit_item_type(self, i);
+    }
+
+    fn visit_foreign_item_type(&mut self, i: &'ast syn::ForeignItemType) {
+        self.definition(DefKind::Type, &i.ident, &i.vis, None);
+        visit::visit_foreign_item_type(self, i);
+    }
+}

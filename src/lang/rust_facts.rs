@@ -1,0 +1,66 @@
+//! Rust files into [`FileFacts`]: `use` leaves become import facts, type
+//! definitions become definitions. Module paths are filled in by the index.
+
+use super::rust::{self, DefKind, Visibility};
+use super::{Definition, DefinitionKind, FileFacts, ImportFact, ImportKind, Note, Scope, Span};
+use crate::source::LineIndex;
+
+fn span(text: &str, lines: &LineIndex, start: usize, end: usize) -> Span {
+    Span {
+        start: start as u32,
+        end: end as u32,
+        begin: lines.line_col(text, start),
+        finish: lines.line_col(text, end),
+    }
+}
+
+/// Extracts the facts of one Rust file. `text` has its BOM removed.
+pub fn extract(facts: &mut FileFacts, text: &str) {
+    let lines = LineIndex::new(text);
+    let parsed = match rust::extract(text) {
+        Ok(parsed) => parsed,
+        Err(message) => {
+            facts.parsed_cleanly = false;
+            facts.notes.push(Note {
+                code: "SSOT900",
+                path: facts.path.clone(),
+                line: 1,
+                column: 1,
+                message: format!("Rust parse error: {message}"),
+            });
+            return;
+        }
+    };
+    for leaf in parsed.uses {
+        facts.imports.push(ImportFact {
+            kind: ImportKind::Use,
+            module: leaf.module,
+            level: 0,
+            name: Some(leaf.name),
+            asname: leaf.asname,
+            resolved: None,
+            scope: if leaf.in_fn { Scope::Function } else { Scope::Module },
+            guard: None,
+            statement: span(text, &lines, leaf.item_start, leaf.item_end),
+            alias: span(text, &lines, leaf.leaf_start, leaf.leaf_end),
+            public: leaf.visibility != Visibility::Private,
+        });
+    }
+    for definition in parsed.definitions {
+        facts.definitions.push(Definition {
+            kind: match definition.kind {
+                DefKind::Struct => DefinitionKind::Struct,
+                DefKind::Enum => DefinitionKind::Enum,
+                DefKind::Trait => DefinitionKind::Trait,
+                DefKind::Union => DefinitionKind::Union,
+                DefKind::Type => DefinitionKind::Type,
+            },
+            name: definition.name,
+            name_span: span(text, &lines, definition.name_start, definition.name_end),
+            top_level: !definition.in_fn && definition.mod_path.is_empty(),
+            aliased: definition.aliased,
+            public: definition.visibility != Visibility::Private,
+        });
+    }
+    facts.rust_modules = parsed.modules;
+}

@@ -1,0 +1,127 @@
+//! ssot-audit: finds single-source-of-truth violations in Python and Rust
+//! code bases. Data flows one way: files -> facts -> index -> violations ->
+//! fixes -> report.
+
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod index;
+pub mod lang;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;
+
+use std::io::Write;
+
+use cli::{CheckFormat, Cli, Command, FailOn, ReportFormat};
+use config::{ConfigError, Severity};
+use diagnostic::Code;
+
+/// Anything that makes the tool exit 2.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum Error {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    #[diagnostic(code(usage))]
+    Usage(String),
+    #[error("{context}: {source}")]
+    #[diagnostic(code(io))]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+}
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Clean,
+    Failed,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Clean => 0,
+            Outcome::Failed => 1,
+        }
+    }
+}
+
+fn write_stdout(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => result.map_err(|source| Error::Io {
+            context: "cannot write to stdout".into(),
+            source,
+        }),
+    }
+}
+
+fn parse_codes(codes: &[String], flag: &str) -> Result<Vec<Code>, Error> {
+    codes
+        .iter()
+        .filter(|code| !code.trim().is_empty())
+        .map(|code| {
+            Code::parse(code.trim()).ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown rule code `{code}` in {flag}; known codes: SSOT001, SSOT002, SSOT003"
+                ))
+            })
+        })
+        .collect()
+}
+
+pub fn run(cli: Cli) -> Result<Outcome, Error> {
+    match cli.command {
+        Command::Check(args) => {
+            let select = parse_codes(&args.select, "--select")?;
+            let ignore = parse_codes(&args.ignore, "--ignore")?;
+            let mut audit = audit::Audit::run(&args.common)?;
+            audit.retain_codes(|code| {
+                (select.is_empty() || select.contains(&code)) && !ignore.contains(&code)
+            });
+            report::print_notes(&audit.notes);
+            let output = match args.format {
+                CheckFormat::Human => report::human::check(&audit),
+                CheckFormat::Json => report::json::check(&audit),
+            };
+            write_stdout(&output)?;
+            let threshold = match args.fail_on {
+                FailOn::Error => Severity::Error,
+                FailOn::Warning => Severity::Warning,
+            };
+            let failed = audit
+                .violations
+                .iter()
+                .any(|violation| violation.severity >= threshold);
+            Ok(if failed && !args.exit_zero {
+                Outcome::Failed
+            } else {
+                Outcome::Clean
+            })
+        }
+        Command::Report(args) => {
+            let audit = audit::Audit::run(&args.common)?;
+            report::print_notes(&audit.notes);
+            let output = match args.format {
+                ReportFormat::Human => report::human::report(&audit),
+                ReportFormat::Json => report::json::report(&audit),
+            };
+            write_stdout(&output)?;
+            Ok(Outcome::Clean)
+        }
+        Command::Imports(args) => {
+            let facts = audit::Audit::facts_only(&args.common)?;
+            report::print_notes(&facts.notes);
+            write_stdout(&report::jsonl::imports(&facts))?;
+            Ok(Outcome::Clean)
+        }
+    }
+}

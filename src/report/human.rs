@@ -1,0 +1,196 @@
+//! Human output: miette-rendered diagnostics with source snippets, then the
+//! headline counts; the migration report.
+
+use std::collections::HashMap;
+use std::fmt::{self, Write as _};
+use std::io::IsTerminal;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use super::{concept_summaries, headline, summary, violation_counts};
+use crate::audit::Audit;
+use crate::config::Severity;
+use crate::diagnostic::Violation;
+use crate::source;
+
+fn handler(terminal: bool) -> GraphicalReportHandler {
+    let theme = if terminal {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
+}
+
+/// Renders a fatal error (config, usage, I/O) to stderr.
+pub fn print_error(error: &crate::Error) {
+    let mut out = String::new();
+    let handler = handler(std::io::stderr().is_terminal());
+    if handler.render_report(&mut out, error).is_err() {
+        out = format!("error: {error}\n");
+    }
+    eprint!("{out}");
+}
+
+struct ViolationDiagnostic<'a> {
+    violation: &'a Violation,
+    concept: &'a str,
+    source: Option<NamedSource<String>>,
+}
+
+impl fmt::Debug for ViolationDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.violation.message)
+    }
+}
+
+impl fmt::Display for ViolationDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.violation.message)
+    }
+}
+
+impl std::error::Error for ViolationDiagnostic<'_> {}
+
+impl Diagnostic for ViolationDiagnostic<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!(
+            "{}({}) {}:{}:{}",
+            self.violation.code.as_str(),
+            self.violation.code.rule(),
+            self.violation.path,
+            self.violation.span.begin.line,
+            self.violation.span.begin.column
+        )))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.violation.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let help = match &self.violation.fix {
+            Some(fix) => format!("concept {} (via {}); fix: {}", self.concept, self.violation.via.as_str(), fix.title),
+            None => format!("concept {} (via {})", self.concept, self.violation.via.as_str()),
+        };
+        Some(Box::new(help))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|source| source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let source = self.source.as_ref()?;
+        let len = source.inner().len();
+        let start = (self.violation.span.start as usize).min(len);
+        let end = (self.violation.span.end as usize).clamp(start, len);
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(self.violation.via.as_str().to_string()),
+            start..end,
+        ))))
+    }
+}
+
+/// `check --format human`.
+pub fn check(audit: &Audit) -> String {
+    let handler = handler(std::io::stdout().is_terminal());
+    let mut sources: HashMap<&str, Option<String>> = HashMap::new();
+    let mut out = String::new();
+    for violation in &audit.violations {
+        let text = sources
+            .entry(violation.path.as_str())
+            .or_insert_with(|| {
+                std::fs::read(audit.config.root.join(&violation.path))
+                    .ok()
+                    .and_then(|bytes| source::decode(bytes).ok())
+                    .map(|(text, _)| text)
+            })
+            .clone();
+        let diagnostic = ViolationDiagnostic {
+            violation,
+            concept: &audit.config.concepts[violation.concept].name,
+            source: text.map(|text| NamedSource::new(violation.path.clone(), text)),
+        };
+        if handler.render_report(&mut out, &diagnostic).is_err() {
+            let _ = writeln!(out, "{}: {}", violation.path, violation.message);
+        }
+        out.push('\n');
+    }
+    out.push_str(&headlines(audit));
+    out
+}
+
+fn headlines(audit: &Audit) -> String {
+    let mut out = String::new();
+    let concepts = concept_summaries(audit);
+    for (concept, summary) in audit.config.concepts.iter().zip(&concepts) {
+        let _ = writeln!(out, "{}", headline(concept, &summary.counts));
+    }
+    let total = summary(audit);
+    if concepts.len() != 1 {
+        let _ = writeln!(
+            out,
+            "total: {} definition file{}, {}",
+            total.counts.definition_files,
+            super::plural(total.counts.definition_files),
+            violation_counts(&total.counts)
+        );
+    }
+    let _ = writeln!(out, "{} files scanned", total.files_scanned);
+    out
+}
+
+/// `report --format human`: the migration report.
+pub fn report(audit: &Audit) -> String {
+    let mut out = headlines(audit);
+    for summary in concept_summaries(audit) {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "concept {} ({}, {})", summary.name, summary.canonical, summary.severity.as_str());
+        let _ = writeln!(out, "  definition files      {}", summary.counts.definition_files);
+        for code in crate::diagnostic::Code::ALL {
+            let _ = writeln!(
+                out,
+                "  {} {:<22} {}",
+                code.as_str(),
+                code.rule(),
+                summary.counts.by_code.get(code.as_str()).copied().unwrap_or(0)
+            );
+        }
+        let _ = writeln!(out, "  files affected        {}", summary.counts.files_with_violations);
+        let _ = writeln!(
+            out,
+            "  compliance            {:.2}% ({} canonical, {} non-canonical imports)",
+            summary.compliance, summary.canonical_imports, summary.noncanonical_imports
+        );
+        if !summary.definitions.is_empty() {
+            let _ = writeln!(out, "  definitions:");
+            for definition in summary.definitions {
+                let status = if definition.canonical {
+                    "canonical"
+                } else if definition.allowed {
+                    "allowed"
+                } else {
+                    "duplicate"
+                };
+                let _ = writeln!(
+                    out,
+                    "    {}:{}  {}  [{status}]",
+                    definition.path, definition.line, definition.name
+                );
+            }
+        }
+        if !summary.top_directories.is_empty() {
+            let _ = writeln!(out, "  top directories:");
+            for directory in &summary.top_directories {
+                let _ = writeln!(out, "    {:>4}  {}", directory.violations, directory.directory);
+            }
+        }
+    }
+    out
+}

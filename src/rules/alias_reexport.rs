@@ -1,0 +1,111 @@
+//! SSOT002 alias-reexport.
+//!
+//! ## What it does
+//! Flags every binding outside the canonical module that gives a concept a
+//! second name or a second home:
+//! - `assignment`: a module-level `X = S`, `X: T = S` or `X = m.S` (also in
+//!   module-level `if` / `try` / `with` / `for` / `while` bodies), one per target;
+//! - `rename`: `from M import S as X` in any scope; Rust `pub use …::S as X`
+//!   and `pub type X = …S`;
+//! - `reexport`: a module-scope `from M import S` in a package `__init__` or
+//!   listed in `__all__`; Rust `pub use …::S`. Once per module and name.
+//!
+//! ## Why is this bad?
+//! Every extra name is one more path for new code to import the concept
+//! through, and one more place a migration has to find.
+//!
+//! ## Fix safety
+//! Removing an alias changes what the module exports: not fixed automatically.
+//!
+//! ## Example
+//! ```python
+//! # websocket_core/websocket_manager.py
+//! from .unified_manager import UnifiedWebSocketManager
+//! WebSocketManager = UnifiedWebSocketManager  # SSOT002 (assignment)
+//! ```
+
+use std::collections::HashSet;
+
+use super::{ConceptContext, ConceptFindings};
+use crate::diagnostic::{Code, Via, Violation};
+use crate::lang::{ImportKind, Scope};
+
+pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
+    let concept = context.concept;
+    for file in context.files() {
+        if context.is_canonical(file) {
+            continue;
+        }
+        let violation = |via: Via, span, message: String| Violation {
+            code: Code::AliasReexport,
+            via,
+            concept: context.id,
+            path: file.path.clone(),
+            span,
+            message,
+            severity: concept.severity,
+            fix: None,
+        };
+
+        for alias in &file.aliases {
+            let symbol = alias.value.symbol();
+            if alias.in_match || !concept.is_symbol(symbol) || alias.target == symbol {
+                continue;
+            }
+            findings.violations.push(violation(
+                Via::Assignment,
+                alias.target_span,
+                format!(
+                    "`{}` is a second name for {} symbol `{symbol}`; import `{}` from `{}` instead",
+                    alias.target, concept.name, concept.canonical_symbol, concept.canonical_module
+                ),
+            ));
+        }
+
+        let mut reexported = HashSet::new();
+        for import in &file.imports {
+            let kind_matches = match import.kind {
+                ImportKind::From => context.is_python(),
+                ImportKind::Use => !context.is_python(),
+                ImportKind::Import => false,
+            };
+            let Some(name) = import.name.as_deref() else { continue };
+            if !kind_matches || name == "*" || !concept.is_symbol(name) {
+                continue;
+            }
+            match import.asname.as_deref() {
+                Some(asname) if asname != name => {
+                    if context.is_python() || import.public {
+                        findings.violations.push(violation(
+                            Via::Rename,
+                            import.alias,
+                            format!(
+                                "`{name}` is renamed to `{asname}`: a second name for {}",
+                                concept.name
+                            ),
+                        ));
+                    }
+                }
+                _ => {
+                    let exported = if context.is_python() {
+                        import.scope == Scope::Module
+                            && (file.is_package || file.dunder_all.iter().any(|entry| entry == name))
+                    } else {
+                        import.public
+                    };
+                    if exported && reexported.insert(name.to_string()) {
+                        let module = file.module.as_deref().unwrap_or(&file.path);
+                        findings.violations.push(violation(
+                            Via::Reexport,
+                            import.alias,
+                            format!(
+                                "`{module}` re-exports {} symbol `{name}`: a second home besides `{}`",
+                                concept.name, concept.canonical_module
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! SSOT003 noncanonical-import.
+//!
+//! ## What it does
+//! Flags every imported name that reaches a concept through a path other
+//! than its canonical module, in any file, scope or guard:
+//! - `import`: `from M import S` with `S` a concept symbol and `M` not the
+//!   canonical module (a shim, a facade, a legacy module, a module that does
+//!   not exist); `import L` / `import L as x` / `from P import n` naming a
+//!   legacy module `L`;
+//! - `star`: `from L import *` with `L` a legacy module;
+//! - `string`: a `patch("M.S")` target string naming the concept through `M`
+//!   (severity warning).
+//!
+//! An import from a module in an `allow`ed file that itself defines a class
+//! `S` matching the concept (a sanctioned mock) is not flagged.
+//!
+//! ## Why is this bad?
+//! Imports through shims keep the shims alive, and a legacy path that still
+//! works is a legacy path that new code copies.
+//!
+//! ## Fix safety
+//! Swapping the module for the canonical one is safe when the index proves the
+//! old path names the very canonical object; renames, string paths and shims
+//! that bind something else are unsafe.
+//!
+//! ## Example
+//! ```python
+//! from netra_backend.app.websocket_core.manager import WebSocketManager  # SSOT003
+//! # use instead:
+//! from netra_backend.app.websocket_core.unified_manager import UnifiedWebSocketManager
+//! ```
+
+use super::{ConceptContext, ConceptFindings};
+use crate::config::Severity;
+use crate::diagnostic::{Code, Via, Violation};
+use crate::lang::{FileFacts, ImportKind};
+
+pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
+    if !context.is_python() {
+        return;
+    }
+    let concept = context.concept;
+    let canonical = concept.canonical_module.as_str();
+    for file in context.files() {
+        let violation = |via: Via, span, message: String, severity: Severity| Violation {
+            code: Code::NoncanonicalImport,
+            via,
+            concept: context.id,
+            path: file.path.clone(),
+            span,
+            message,
+            severity,
+            fix: None,
+        };
+        for import in &file.imports {
+            match import.kind {
+                ImportKind::From => {
+                    let Some(name) = import.name.as_deref() else { continue };
+                    let resolved = import.resolved.as_deref();
+                    if name == "*" {
+                        if let Some(module) = resolved.filter(|m| concept.is_legacy_module(m)) {
+                            findings.violations.push(violation(
+                                Via::Star,
+                                import.alias,
+                                format!(
+                                    "star import from legacy module `{module}`; {} lives in `{canonical}`",
+                                    concept.name
+                                ),
+                                concept.severity,
+                            ));
+                        }
+                    } else if concept.is_symbol(name) {
+                        if resolved == Some(canonical) {
+                            findings.canonical_imports.push(file.path.clone());
+                        } else if !is_sanctioned_mock(context, resolved, name) {
+                            let from = resolved
+                                .map(str::to_string)
+                                .unwrap_or_else(|| relative_text(import.level, import.module.as_deref()));
+                            findings.violations.push(violation(
+                                Via::Import,
+                                import.alias,
+                                format!(
+                                    "`{name}` imported from `{from}`, not from the canonical `{canonical}`"
+                                ),
+                                concept.severity,
+                            ));
+                        }
+                    } else if let Some(module) = resolved
+                        .map(|parent| join(parent, name))
+                        .filter(|module| concept.is_legacy_module(module))
+                    {
+                        findings.violations.push(violation(
+                            Via::Import,
+                            import.alias,
+                            format!(
+                                "import of legacy module `{module}`; {} lives in `{canonical}`",
+                                concept.name
+                            ),
+                            concept.severity,
+                        ));
+                    }
+                }
+                ImportKind::Import => {
+                    let Some(module) = import.module.as_deref() else { continue };
+                    if concept.is_legacy_module(module) {
+                        findings.violations.push(violation(
+                            Via::Import,
+                            import.alias,
+                            format!(
+                                "import of legacy module `{module}`; {} lives in `{canonical}`",
+                                concept.name
+                            ),
+                            concept.severity,
+                        ));
+                    }
+                }
+                ImportKind::Use => {}
+            }
+        }
+        for target in &file.patch_targets {
+            let Some((module, symbol)) = target.value.rsplit_once('.') else { continue };
+            if module.is_empty() || module == canonical || !concept.is_symbol(symbol) {
+                continue;
+            }
+            findings.violations.push(violation(
+                Via::String,
+                target.span,
+                format!(
+                    "patch target `{}` names {} through `{module}`, not `{canonical}`",
+                    target.value, concept.name
+                ),
+                Severity::Warning,
+            ));
+        }
+    }
+}
+
+/// `from tests.mocks.mock_ws import MockWebSocketManager` where the allowed
+/// file itself defines that class.
+fn is_sanctioned_mock(context: &ConceptContext<'_>, module: Option<&str>, name: &str) -> bool {
+    let Some(file) = module.and_then(|module| context.index.python_module(module)) else {
+        return false;
+    };
+    context.is_allowed(file) && defines_concept_class(context, file, name)
+}
+
+fn defines_concept_class(context: &ConceptContext<'_>, file: &FileFacts, name: &str) -> bool {
+    file.definitions
+        .iter()
+        .any(|definition| definition.name == name && context.concept.definition.is_match(name))
+}
+
+fn join(module: &str, name: &str) -> String {
+    if module.is_empty() {
+        name.to_string()
+    } else {
+        format!("{module}.{name}")
+    }
+}
+
+fn relative_text(level: u32, module: Option<&str>) -> String {
+    format!("{}{}", ".".repeat(level as usize), module.unwrap_or(""))
+}

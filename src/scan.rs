@@ -1,0 +1,228 @@
+//! The parallel scan: select the project's files (ripgrep-style ignore rules
+//! plus rules.toml globs), read each once, and extract its facts.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+use rayon::prelude::*;
+
+use crate::config::{Config, Language};
+use crate::lang::{self, FileFacts, Note};
+use crate::source;
+
+/// Parser threads recurse on nesting: give them room.
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+/// The files of the project and what could not be read.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Sorted by path string.
+    pub files: Vec<FileFacts>,
+    /// Files that were selected but yielded no facts (I/O, encoding).
+    pub notes: Vec<Note>,
+}
+
+/// A file chosen by the selection rules, not yet read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SelectedFile {
+    pub relative: String,
+    pub absolute: PathBuf,
+}
+
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .stack_size(STACK_SIZE)
+        .build()
+}
+
+/// Default thread count: the machine's parallelism.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `/`-joined path relative to `root`, or None when it is not valid UTF-8.
+pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
+    let relative = path.strip_prefix(root).ok()?;
+    let mut parts = Vec::new();
+    for component in relative.components() {
+        parts.push(component.as_os_str().to_str()?);
+    }
+    Some(parts.join("/"))
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+/// Walks the project root in parallel and returns the selected files, sorted.
+pub fn select_files(config: &Config, threads: usize) -> (Vec<SelectedFile>, Vec<Note>) {
+    let root = config.root.clone();
+    let respect = config.settings.respect_gitignore;
+    let mut builder = WalkBuilder::new(&root);
+    builder
+        .standard_filters(false)
+        .hidden(false)
+        .parents(false)
+        .ignore(respect)
+        .git_ignore(respect)
+        .git_global(false)
+        .git_exclude(false)
+        .require_git(false)
+        .follow_links(false)
+        .threads(threads);
+    {
+        let root = root.clone();
+        let exclude = config.settings.exclude.clone();
+        builder.filter_entry(move |entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            if is_hidden(entry.file_name()) {
+                return false;
+            }
+            if entry.file_type().is_some_and(|kind| kind.is_dir()) {
+                if let Some(relative) = relative_path(&root, entry.path()) {
+                    return !exclude.is_match(&relative);
+                }
+            }
+            true
+        });
+    }
+    let found = Mutex::new((Vec::new(), Vec::new()));
+    builder.build_parallel().run(|| {
+        let root = &root;
+        let found = &found;
+        let settings = &config.settings;
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    let note = Note {
+                        code: "SSOT902",
+                        path: error_path(&error, root),
+                        line: 0,
+                        column: 0,
+                        message: format!("cannot read: {error}"),
+                    };
+                    if let Ok(mut found) = found.lock() {
+                        found.1.push(note);
+                    }
+                    return WalkState::Continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|kind| kind.is_file()) {
+                return WalkState::Continue;
+            }
+            let path = entry.path();
+            let Some(relative) = relative_path(root, path) else {
+                let note = Note {
+                    code: "SSOT902",
+                    path: path.to_string_lossy().into_owned(),
+                    line: 0,
+                    column: 0,
+                    message: "file name is not valid UTF-8: skipped".into(),
+                };
+                if let Ok(mut found) = found.lock() {
+                    found.1.push(note);
+                }
+                return WalkState::Continue;
+            };
+            if settings.include.is_match(&relative) && !settings.exclude.is_match(&relative) {
+                if let Ok(mut found) = found.lock() {
+                    found.0.push(SelectedFile {
+                        relative,
+                        absolute: path.to_path_buf(),
+                    });
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    let (mut files, mut notes) = found.into_inner().unwrap_or_default();
+    files.sort();
+    notes.sort();
+    (files, notes)
+}
+
+fn error_path(error: &ignore::Error, root: &Path) -> String {
+    match error {
+        ignore::Error::WithPath { path, .. } => {
+            relative_path(root, path).unwrap_or_else(|| path.to_string_lossy().into_owned())
+        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err, root)
+        }
+        _ => String::new(),
+    }
+}
+
+/// The language a selected file is parsed as, by extension.
+pub fn language_of(path: &str) -> Option<(Language, bool)> {
+    if path.ends_with(".py") {
+        Some((Language::Python, false))
+    } else if path.ends_with(".pyi") {
+        Some((Language::Python, true))
+    } else if path.ends_with(".rs") {
+        Some((Language::Rust, false))
+    } else {
+        None
+    }
+}
+
+/// Reads and parses one file. Errors become notes on the returned facts.
+pub fn read_facts(config: &Config, file: &SelectedFile) -> Result<FileFacts, Note> {
+    let note = |message: String| Note {
+        code: "SSOT902",
+        path: file.relative.clone(),
+        line: 0,
+        column: 0,
+        message,
+    };
+    let (language, stub) = language_of(&file.relative)
+        .ok_or_else(|| note("not a Python or Rust file: skipped".into()))?;
+    let bytes = std::fs::read(&file.absolute).map_err(|error| note(format!("cannot read: {error}")))?;
+    let size = bytes.len() as u64;
+    let (text, _) = source::decode(bytes).map_err(|error| {
+        note(format!(
+            "not valid UTF-8 (byte {}): skipped",
+            error.utf8_error().valid_up_to()
+        ))
+    })?;
+    let mut facts = FileFacts::new(file.relative.clone(), language);
+    facts.size = size;
+    match language {
+        Language::Python => {
+            if let Some((module, is_package)) =
+                lang::python::module_path(&file.relative, &config.settings.src)
+            {
+                facts.module = Some(module);
+                facts.is_package = is_package;
+            }
+            lang::python::extract(&mut facts, &text, stub);
+        }
+        Language::Rust => lang::rust_facts::extract(&mut facts, &text),
+    }
+    Ok(facts)
+}
+
+/// Selects, reads and parses every file of the project.
+pub fn scan(config: &Config, pool: &rayon::ThreadPool, threads: usize) -> Scan {
+    let (selected, mut notes) = select_files(config, threads);
+    let results: Vec<Result<FileFacts, Note>> = pool.install(|| {
+        selected
+            .par_iter()
+            .map(|file| read_facts(config, file))
+            .collect()
+    });
+    let mut files = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(facts) => files.push(facts),
+            Err(note) => notes.push(note),
+        }
+    }
+    notes.sort();
+    Scan { files, notes }
+}

@@ -1,0 +1,130 @@
+//! Source text facts shared by every language: line index, BOM and line endings.
+
+/// Byte offsets of line starts, with `\r\n`, `\r` and `\n` all ending a line.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+/// A 1-based line and column, columns counted in Unicode code points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0u32];
+        let mut pos = 0;
+        while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[pos..]) {
+            let at = pos + found;
+            let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                at + 2
+            } else {
+                at + 1
+            };
+            starts.push(next as u32);
+            pos = next;
+        }
+        Self { starts }
+    }
+
+    /// The 0-based line holding `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&(offset as u32)) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts[line] as usize
+    }
+
+    /// Byte range of the 0-based `line`, without its line break.
+    pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
+        let start = self.starts[line] as usize;
+        let mut end = self
+            .starts
+            .get(line + 1)
+            .map_or(text.len(), |next| *next as usize);
+        let bytes = text.as_bytes();
+        while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        start..end
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// 1-based line and code-point column of a byte offset into `text`.
+    pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
+        let offset = offset.min(text.len());
+        let line = self.line_of(offset);
+        let start = self.starts[line] as usize;
+        let prefix = text.get(start..offset).unwrap_or("");
+        let column = if prefix.is_ascii() {
+            prefix.len()
+        } else {
+            prefix.chars().count()
+        };
+        LineCol {
+            line: line as u32 + 1,
+            column: column as u32 + 1,
+        }
+    }
+}
+
+/// How a file's bytes were decoded, so a rewrite can give them back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Encoding {
+    /// The file started with a UTF-8 BOM, which is not part of the text.
+    pub bom: bool,
+}
+
+pub const BOM: &str = "\u{feff}";
+
+/// Decodes a file's bytes as UTF-8, splitting off a leading BOM.
+pub fn decode(bytes: Vec<u8>) -> Result<(String, Encoding), std::string::FromUtf8Error> {
+    let mut text = String::from_utf8(bytes)?;
+    let bom = text.starts_with(BOM);
+    if bom {
+        text.drain(..BOM.len());
+    }
+    Ok((text, Encoding { bom }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_breaks_of_every_kind() {
+        let text = "a\r\nb\rc\nd";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 4);
+        assert_eq!(index.line_col(text, 3), LineCol { line: 2, column: 1 });
+        assert_eq!(index.line_col(text, 5), LineCol { line: 3, column: 1 });
+        assert_eq!(index.line_col(text, 7), LineCol { line: 4, column: 1 });
+        assert_eq!(&text[index.line_range(text, 0)], "a");
+    }
+
+    #[test]
+    fn columns_count_code_points() {
+        let text = "é = 1; import x";
+        let index = LineIndex::new(text);
+        let offset = text.find("import").unwrap();
+        assert_eq!(index.line_col(text, offset).column, 8);
+    }
+
+    #[test]
+    fn bom_is_split_off() {
+        let (text, encoding) = decode(b"\xef\xbb\xbfimport x".to_vec()).unwrap();
+        assert_eq!(text, "import x");
+        assert!(encoding.bom);
+    }
+}
