@@ -30,7 +30,10 @@ impl PathFilter {
         for path in paths {
             let absolute = normalise(&cwd.join(path));
             if !absolute.exists() {
-                return Err(Error::Usage(format!("{}: no such file or directory", path.display())));
+                return Err(Error::Usage(format!(
+                    "{}: no such file or directory",
+                    path.display()
+                )));
             }
             let Some(relative) = scan::relative_path(root, &absolute) else {
                 return Err(Error::Usage(format!(
@@ -124,10 +127,14 @@ impl Audit {
         let filter = PathFilter::new(&config.root, &common.paths)?;
         let scan = scan_project(&config, common)?;
         let mut notes = scan.notes;
-        notes.extend(scan.files.iter().flat_map(|file| file.notes.iter().cloned()));
+        notes.extend(
+            scan.files
+                .iter()
+                .flat_map(|file| file.notes.iter().cloned()),
+        );
         notes.retain(|note| filter.contains(&note.path));
         notes.sort();
-        let index = ProjectIndex::new(scan.files);
+        let index = ProjectIndex::new(scan.files, &scan.crate_roots);
         let findings = rules::check_all(&index, &config.concepts);
 
         let mut violations = Vec::new();
@@ -144,7 +151,8 @@ impl Audit {
                 .into_iter()
                 .filter(|definition| filter.contains(&definition.path))
                 .collect();
-            definitions.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+            definitions
+                .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
             concepts.push(ConceptResult {
                 definitions,
                 canonical_imports: found

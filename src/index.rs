@@ -3,8 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use std::collections::BTreeMap;
+
 use crate::config::Language;
-use crate::lang::{AliasValue, BindingKind, FileFacts, ImportKind, Scope};
+use crate::crates::{self, CrateRoot};
+use crate::lang::{AliasValue, BindingKind, DefinitionKind, FileFacts, ImportKind, Scope};
 
 /// What a `(module, name)` pair finally names once re-exports are followed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,13 +30,40 @@ pub struct ProjectIndex {
     /// All scanned files, sorted by path.
     pub files: Vec<FileFacts>,
     python_modules: HashMap<String, usize>,
+    /// Rust module path (`crate_name::a::b`, inline modules too) -> file.
+    rust_modules: BTreeMap<String, usize>,
+    /// Module-level names of each Rust module.
+    rust_bindings: HashMap<String, Vec<RustBinding>>,
+}
+
+/// A name bound at module level in Rust.
+#[derive(Debug, Clone)]
+struct RustBinding {
+    name: String,
+    target: RustTarget,
+}
+
+#[derive(Debug, Clone)]
+enum RustTarget {
+    /// struct / enum / trait / union defined here.
+    Definition,
+    /// `type X = path;`
+    TypeAlias(String),
+    /// `use path;` / `use path as name;` (absolute path).
+    Use(String),
+    /// `use path::*;` (absolute module).
+    Glob(String),
 }
 
 /// A chain is never longer than this; anything longer is treated as a cycle.
 const MAX_CHAIN: usize = 64;
 
 impl ProjectIndex {
-    pub fn new(files: Vec<FileFacts>) -> Self {
+    pub fn new(mut files: Vec<FileFacts>, crate_roots: &[CrateRoot]) -> Self {
+        let rust_modules = crates::assign_modules(&mut files, crate_roots);
+        let crate_names: HashSet<&str> =
+            crate_roots.iter().map(|root| root.name.as_str()).collect();
+        let rust_bindings = resolve_rust_uses(&mut files, &rust_modules, &crate_names);
         let mut python_modules: HashMap<String, usize> = HashMap::new();
         for (id, file) in files.iter().enumerate() {
             if file.language != Language::Python {
@@ -52,6 +82,57 @@ impl ProjectIndex {
         Self {
             files,
             python_modules,
+            rust_modules,
+            rust_bindings,
+        }
+    }
+
+    pub fn has_rust_module(&self, module: &str) -> bool {
+        self.rust_modules.contains_key(module)
+    }
+
+    /// Follows a Rust path (`crate_name::legacy::Manager`) to what it names.
+    pub fn resolve_rust(&self, path: &str) -> Origin {
+        let mut visited = HashSet::new();
+        self.resolve_rust_inner(path, &mut visited)
+    }
+
+    fn resolve_rust_inner(&self, path: &str, visited: &mut HashSet<(String, String)>) -> Origin {
+        let (module, name) = path.rsplit_once("::").unwrap_or(("", path));
+        if visited.len() >= MAX_CHAIN || !visited.insert((module.to_string(), name.to_string())) {
+            return Origin::Cycle;
+        }
+        let bindings = self
+            .rust_bindings
+            .get(module)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        if let Some(binding) = bindings.iter().rev().find(|binding| binding.name == name) {
+            return match &binding.target {
+                RustTarget::Definition => Origin::Class {
+                    module: module.to_string(),
+                    name: name.to_string(),
+                },
+                RustTarget::TypeAlias(target) | RustTarget::Use(target) => {
+                    self.resolve_rust_inner(target, visited)
+                }
+                RustTarget::Glob(_) => Origin::Cycle,
+            };
+        }
+        if self.has_rust_module(path) {
+            return Origin::Module(path.to_string());
+        }
+        for binding in bindings {
+            if let RustTarget::Glob(source) = &binding.target {
+                let origin = self.resolve_rust_inner(&format!("{source}::{name}"), visited);
+                if !matches!(origin, Origin::Unresolved { .. }) {
+                    return origin;
+                }
+            }
+        }
+        Origin::Unresolved {
+            module: module.to_string(),
+            name: name.to_string(),
         }
     }
 
@@ -170,6 +251,137 @@ impl ProjectIndex {
     }
 }
 
+/// The module a Rust item lives in: the file's module plus inline `mod`s.
+pub fn rust_item_module(file_module: &str, mod_path: &[String]) -> String {
+    let mut module = file_module.to_string();
+    for inline in mod_path {
+        module.push_str("::");
+        module.push_str(inline.strip_prefix("r#").unwrap_or(inline));
+    }
+    module
+}
+
+/// Makes a `use` path absolute from the module it appears in: `crate`,
+/// `self`, `super`, a leading `::`, workspace crate names and child modules.
+/// Paths into other crates (std, dependencies) are returned as written.
+pub fn absolute_rust_path(
+    current: &str,
+    path: &str,
+    modules: &BTreeMap<String, usize>,
+    crate_names: &HashSet<&str>,
+) -> String {
+    let path = path.strip_prefix("::").unwrap_or(path);
+    let mut segments = path
+        .split("::")
+        .map(|segment| segment.strip_prefix("r#").unwrap_or(segment));
+    let Some(first) = segments.next() else {
+        return String::new();
+    };
+    let mut base: Vec<&str> = match first {
+        "crate" => current.split("::").take(1).collect(),
+        "self" => current.split("::").collect(),
+        "super" => {
+            let mut parts: Vec<&str> = current.split("::").collect();
+            parts.pop();
+            parts
+        }
+        other => {
+            let child = format!("{current}::{other}");
+            if modules.contains_key(&child) && !crate_names.contains(other) {
+                let mut parts: Vec<&str> = current.split("::").collect();
+                parts.push(other);
+                parts
+            } else {
+                vec![other]
+            }
+        }
+    };
+    for segment in segments {
+        if segment == "super" {
+            base.pop();
+        } else if segment != "self" {
+            base.push(segment);
+        }
+    }
+    base.join("::")
+}
+
+/// Fills `resolved` on every Rust `use` fact of a file with a known module,
+/// and collects each module's bindings.
+fn resolve_rust_uses(
+    files: &mut [FileFacts],
+    modules: &BTreeMap<String, usize>,
+    crate_names: &HashSet<&str>,
+) -> HashMap<String, Vec<RustBinding>> {
+    let mut bindings: HashMap<String, Vec<RustBinding>> = HashMap::new();
+    for file in files.iter_mut() {
+        if file.language != Language::Rust {
+            continue;
+        }
+        let Some(file_module) = file.module.clone() else {
+            continue;
+        };
+        for import in &mut file.imports {
+            let current = rust_item_module(&file_module, &import.mod_path);
+            let Some(module) = &import.module else {
+                continue;
+            };
+            let resolved = absolute_rust_path(&current, module, modules, crate_names);
+            let Some(name) = import.name.clone() else {
+                continue;
+            };
+            if import.scope == Scope::Module {
+                let (bound, target) = match name.as_str() {
+                    "*" => (String::new(), RustTarget::Glob(resolved.clone())),
+                    "self" => (
+                        resolved
+                            .rsplit("::")
+                            .next()
+                            .unwrap_or(&resolved)
+                            .to_string(),
+                        RustTarget::Use(resolved.clone()),
+                    ),
+                    _ => (name.clone(), RustTarget::Use(format!("{resolved}::{name}"))),
+                };
+                let bound = match import.asname.as_deref() {
+                    Some("_") => None,
+                    Some(asname) => Some(asname.to_string()),
+                    None => Some(bound),
+                };
+                if let Some(bound) = bound {
+                    bindings.entry(current).or_default().push(RustBinding {
+                        name: bound,
+                        target,
+                    });
+                }
+            }
+            import.resolved = Some(resolved);
+        }
+        for definition in &file.definitions {
+            if !definition.top_level {
+                continue;
+            }
+            let current = rust_item_module(&file_module, &definition.mod_path);
+            let target =
+                match (&definition.kind, &definition.aliased) {
+                    (DefinitionKind::Type, Some(aliased)) => RustTarget::TypeAlias(
+                        absolute_rust_path(&current, aliased, modules, crate_names),
+                    ),
+                    _ => RustTarget::Definition,
+                };
+            bindings.entry(current).or_default().push(RustBinding {
+                name: definition
+                    .name
+                    .strip_prefix("r#")
+                    .unwrap_or(&definition.name)
+                    .to_string(),
+                target,
+            });
+        }
+    }
+    bindings
+}
+
 fn join(module: &str, name: &str) -> String {
     if module.is_empty() {
         name.to_string()
@@ -199,16 +411,25 @@ mod tests {
 
     #[test]
     fn chains_are_followed_to_the_class() {
-        let index = ProjectIndex::new(vec![
-            file("pkg/__init__.py", "from .shim import Manager\n"),
-            file("pkg/core.py", "class Unified: pass\n"),
-            file("pkg/shim.py", "from .core import Unified\nManager = Unified\n"),
-            file("pkg/legacy.py", "import pkg.core as core\nOld = core.Unified\nfrom pkg.star import *\n"),
-            file("pkg/star.py", "from pkg import Manager as Starred\n"),
-            file("pkg/factory.py", "def Manager(): pass\n"),
-            file("pkg/loop.py", "from pkg.loop2 import X\n"),
-            file("pkg/loop2.py", "from pkg.loop import X\n"),
-        ]);
+        let index = ProjectIndex::new(
+            vec![
+                file("pkg/__init__.py", "from .shim import Manager\n"),
+                file("pkg/core.py", "class Unified: pass\n"),
+                file(
+                    "pkg/shim.py",
+                    "from .core import Unified\nManager = Unified\n",
+                ),
+                file(
+                    "pkg/legacy.py",
+                    "import pkg.core as core\nOld = core.Unified\nfrom pkg.star import *\n",
+                ),
+                file("pkg/star.py", "from pkg import Manager as Starred\n"),
+                file("pkg/factory.py", "def Manager(): pass\n"),
+                file("pkg/loop.py", "from pkg.loop2 import X\n"),
+                file("pkg/loop2.py", "from pkg.loop import X\n"),
+            ],
+            &[],
+        );
         let class = Origin::Class {
             module: "pkg.core".into(),
             name: "Unified".into(),
@@ -216,9 +437,18 @@ mod tests {
         assert_eq!(index.resolve("pkg", "Manager"), class);
         assert_eq!(index.resolve("pkg.legacy", "Old"), class);
         assert_eq!(index.resolve("pkg.legacy", "Starred"), class);
-        assert!(matches!(index.resolve("pkg.factory", "Manager"), Origin::Function { .. }));
+        assert!(matches!(
+            index.resolve("pkg.factory", "Manager"),
+            Origin::Function { .. }
+        ));
         assert_eq!(index.resolve("pkg.loop", "X"), Origin::Cycle);
-        assert_eq!(index.resolve("pkg", "shim"), Origin::Module("pkg.shim".into()));
-        assert!(matches!(index.resolve("nowhere", "X"), Origin::Unresolved { .. }));
+        assert_eq!(
+            index.resolve("pkg", "shim"),
+            Origin::Module("pkg.shim".into())
+        );
+        assert!(matches!(
+            index.resolve("nowhere", "X"),
+            Origin::Unresolved { .. }
+        ));
     }
 }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod crates;
 pub mod diagnostic;
 pub mod index;
 pub mod lang;
@@ -54,7 +55,10 @@ impl Outcome {
 
 fn write_stdout(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         // A closed pipe (`| head`) is the reader's choice, not an error.
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         result => result.map_err(|source| Error::Io {

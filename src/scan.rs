@@ -8,6 +8,7 @@ use ignore::{WalkBuilder, WalkState};
 use rayon::prelude::*;
 
 use crate::config::{Config, Language};
+use crate::crates::{self, CrateRoot};
 use crate::lang::{self, FileFacts, Note};
 use crate::source;
 
@@ -20,6 +21,16 @@ pub struct Scan {
     /// Sorted by path string.
     pub files: Vec<FileFacts>,
     /// Files that were selected but yielded no facts (I/O, encoding).
+    pub notes: Vec<Note>,
+    /// Rust crate roots from every `Cargo.toml` in the project.
+    pub crate_roots: Vec<CrateRoot>,
+}
+
+/// What the walk found: source files, Cargo manifests, and what could not be read.
+#[derive(Debug, Default)]
+pub struct Selection {
+    pub files: Vec<SelectedFile>,
+    pub manifests: Vec<SelectedFile>,
     pub notes: Vec<Note>,
 }
 
@@ -57,7 +68,7 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 }
 
 /// Walks the project root in parallel and returns the selected files, sorted.
-pub fn select_files(config: &Config, threads: usize) -> (Vec<SelectedFile>, Vec<Note>) {
+pub fn select_files(config: &Config, threads: usize) -> Selection {
     let root = config.root.clone();
     let respect = config.settings.respect_gitignore;
     let mut builder = WalkBuilder::new(&root);
@@ -90,7 +101,7 @@ pub fn select_files(config: &Config, threads: usize) -> (Vec<SelectedFile>, Vec<
             true
         });
     }
-    let found = Mutex::new((Vec::new(), Vec::new()));
+    let found = Mutex::new(Selection::default());
     builder.build_parallel().run(|| {
         let root = &root;
         let found = &found;
@@ -107,7 +118,7 @@ pub fn select_files(config: &Config, threads: usize) -> (Vec<SelectedFile>, Vec<
                         message: format!("cannot read: {error}"),
                     };
                     if let Ok(mut found) = found.lock() {
-                        found.1.push(note);
+                        found.notes.push(note);
                     }
                     return WalkState::Continue;
                 }
@@ -125,25 +136,54 @@ pub fn select_files(config: &Config, threads: usize) -> (Vec<SelectedFile>, Vec<
                     message: "file name is not valid UTF-8: skipped".into(),
                 };
                 if let Ok(mut found) = found.lock() {
-                    found.1.push(note);
+                    found.notes.push(note);
                 }
                 return WalkState::Continue;
             };
-            if settings.include.is_match(&relative) && !settings.exclude.is_match(&relative) {
+            let selected = SelectedFile {
+                absolute: path.to_path_buf(),
+                relative,
+            };
+            if entry.file_name() == "Cargo.toml" && !settings.exclude.is_match(&selected.relative) {
                 if let Ok(mut found) = found.lock() {
-                    found.0.push(SelectedFile {
-                        relative,
-                        absolute: path.to_path_buf(),
-                    });
+                    found.manifests.push(selected);
+                }
+            } else if settings.include.is_match(&selected.relative)
+                && !settings.exclude.is_match(&selected.relative)
+            {
+                if let Ok(mut found) = found.lock() {
+                    found.files.push(selected);
                 }
             }
             WalkState::Continue
         })
     });
-    let (mut files, mut notes) = found.into_inner().unwrap_or_default();
-    files.sort();
-    notes.sort();
-    (files, notes)
+    let mut selection = found.into_inner().unwrap_or_default();
+    selection.files.sort();
+    selection.manifests.sort();
+    selection.notes.sort();
+    selection
+}
+
+/// Crate roots of the selected manifests; an unreadable manifest is a note.
+fn read_crate_roots(manifests: &[SelectedFile], notes: &mut Vec<Note>) -> Vec<CrateRoot> {
+    let mut roots = Vec::new();
+    for manifest in manifests {
+        let parsed = std::fs::read_to_string(&manifest.absolute)
+            .map_err(|error| error.to_string())
+            .and_then(|text| crates::crate_roots(&manifest.relative, &text));
+        match parsed {
+            Ok(found) => roots.extend(found),
+            Err(message) => notes.push(Note {
+                code: "SSOT902",
+                path: manifest.relative.clone(),
+                line: 0,
+                column: 0,
+                message: format!("cannot read Cargo manifest: {message}"),
+            }),
+        }
+    }
+    roots
 }
 
 fn error_path(error: &ignore::Error, root: &Path) -> String {
@@ -182,7 +222,8 @@ pub fn read_facts(config: &Config, file: &SelectedFile) -> Result<FileFacts, Not
     };
     let (language, stub) = language_of(&file.relative)
         .ok_or_else(|| note("not a Python or Rust file: skipped".into()))?;
-    let bytes = std::fs::read(&file.absolute).map_err(|error| note(format!("cannot read: {error}")))?;
+    let bytes =
+        std::fs::read(&file.absolute).map_err(|error| note(format!("cannot read: {error}")))?;
     let size = bytes.len() as u64;
     let (text, _) = source::decode(bytes).map_err(|error| {
         note(format!(
@@ -209,9 +250,12 @@ pub fn read_facts(config: &Config, file: &SelectedFile) -> Result<FileFacts, Not
 
 /// Selects, reads and parses every file of the project.
 pub fn scan(config: &Config, pool: &rayon::ThreadPool, threads: usize) -> Scan {
-    let (selected, mut notes) = select_files(config, threads);
+    let selection = select_files(config, threads);
+    let mut notes = selection.notes;
+    let crate_roots = read_crate_roots(&selection.manifests, &mut notes);
     let results: Vec<Result<FileFacts, Note>> = pool.install(|| {
-        selected
+        selection
+            .files
             .par_iter()
             .map(|file| read_facts(config, file))
             .collect()
@@ -224,5 +268,9 @@ pub fn scan(config: &Config, pool: &rayon::ThreadPool, threads: usize) -> Scan {
         }
     }
     notes.sort();
-    Scan { files, notes }
+    Scan {
+        files,
+        notes,
+        crate_roots,
+    }
 }

@@ -75,7 +75,9 @@ impl Diagnostic for InvalidConfig {
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
         Some(Box::new(
-            self.problems.iter().map(|problem| problem as &dyn Diagnostic),
+            self.problems
+                .iter()
+                .map(|problem| problem as &dyn Diagnostic),
         ))
     }
 }
@@ -157,7 +159,12 @@ pub fn validate(file: &Path, text: &str) -> Result<(Settings, Vec<Concept>), Inv
 }
 
 fn check_unknown_keys(top: &Table, problems: &mut Problems) {
-    check_table_keys(&AnyTable::Table(top), TOP_LEVEL_KEYS, "the top level", problems);
+    check_table_keys(
+        &AnyTable::Table(top),
+        TOP_LEVEL_KEYS,
+        "the top level",
+        problems,
+    );
     if let Some(item) = top.get("settings") {
         for table in tables_of(item) {
             check_table_keys(&table, SETTINGS_KEYS, "[settings]", problems);
@@ -210,7 +217,10 @@ fn check_table_keys(table: &AnyTable<'_>, known: &[&str], place: &str, problems:
             continue;
         }
         let help = match closest(&key, known) {
-            Some(close) => format!("did you mean `{close}`? {place} accepts: {}", known.join(", ")),
+            Some(close) => format!(
+                "did you mean `{close}`? {place} accepts: {}",
+                known.join(", ")
+            ),
             None => format!("{place} accepts: {}", known.join(", ")),
         };
         problems.push(
@@ -607,8 +617,11 @@ canonical = "pkg.mod:Sym"
 
     #[test]
     fn src_entries_are_normalised() {
-        let (settings, _) =
-            validate(Path::new("r"), "[settings]\nsrc = [\"./src/\", \".\", \"a//b\"]").unwrap();
+        let (settings, _) = validate(
+            Path::new("r"),
+            "[settings]\nsrc = [\"./src/\", \".\", \"a//b\"]",
+        )
+        .unwrap();
         assert_eq!(settings.src, vec!["src", "", "a/b"]);
     }
 

@@ -62,6 +62,8 @@ pub struct ImportFact {
     pub alias: Span,
     /// Rust: the item is `pub` (a re-export).
     pub public: bool,
+    /// Rust: the enclosing inline `mod`s, outermost first.
+    pub mod_path: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -86,6 +88,8 @@ pub struct Definition {
     /// Rust `type X = path::Y;`: the aliased path.
     pub aliased: Option<String>,
     pub public: bool,
+    /// Rust: the enclosing inline `mod`s, outermost first.
+    pub mod_path: Vec<String>,
 }
 
 /// The right-hand side of a module-level alias assignment.
@@ -123,9 +127,14 @@ pub enum BindingKind {
     Class,
     Function,
     /// `from module import name` (module resolved, absolute); None when unresolvable.
-    FromImport { module: Option<String>, name: String },
+    FromImport {
+        module: Option<String>,
+        name: String,
+    },
     /// `import a.b.c` binds `a`; `import a.b as m` binds `m` to `a.b`.
-    ModuleImport { module: String },
+    ModuleImport {
+        module: String,
+    },
     Alias(AliasValue),
     Other,
 }
@@ -211,6 +220,9 @@ impl FileFacts {
 
     pub fn binding(&self, name: &str) -> Option<&Binding> {
         // The last module-level binding of a name is the one importers see.
-        self.bindings.iter().rev().find(|binding| binding.name == name)
+        self.bindings
+            .iter()
+            .rev()
+            .find(|binding| binding.name == name)
     }
 }

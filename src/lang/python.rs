@@ -24,7 +24,13 @@ pub fn module_path(path: &str, src_roots: &[String]) -> Option<(String, bool)> {
     let root = src_roots
         .iter()
         .filter(|root| root.is_empty() || path.starts_with(&format!("{root}/")))
-        .max_by_key(|root| if root.is_empty() { 0 } else { root.split('/').count() })?;
+        .max_by_key(|root| {
+            if root.is_empty() {
+                0
+            } else {
+                root.split('/').count()
+            }
+        })?;
     let relative = if root.is_empty() {
         path
     } else {
@@ -55,7 +61,10 @@ pub fn resolve_relative(
     }
     let file_module = file_module?;
     let package: Vec<&str> = if is_package {
-        file_module.split('.').filter(|part| !part.is_empty()).collect()
+        file_module
+            .split('.')
+            .filter(|part| !part.is_empty())
+            .collect()
     } else {
         let mut parts: Vec<&str> = file_module.split('.').collect();
         parts.pop();
@@ -101,9 +110,7 @@ pub fn extract(facts: &mut FileFacts, text: &str, stub: bool) {
             path: facts.path.clone(),
             line: 1,
             column: 1,
-            message: format!(
-                "brackets nested {nesting} deep (limit {MAX_NESTING}): file skipped"
-            ),
+            message: format!("brackets nested {nesting} deep (limit {MAX_NESTING}): file skipped"),
         });
         return;
     }
@@ -271,6 +278,7 @@ impl Collector<'_> {
                         top_level: context.module_level,
                         aliased: None,
                         public: true,
+                        mod_path: Vec::new(),
                     });
                 }
                 self.bind(context, class.name.as_str(), BindingKind::Class);
@@ -284,25 +292,24 @@ impl Collector<'_> {
             }
             Stmt::Import(import) => self.import(import, context),
             Stmt::ImportFrom(import) => self.import_from(import, context),
-            Stmt::Assign(assign) => {
-                if context.module_level {
-                    for target in &assign.targets {
-                        self.assignment(target, Some(&assign.value), stmt.range(), context);
-                    }
+            Stmt::Assign(assign) if context.module_level => {
+                for target in &assign.targets {
+                    self.assignment(target, Some(&assign.value), stmt.range(), context);
                 }
             }
-            Stmt::AnnAssign(assign) => {
-                if context.module_level {
-                    self.assignment(&assign.target, assign.value.as_deref(), stmt.range(), context);
-                }
+            Stmt::AnnAssign(assign) if context.module_level => {
+                self.assignment(
+                    &assign.target,
+                    assign.value.as_deref(),
+                    stmt.range(),
+                    context,
+                );
             }
-            Stmt::AugAssign(assign) => {
-                if context.module_level {
-                    if let Expr::Name(name) = assign.target.as_ref() {
-                        if name.id.as_str() == "__all__" {
-                            let entries = string_elements(&assign.value);
-                            self.facts.dunder_all.extend(entries);
-                        }
+            Stmt::AugAssign(assign) if context.module_level => {
+                if let Expr::Name(name) = assign.target.as_ref() {
+                    if name.id.as_str() == "__all__" {
+                        let entries = string_elements(&assign.value);
+                        self.facts.dunder_all.extend(entries);
                     }
                 }
             }
@@ -356,7 +363,13 @@ impl Collector<'_> {
         }
     }
 
-    fn assignment(&mut self, target: &Expr, value: Option<&Expr>, statement: TextRange, context: Context) {
+    fn assignment(
+        &mut self,
+        target: &Expr,
+        value: Option<&Expr>,
+        statement: TextRange,
+        context: Context,
+    ) {
         match target {
             Expr::Name(name) => {
                 let target_name = name.id.as_str();
@@ -368,12 +381,12 @@ impl Collector<'_> {
                 }
                 let alias = value.and_then(|value| match value {
                     Expr::Name(source) => Some(AliasValue::Name(source.id.to_string())),
-                    Expr::Attribute(attribute) => dotted(&attribute.value).map(|base| {
-                        AliasValue::Attribute {
+                    Expr::Attribute(attribute) => {
+                        dotted(&attribute.value).map(|base| AliasValue::Attribute {
                             base,
                             attr: attribute.attr.to_string(),
-                        }
-                    }),
+                        })
+                    }
                     _ => None,
                 });
                 match alias {
@@ -416,7 +429,11 @@ impl Collector<'_> {
                 }
             };
             self.import_bases.insert(bound.clone());
-            self.bind(context, &bound, BindingKind::ModuleImport { module: target });
+            self.bind(
+                context,
+                &bound,
+                BindingKind::ModuleImport { module: target },
+            );
             self.facts.imports.push(ImportFact {
                 kind: ImportKind::Import,
                 module: Some(module.to_string()),
@@ -429,6 +446,7 @@ impl Collector<'_> {
                 statement,
                 alias: self.span(alias.range),
                 public: false,
+                mod_path: Vec::new(),
             });
         }
     }
@@ -471,6 +489,7 @@ impl Collector<'_> {
                 statement,
                 alias: self.span(alias.range),
                 public: false,
+                mod_path: Vec::new(),
             });
         }
     }
@@ -561,18 +580,36 @@ mod tests {
     #[test]
     fn module_paths_use_the_deepest_root() {
         let roots = vec![String::new(), "src".to_string()];
-        assert_eq!(module_path("src/pkg/a.py", &roots), Some(("pkg.a".into(), false)));
-        assert_eq!(module_path("src/pkg/__init__.py", &roots), Some(("pkg".into(), true)));
+        assert_eq!(
+            module_path("src/pkg/a.py", &roots),
+            Some(("pkg.a".into(), false))
+        );
+        assert_eq!(
+            module_path("src/pkg/__init__.py", &roots),
+            Some(("pkg".into(), true))
+        );
         assert_eq!(module_path("__init__.py", &roots), Some(("".into(), true)));
-        assert_eq!(module_path("tools/x.pyi", &roots), Some(("tools.x".into(), false)));
+        assert_eq!(
+            module_path("tools/x.pyi", &roots),
+            Some(("tools.x".into(), false))
+        );
         assert_eq!(module_path("x.py", &["src".to_string()]), None);
     }
 
     #[test]
     fn relative_imports_resolve_from_the_package() {
-        assert_eq!(resolve_relative(Some("pkg.a"), false, 1, Some("b")), Some("pkg.b".into()));
-        assert_eq!(resolve_relative(Some("pkg"), true, 1, Some("b")), Some("pkg.b".into()));
-        assert_eq!(resolve_relative(Some("pkg.sub.a"), false, 2, None), Some("pkg".into()));
+        assert_eq!(
+            resolve_relative(Some("pkg.a"), false, 1, Some("b")),
+            Some("pkg.b".into())
+        );
+        assert_eq!(
+            resolve_relative(Some("pkg"), true, 1, Some("b")),
+            Some("pkg.b".into())
+        );
+        assert_eq!(
+            resolve_relative(Some("pkg.sub.a"), false, 2, None),
+            Some("pkg".into())
+        );
         assert_eq!(resolve_relative(Some("pkg"), true, 2, None), None);
         assert_eq!(resolve_relative(Some("a"), false, 1, Some("b")), None);
         assert_eq!(resolve_relative(None, false, 1, Some("b")), None);
@@ -601,7 +638,13 @@ except ImportError:
         let seen: Vec<_> = facts
             .imports
             .iter()
-            .map(|i| (i.name.clone().or(i.module.clone()).unwrap(), i.scope, i.guard))
+            .map(|i| {
+                (
+                    i.name.clone().or(i.module.clone()).unwrap(),
+                    i.scope,
+                    i.guard,
+                )
+            })
             .collect();
         assert_eq!(
             seen,
@@ -631,12 +674,27 @@ with patch('pkg.legacy.Manager'), mock.patch.object(x, target='y.Z'):
     legacy.Manager()
 ";
         let facts = facts("pkg/shim.py", text);
-        let aliases: Vec<_> = facts.aliases.iter().map(|a| (a.target.as_str(), a.value.symbol())).collect();
-        assert_eq!(aliases, vec![("WebSocketManager", "Unified"), ("Other", "Manager")]);
+        let aliases: Vec<_> = facts
+            .aliases
+            .iter()
+            .map(|a| (a.target.as_str(), a.value.symbol()))
+            .collect();
+        assert_eq!(
+            aliases,
+            vec![("WebSocketManager", "Unified"), ("Other", "Manager")]
+        );
         assert_eq!(facts.dunder_all, vec!["WebSocketManager", "Other"]);
-        let targets: Vec<_> = facts.patch_targets.iter().map(|p| p.value.as_str()).collect();
+        let targets: Vec<_> = facts
+            .patch_targets
+            .iter()
+            .map(|p| p.value.as_str())
+            .collect();
         assert_eq!(targets, vec!["pkg.legacy.Manager", "y.Z"]);
-        let uses: Vec<_> = facts.attribute_uses.iter().map(|u| (u.base.as_str(), u.attr.as_str())).collect();
+        let uses: Vec<_> = facts
+            .attribute_uses
+            .iter()
+            .map(|u| (u.base.as_str(), u.attr.as_str()))
+            .collect();
         assert_eq!(uses, vec![("legacy", "Manager"), ("legacy", "Manager")]);
         assert_eq!(facts.imports[0].resolved.as_deref(), Some("pkg.unified"));
     }

@@ -18,10 +18,10 @@ use syn::Token;
 /// of its tree recurse once (or more) per level.
 pub const MAX_NESTING: usize = 1000;
 
-/// Consecutive prefix operators / `else if` links / generic `<` (the other
-/// recursion syn does without a bracket) are bounded by the same rule: see
-/// [`MAX_NESTING`]; this one bounds the length of a run of such tokens.
-const MAX_TOKEN_RUN: usize = 1000;
+/// What a parse may need of the thread's stack, estimated from the tokens
+/// (see [`stack_estimate_exceeds`]); a file estimated above it is refused
+/// with an `Err`. Give parsing threads at least twice this (16 MiB).
+pub const STACK_BUDGET: usize = 8 << 20;
 
 /// Larger texts are refused: proc-macro2 numbers characters with a `u32`.
 const MAX_LEN: usize = 1 << 30;
@@ -155,24 +155,16 @@ fn extract_inner(text: &str) -> Result<RustFacts, String> {
         text
     };
 
-    if std::env::var_os("RUSTFACTS_NOGUARD").is_none() && (naive_nesting_exceeds(src.as_bytes(), MAX_NESTING) || long_operator_run(src.as_bytes())) {
-        // The cheap scan counts brackets in strings and comments too: measure
-        // the real nesting on the (iteratively built) token tree.
-        let tokens: TokenStream = src.parse().map_err(|e: proc_macro2::LexError| {
-            error_at(src, e.span().byte_range().start, &e.to_string())
-        })?;
-        if let Some(offset) = too_deep(&tokens) {
-            return Err(error_at(
-                src,
-                offset,
-                &format!("nesting deeper than {MAX_NESTING} levels, not parsed"),
-            ));
+    let tokens: TokenStream = src.parse().map_err(|e: proc_macro2::LexError| {
+        error_at(src, e.span().byte_range().start, &e.to_string())
+    })?;
+    // The byte scan is cheap and errs on the side of "too deep"; only then
+    // walk the token tree (which clones every token) to decide.
+    if std::env::var_os("RUSTFACTS_NOGUARD").is_none() && bytes_exceed_bounds(src.as_bytes()) {
+        if let Some((offset, why)) = tokens_exceed_bounds(&tokens) {
+            return Err(error_at(src, offset, why));
         }
-        return parse_tokens(src, tokens);
     }
-    let tokens: TokenStream = src
-        .parse()
-        .map_err(|e: proc_macro2::LexError| error_at(src, e.span().byte_range().start, &e.to_string()))?;
     parse_tokens(src, tokens)
 }
 
@@ -210,7 +202,10 @@ fn skip_whitespace(mut s: &str) -> &str {
     'skip: while !s.is_empty() {
         let byte = s.as_bytes()[0];
         if byte == b'/' {
-            if s.starts_with("//") && (!s.starts_with("///") || s.starts_with("////")) && !s.starts_with("//!") {
+            if s.starts_with("//")
+                && (!s.starts_with("///") || s.starts_with("////"))
+                && !s.starts_with("//!")
+            {
                 match s.find('\n') {
                     Some(i) => {
                         s = &s[i + 1..];
@@ -221,7 +216,10 @@ fn skip_whitespace(mut s: &str) -> &str {
             } else if s.starts_with("/**/") {
                 s = &s[4..];
                 continue;
-            } else if s.starts_with("/*") && (!s.starts_with("/**") || s.starts_with("/***")) && !s.starts_with("/*!") {
+            } else if s.starts_with("/*")
+                && (!s.starts_with("/**") || s.starts_with("/***"))
+                && !s.starts_with("/*!")
+            {
                 let bytes = s.as_bytes();
                 let mut depth = 0usize;
                 let mut i = 0;
@@ -262,106 +260,416 @@ fn skip_whitespace(mut s: &str) -> &str {
     s
 }
 
-/// Whether the bracket depth, counted over every byte (strings and comments
-/// included, so an over-estimate of the token nesting), goes past `limit`.
-fn naive_nesting_exceeds(bytes: &[u8], limit: usize) -> bool {
-    let mut depth = 0usize;
-    for &b in bytes {
-        match b {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > limit {
-                    return true;
-                }
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
+/// Estimated stack bytes per nesting level of the constructs syn (and its
+/// `Visit`, and the drop of its tree) recurses on, measured on syn 2.0.119
+/// (release and dev builds, the larger, rounded up).
+mod cost {
+    /// Inside any group: `{`, `(`, `[` (blocks and modules ~6.4 KB).
+    pub const GROUP: usize = 6_500;
+    /// A generic `<` (`A<A<..>>`, ~8.6 KB).
+    pub const ANGLE: usize = 9_000;
+    /// `fn() -> fn() ->`, `impl Fn() -> impl ..`, `dyn ..` (~6 KB; with `<`
+    /// `Box<dyn Fn() -> Box<..` is ~12.7 KB).
+    pub const FN_TYPE: usize = 9_000;
+    /// Prefix `&` / `*` (reference and pointer types ~3.1 KB).
+    pub const REF: usize = 3_200;
+    /// Prefix `!` / `-` (~1.7 KB).
+    pub const UNARY: usize = 1_800;
+    /// A closure's first `|` / `||` (~4.8 KB per closure).
+    pub const CLOSURE: usize = 5_000;
+    /// An `=` (assignment chains ~1.9 KB).
+    pub const ASSIGN: usize = 2_000;
+    /// `return` / `break` / `yield` / `become` (~2.5 KB).
+    pub const JUMP: usize = 2_500;
+    /// Any other token (binary operator chains ~0.08 KB, method chains ~0.25 KB
+    /// per link of 3 tokens).
+    pub const OTHER: usize = 100;
 }
 
-/// Whether the text has a long run of the bracket-less tokens syn recurses on
-/// (`!`, `-`, `*`, `&`, `<`, `|`, `else if`, ...): counted over bytes that are
-/// not whitespace or identifier characters, it over-estimates, and is only a
-/// trigger for the precise token check.
-fn long_operator_run(bytes: &[u8]) -> bool {
-    let mut run = 0usize;
-    let mut words = 0usize; // `else if` chains: count `else` keywords
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'!' | b'-' | b'*' | b'&' | b'<' | b'|' => {
-                run += 1;
-                if run > MAX_TOKEN_RUN {
-                    return true;
-                }
-            }
-            b' ' | b'\t' | b'\n' | b'\r' => {}
-            b'e' if bytes[i..].starts_with(b"else") => {
-                words += 1;
-                if words > MAX_TOKEN_RUN {
-                    return true;
-                }
-                run = 0;
-                i += 4;
-                continue;
-            }
-            _ => run = 0,
-        }
-        i += 1;
-    }
-    false
+/// How an identifier weighs in the stack estimate.
+#[derive(Clone, Copy)]
+enum Word {
+    /// `fn`, `impl`, `dyn`.
+    FnType,
+    /// `return`, `break`, `yield`, `become`.
+    Jump,
+    /// A keyword after which `-`, `&`, `|`, ... are prefix operators.
+    Keyword,
+    Other,
 }
 
-/// The offset of the first token nested deeper than [`MAX_NESTING`] groups,
-/// or of the first long run of prefix operators / `else` / `<`, if any.
-/// Iterative: the token tree itself may be arbitrarily deep.
-fn too_deep(tokens: &TokenStream) -> Option<usize> {
+fn word(ident: &[u8]) -> Word {
+    match ident {
+        b"fn" | b"impl" | b"dyn" => Word::FnType,
+        b"return" | b"break" | b"yield" | b"become" => Word::Jump,
+        b"move" | b"in" | b"match" | b"if" | b"while" | b"let" | b"mut" | b"const" | b"else"
+        | b"static" => Word::Keyword,
+        _ => Word::Other,
+    }
+}
+
+/// The estimate of the stack a parse needs, fed token by token. Per nesting
+/// level: the costs of the tokens of the current segment (a `;` or `,` ends
+/// one, and so does a `{ }` group: items, statements, fields and arguments
+/// are parsed in loops, not recursively) plus the cost of the group itself.
+struct Estimator {
+    levels: Vec<Level>,
+}
+
+struct Level {
+    /// Estimate at the group's opening, the group's own cost included.
+    base: usize,
+    /// Costs of the current segment's tokens so far.
+    segment: usize,
+    /// The previous token leaves a prefix operator in operand position
+    /// (`-x`, `&x`, `|x| ..`, `!x`) rather than a binary one.
+    prefix_position: bool,
+    /// The previous token is a punct joint to the next one (`->`, `&&`, `<=`).
+    joint: bool,
+    brace: bool,
+}
+
+type Exceeded = Option<&'static str>;
+
+impl Estimator {
+    fn new() -> Self {
+        Estimator {
+            levels: vec![Level {
+                base: 0,
+                segment: 0,
+                prefix_position: true,
+                joint: false,
+                brace: true,
+            }],
+        }
+    }
+
+    fn top(&mut self) -> &mut Level {
+        // Never empty: `close` keeps the outermost level.
+        let last = self.levels.len() - 1;
+        &mut self.levels[last]
+    }
+
+    fn add(&mut self, cost: usize, prefix_after: bool, joint: bool) -> Exceeded {
+        let top = self.top();
+        top.segment = top.segment.saturating_add(cost);
+        top.prefix_position = prefix_after;
+        top.joint = joint;
+        if top.base.saturating_add(top.segment) > STACK_BUDGET {
+            return Some("expression or type nested too deeply, not parsed");
+        }
+        None
+    }
+
+    fn open(&mut self, brace: bool) -> Exceeded {
+        let top = self.top();
+        let base = top
+            .base
+            .saturating_add(top.segment)
+            .saturating_add(cost::GROUP);
+        top.joint = false;
+        self.levels.push(Level {
+            base,
+            segment: 0,
+            prefix_position: true,
+            joint: false,
+            brace,
+        });
+        if self.levels.len() > MAX_NESTING + 1 {
+            return Some("brackets nested too deeply, not parsed");
+        }
+        if base > STACK_BUDGET {
+            return Some("nested too deeply, not parsed");
+        }
+        None
+    }
+
+    fn close(&mut self) {
+        if self.levels.len() < 2 {
+            return;
+        }
+        if let Some(closed) = self.levels.pop() {
+            let parent = self.top();
+            if closed.brace {
+                parent.segment = 0;
+                parent.prefix_position = true;
+            } else {
+                parent.segment = parent.segment.saturating_add(cost::OTHER);
+                parent.prefix_position = false;
+            }
+            parent.joint = false;
+        }
+    }
+
+    fn punct(&mut self, c: u8, joint: bool) -> Exceeded {
+        let top = self.top();
+        if top.joint {
+            // The rest of a multi-character operator.
+            return self.add(0, true, joint);
+        }
+        if c == b';' || c == b',' {
+            top.segment = 0;
+            return self.add(0, true, false);
+        }
+        let prefix = top.prefix_position;
+        let cost = match c {
+            b'<' if !joint => cost::ANGLE,
+            b'=' if !joint => cost::ASSIGN,
+            b'&' | b'*' if prefix => cost::REF * if joint { 2 } else { 1 },
+            b'!' | b'-' if prefix => cost::UNARY,
+            b'|' if prefix => cost::CLOSURE,
+            _ => cost::OTHER,
+        };
+        self.add(cost, c != b'?', joint)
+    }
+
+    fn word(&mut self, word: Word) -> Exceeded {
+        match word {
+            Word::FnType => self.add(cost::FN_TYPE, true, false),
+            Word::Jump => self.add(cost::JUMP, true, false),
+            Word::Keyword => self.add(cost::OTHER, true, false),
+            Word::Other => self.add(cost::OTHER, false, false),
+        }
+    }
+
+    fn literal(&mut self) -> Exceeded {
+        self.add(cost::OTHER, false, false)
+    }
+}
+
+/// Whether parsing `tokens` could recurse deeper than [`MAX_NESTING`] groups
+/// or need more than [`STACK_BUDGET`] bytes of stack, with the offset of the
+/// first token past the bound. Iterative: the token tree itself may be
+/// arbitrarily deep.
+fn tokens_exceed_bounds(tokens: &TokenStream) -> Option<(usize, &'static str)> {
+    let mut estimator = Estimator::new();
     let mut stack: Vec<proc_macro2::token_stream::IntoIter> = vec![tokens.clone().into_iter()];
-    let mut run = 0usize;
-    let mut elses = 0usize;
-    while let Some(top) = stack.last_mut() {
-        let Some(token) = top.next() else {
+    while let Some(iter) = stack.last_mut() {
+        let Some(token) = iter.next() else {
             stack.pop();
+            estimator.close();
             continue;
         };
-        match token {
+        let exceeded = match &token {
             TokenTree::Group(group) => {
-                run = 0;
-                if stack.len() >= MAX_NESTING {
-                    return Some(group.span_open().byte_range().start);
+                let exceeded = estimator.open(group.delimiter() == proc_macro2::Delimiter::Brace);
+                if exceeded.is_none() {
+                    stack.push(group.stream().into_iter());
+                    continue;
                 }
-                stack.push(group.stream().into_iter());
+                exceeded
             }
             TokenTree::Punct(p) => {
-                if matches!(p.as_char(), '!' | '-' | '*' | '&' | '<' | '|') {
-                    run += 1;
-                    if run > MAX_TOKEN_RUN {
-                        return Some(p.span().byte_range().start);
-                    }
-                } else {
-                    run = 0;
-                }
+                let c = u8::try_from(p.as_char()).unwrap_or(b'~');
+                estimator.punct(c, p.spacing() == proc_macro2::Spacing::Joint)
             }
             TokenTree::Ident(ident) => {
-                if ident == "else" {
-                    elses += 1;
-                    if elses > MAX_TOKEN_RUN {
-                        return Some(ident.span().byte_range().start);
-                    }
-                } else if ident == "if" || ident == "mut" || ident == "const" || ident == "move" {
-                    // `else if`, `&mut &mut ..`, `*const *const ..`,
-                    // `move || move || ..` keep a run going.
-                } else {
-                    run = 0;
-                }
+                let w = [
+                    "fn", "impl", "dyn", "return", "break", "yield", "become", "move", "in",
+                    "match", "if",
+                ]
+                .iter()
+                .chain(["while", "let", "mut", "const", "else", "static"].iter())
+                .find(|w| ident == *w)
+                .map_or(Word::Other, |w| word(w.as_bytes()));
+                estimator.word(w)
             }
-            TokenTree::Literal(_) => run = 0,
+            TokenTree::Literal(_) => estimator.literal(),
+        };
+        if let Some(why) = exceeded {
+            return Some((token.span().byte_range().start, why));
         }
     }
     None
+}
+
+/// The same estimate from a light lexer over the bytes (comments, strings,
+/// raw strings, chars and lifetimes skipped as proc-macro2 does), so that the
+/// token walk, which clones every token, runs only for the rare file that
+/// might be too deep. It only decides whether to look closer: a file the lexer
+/// would reject is rejected by proc-macro2 anyway.
+fn bytes_exceed_bounds(b: &[u8]) -> bool {
+    fn is_ident_byte(c: u8) -> bool {
+        c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
+    }
+    fn is_punct(c: u8) -> bool {
+        matches!(
+            c,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'*'
+                | b'+'
+                | b','
+                | b'-'
+                | b'.'
+                | b'/'
+                | b':'
+                | b';'
+                | b'<'
+                | b'='
+                | b'>'
+                | b'?'
+                | b'@'
+                | b'^'
+                | b'|'
+                | b'~'
+        )
+    }
+    /// Past the closing `"` of a string whose body starts at `i`.
+    fn string_end(b: &[u8], mut i: usize) -> usize {
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'"' => return i + 1,
+                _ => i += 1,
+            }
+        }
+        b.len()
+    }
+    /// Past the closing `"###` of a raw string whose body starts at `i`.
+    fn raw_string_end(b: &[u8], mut i: usize, hashes: usize) -> usize {
+        while i < b.len() {
+            if b[i] == b'"'
+                && b.len() - (i + 1) >= hashes
+                && b[i + 1..i + 1 + hashes].iter().all(|&c| c == b'#')
+            {
+                return i + 1 + hashes;
+            }
+            i += 1;
+        }
+        b.len()
+    }
+    let mut est = Estimator::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let exceeded = match c {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = memchr_newline(b, i);
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let mut depth = 0usize;
+                while i < b.len() {
+                    if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+                        depth += 1;
+                        i += 2;
+                    } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+                        depth -= 1;
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                i += 1;
+                est.open(c == b'{')
+            }
+            b')' | b']' | b'}' => {
+                i += 1;
+                est.close();
+                None
+            }
+            b'"' => {
+                i = string_end(b, i + 1);
+                est.literal()
+            }
+            b'\'' => {
+                // A char literal, or a lifetime / label (an identifier).
+                if b.get(i + 1) == Some(&b'\\') {
+                    i += 3;
+                    while i < b.len() && b[i] != b'\'' && b[i] != b'\n' {
+                        i += 1;
+                    }
+                    i += 1;
+                    est.literal()
+                } else {
+                    let width = match b.get(i + 1) {
+                        Some(&c) if c < 0x80 => 1,
+                        Some(&c) if c >= 0xF0 => 4,
+                        Some(&c) if c >= 0xE0 => 3,
+                        Some(_) => 2,
+                        None => 1,
+                    };
+                    if b.get(i + 1 + width) == Some(&b'\'') {
+                        i += 2 + width;
+                        est.literal()
+                    } else {
+                        i += 1;
+                        while i < b.len() && is_ident_byte(b[i]) {
+                            i += 1;
+                        }
+                        est.word(Word::Other)
+                    }
+                }
+            }
+            b'0'..=b'9' => {
+                i += 1;
+                while i < b.len()
+                    && (is_ident_byte(b[i])
+                        || b[i] == b'.' && b.get(i + 1).is_some_and(|c| c.is_ascii_digit()))
+                {
+                    i += 1;
+                }
+                est.literal()
+            }
+            _ if is_ident_byte(c) => {
+                let start = i;
+                while i < b.len() && is_ident_byte(b[i]) {
+                    i += 1;
+                }
+                let ident = &b[start..i];
+                let next = b.get(i).copied();
+                if matches!(ident, b"r" | b"br" | b"cr") && matches!(next, Some(b'"') | Some(b'#'))
+                {
+                    let mut hashes = 0;
+                    while b.get(i + hashes) == Some(&b'#') {
+                        hashes += 1;
+                    }
+                    if b.get(i + hashes) == Some(&b'"') {
+                        i = raw_string_end(b, i + hashes + 1, hashes);
+                        est.literal()
+                    } else {
+                        // `r#ident`
+                        est.word(Word::Other)
+                    }
+                } else if matches!(ident, b"b" | b"c") && next == Some(b'"') {
+                    i = string_end(b, i + 1);
+                    est.literal()
+                } else {
+                    // `b'x'` goes on as a char literal.
+                    est.word(word(ident))
+                }
+            }
+            _ if is_punct(c) => {
+                i += 1;
+                let joint = b.get(i).is_some_and(|&n| is_punct(n) || n == b'\'');
+                est.punct(c, joint)
+            }
+            _ => {
+                i += 1;
+                None
+            }
+        };
+        if exceeded.is_some() {
+            return true;
+        }
+    }
+    false
+}
+
+fn memchr_newline(b: &[u8], from: usize) -> usize {
+    b[from..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |p| from + p)
 }
 
 /// `line:column: message` for a byte offset of `src`: 1-based, lines broken at
@@ -462,7 +770,12 @@ fn parse_verbatim_use(input: ParseStream) -> syn::Result<VerbatimUse> {
     let use_token: Token![use] = input.parse()?;
     let tree = parse_verbatim_tree(input)?;
     let semi: Token![;] = input.parse()?;
-    Ok(VerbatimUse { vis, use_token, tree, semi })
+    Ok(VerbatimUse {
+        vis,
+        use_token,
+        tree,
+        semi,
+    })
 }
 
 fn parse_verbatim_tree(input: ParseStream) -> syn::Result<VerbatimTree> {
@@ -509,7 +822,15 @@ impl Collector {
             }
             syn::UseTree::Name(n) => {
                 let span = n.ident.span().byte_range();
-                self.leaf(item, prefix, leading, n.ident.to_string(), None, path_start.unwrap_or(span.start), span.end);
+                self.leaf(
+                    item,
+                    prefix,
+                    leading,
+                    n.ident.to_string(),
+                    None,
+                    path_start.unwrap_or(span.start),
+                    span.end,
+                );
             }
             syn::UseTree::Rename(r) => {
                 let span = r.ident.span().byte_range();
@@ -525,7 +846,15 @@ impl Collector {
             }
             syn::UseTree::Glob(g) => {
                 let span = g.star_token.spans[0].byte_range();
-                self.leaf(item, prefix, leading, "*".to_string(), None, path_start.unwrap_or(span.start), span.end);
+                self.leaf(
+                    item,
+                    prefix,
+                    leading,
+                    "*".to_string(),
+                    None,
+                    path_start.unwrap_or(span.start),
+                    span.end,
+                );
             }
             syn::UseTree::Group(g) => {
                 for tree in &g.items {
@@ -544,7 +873,13 @@ impl Collector {
             }
             VerbatimTree::Tree(colons, tree) => {
                 let path_start = colons.as_ref().map(|c| start(c.spans[0]));
-                self.walk_use(item, tree, &mut Vec::new(), leading || colons.is_some(), path_start);
+                self.walk_use(
+                    item,
+                    tree,
+                    &mut Vec::new(),
+                    leading || colons.is_some(),
+                    path_start,
+                );
             }
         }
     }
@@ -589,7 +924,13 @@ impl Collector {
         });
     }
 
-    fn definition(&mut self, kind: DefKind, ident: &syn::Ident, vis: &syn::Visibility, aliased: Option<String>) {
+    fn definition(
+        &mut self,
+        kind: DefKind,
+        ident: &syn::Ident,
+        vis: &syn::Visibility,
+        aliased: Option<String>,
+    ) {
         let span = ident.span().byte_range();
         self.facts.definitions.push(TypeDefinition {
             kind,
@@ -605,14 +946,19 @@ impl Collector {
 
     fn verbatim_item(&mut self, tokens: &TokenStream) {
         // Only `use` items matter here; cheap test before a parse.
-        if !tokens.clone().into_iter().any(|t| matches!(&t, TokenTree::Ident(i) if i == "use")) {
+        if !tokens
+            .clone()
+            .into_iter()
+            .any(|t| matches!(&t, TokenTree::Ident(i) if i == "use"))
+        {
             return;
         }
         let Ok(parsed) = parse_verbatim_use.parse2(tokens.clone()) else {
             return;
         };
         let item = UseItem {
-            item_start: visibility_start(&parsed.vis).unwrap_or_else(|| start(parsed.use_token.span)),
+            item_start: visibility_start(&parsed.vis)
+                .unwrap_or_else(|| start(parsed.use_token.span)),
             item_end: end(parsed.semi.spans[0]),
             visibility: visibility(&parsed.vis),
         };
@@ -645,7 +991,10 @@ fn aliased_path(ty: &syn::Type) -> Option<String> {
 fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
     attrs.iter().find_map(|attr| match &attr.meta {
         syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Some(s.value()),
             _ => None,
         },
         _ => None,
@@ -673,7 +1022,13 @@ impl<'ast> Visit<'ast> for Collector {
             visibility: visibility(&i.vis),
         };
         let path_start = i.leading_colon.as_ref().map(|c| start(c.spans[0]));
-        self.walk_use(&item, &i.tree, &mut Vec::new(), i.leading_colon.is_some(), path_start);
+        self.walk_use(
+            &item,
+            &i.tree,
+            &mut Vec::new(),
+            i.leading_colon.is_some(),
+            path_start,
+        );
     }
 
     fn visit_item_mod(&mut self, i: &'ast syn::ItemMod) {
@@ -724,4 +1079,8 @@ impl<'ast> Visit<'ast> for Collector {
         self.definition(DefKind::Type, &i.ident, &i.vis, None);
         visit::visit_foreign_item_type(self, i);
     }
+}
+#[doc(hidden)]
+pub fn __probe_bytes(s: &str) -> bool {
+    bytes_exceed_bounds(s.as_bytes())
 }

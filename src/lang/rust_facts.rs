@@ -39,11 +39,16 @@ pub fn extract(facts: &mut FileFacts, text: &str) {
             name: Some(leaf.name),
             asname: leaf.asname,
             resolved: None,
-            scope: if leaf.in_fn { Scope::Function } else { Scope::Module },
+            scope: if leaf.in_fn {
+                Scope::Function
+            } else {
+                Scope::Module
+            },
             guard: None,
             statement: span(text, &lines, leaf.item_start, leaf.item_end),
             alias: span(text, &lines, leaf.leaf_start, leaf.leaf_end),
             public: leaf.visibility != Visibility::Private,
+            mod_path: leaf.mod_path,
         });
     }
     for definition in parsed.definitions {
@@ -57,9 +62,10 @@ pub fn extract(facts: &mut FileFacts, text: &str) {
             },
             name: definition.name,
             name_span: span(text, &lines, definition.name_start, definition.name_end),
-            top_level: !definition.in_fn && definition.mod_path.is_empty(),
+            top_level: !definition.in_fn,
             aliased: definition.aliased,
             public: definition.visibility != Visibility::Private,
+            mod_path: definition.mod_path,
         });
     }
     facts.rust_modules = parsed.modules;

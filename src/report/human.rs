@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::io::IsTerminal;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
 
 use super::{concept_summaries, headline, summary, violation_counts};
 use crate::audit::Audit;
@@ -75,8 +77,17 @@ impl Diagnostic for ViolationDiagnostic<'_> {
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let help = match &self.violation.fix {
-            Some(fix) => format!("concept {} (via {}); fix: {}", self.concept, self.violation.via.as_str(), fix.title),
-            None => format!("concept {} (via {})", self.concept, self.violation.via.as_str()),
+            Some(fix) => format!(
+                "concept {} (via {}); fix: {}",
+                self.concept,
+                self.violation.via.as_str(),
+                fix.title
+            ),
+            None => format!(
+                "concept {} (via {})",
+                self.concept,
+                self.violation.via.as_str()
+            ),
         };
         Some(Box::new(help))
     }
@@ -151,18 +162,37 @@ pub fn report(audit: &Audit) -> String {
     let mut out = headlines(audit);
     for summary in concept_summaries(audit) {
         let _ = writeln!(out);
-        let _ = writeln!(out, "concept {} ({}, {})", summary.name, summary.canonical, summary.severity.as_str());
-        let _ = writeln!(out, "  definition files      {}", summary.counts.definition_files);
+        let _ = writeln!(
+            out,
+            "concept {} ({}, {})",
+            summary.name,
+            summary.canonical,
+            summary.severity.as_str()
+        );
+        let _ = writeln!(
+            out,
+            "  definition files      {}",
+            summary.counts.definition_files
+        );
         for code in crate::diagnostic::Code::ALL {
             let _ = writeln!(
                 out,
                 "  {} {:<22} {}",
                 code.as_str(),
                 code.rule(),
-                summary.counts.by_code.get(code.as_str()).copied().unwrap_or(0)
+                summary
+                    .counts
+                    .by_code
+                    .get(code.as_str())
+                    .copied()
+                    .unwrap_or(0)
             );
         }
-        let _ = writeln!(out, "  files affected        {}", summary.counts.files_with_violations);
+        let _ = writeln!(
+            out,
+            "  files affected        {}",
+            summary.counts.files_with_violations
+        );
         let _ = writeln!(
             out,
             "  compliance            {:.2}% ({} canonical, {} non-canonical imports)",
@@ -188,7 +218,11 @@ pub fn report(audit: &Audit) -> String {
         if !summary.top_directories.is_empty() {
             let _ = writeln!(out, "  top directories:");
             for directory in &summary.top_directories {
-                let _ = writeln!(out, "    {:>4}  {}", directory.violations, directory.directory);
+                let _ = writeln!(
+                    out,
+                    "    {:>4}  {}",
+                    directory.violations, directory.directory
+                );
             }
         }
     }

@@ -58,9 +58,8 @@ pub fn violations(audit: &Audit) -> Vec<ViolationJson<'_>> {
 }
 
 fn to_string<T: Serialize>(value: &T) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|error| {
-        format!("{{\"error\": \"cannot serialise the report: {error}\"}}")
-    });
+    let mut text = serde_json::to_string_pretty(value)
+        .unwrap_or_else(|error| format!("{{\"error\": \"cannot serialise the report: {error}\"}}"));
     text.push('\n');
     text
 }

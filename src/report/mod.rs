@@ -26,7 +26,11 @@ pub fn print_notes(notes: &[Note]) {
                 note.code, note.path, note.line, note.column, note.message
             )
         } else {
-            writeln!(stderr, "note[{}]: {}: {}", note.code, note.path, note.message)
+            writeln!(
+                stderr,
+                "note[{}]: {}: {}",
+                note.code, note.path, note.message
+            )
         };
     }
 }
@@ -98,7 +102,9 @@ pub fn concept_summaries(audit: &Audit) -> Vec<ConceptSummary<'_>> {
             );
             let noncanonical = violations
                 .iter()
-                .filter(|v| v.code == Code::NoncanonicalImport && matches!(v.via, Via::Import | Via::Star))
+                .filter(|v| {
+                    v.code == Code::NoncanonicalImport && matches!(v.via, Via::Import | Via::Star)
+                })
                 .count();
             ConceptSummary {
                 name: &concept.name,
@@ -120,7 +126,9 @@ pub fn concept_summaries(audit: &Audit) -> Vec<ConceptSummary<'_>> {
 fn top_directories<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<DirectoryCount> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for path in paths {
-        let directory = path.rsplit_once('/').map_or(".", |(directory, _)| directory);
+        let directory = path
+            .rsplit_once('/')
+            .map_or(".", |(directory, _)| directory);
         *counts.entry(directory).or_default() += 1;
     }
     let mut sorted: Vec<_> = counts.into_iter().collect();

@@ -28,14 +28,11 @@ use std::collections::HashSet;
 
 use super::{ConceptContext, ConceptFindings};
 use crate::diagnostic::{Code, Via, Violation};
-use crate::lang::{ImportKind, Scope};
+use crate::lang::{DefinitionKind, ImportKind, Scope};
 
 pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
     let concept = context.concept;
     for file in context.files() {
-        if context.is_canonical(file) {
-            continue;
-        }
         let violation = |via: Via, span, message: String| Violation {
             code: Code::AliasReexport,
             via,
@@ -47,6 +44,11 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
             fix: None,
         };
 
+        if !context.is_python() {
+            rust_type_aliases(context, file, findings);
+        } else if context.is_canonical(file) {
+            continue;
+        }
         for alias in &file.aliases {
             let symbol = alias.value.symbol();
             if alias.in_match || !concept.is_symbol(symbol) || alias.target == symbol {
@@ -69,13 +71,24 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                 ImportKind::Use => !context.is_python(),
                 ImportKind::Import => false,
             };
-            let Some(name) = import.name.as_deref() else { continue };
-            if !kind_matches || name == "*" || !concept.is_symbol(name) {
+            let Some(name) = import.name.as_deref() else {
+                continue;
+            };
+            if !kind_matches
+                || name == "*"
+                || !concept.is_symbol(name)
+                || context.is_canonical_item(file, &import.mod_path)
+            {
                 continue;
             }
             match import.asname.as_deref() {
                 Some(asname) if asname != name => {
-                    if context.is_python() || import.public {
+                    let renamed = if context.is_python() {
+                        true
+                    } else {
+                        import.public && import.scope == Scope::Module && asname != "_"
+                    };
+                    if renamed {
                         findings.violations.push(violation(
                             Via::Rename,
                             import.alias,
@@ -89,12 +102,15 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                 _ => {
                     let exported = if context.is_python() {
                         import.scope == Scope::Module
-                            && (file.is_package || file.dunder_all.iter().any(|entry| entry == name))
+                            && (file.is_package
+                                || file.dunder_all.iter().any(|entry| entry == name))
                     } else {
-                        import.public
+                        import.public && import.scope == Scope::Module
                     };
-                    if exported && reexported.insert(name.to_string()) {
-                        let module = file.module.as_deref().unwrap_or(&file.path);
+                    let module = context
+                        .item_module(file, &import.mod_path)
+                        .unwrap_or_else(|| file.path.clone());
+                    if exported && reexported.insert((module.clone(), name.to_string())) {
                         findings.violations.push(violation(
                             Via::Reexport,
                             import.alias,
@@ -107,5 +123,43 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                 }
             }
         }
+    }
+}
+
+/// Rust `pub type X = path::S;` with `S` a concept symbol: a rename.
+fn rust_type_aliases(
+    context: &ConceptContext<'_>,
+    file: &crate::lang::FileFacts,
+    findings: &mut ConceptFindings,
+) {
+    let concept = context.concept;
+    for definition in &file.definitions {
+        let Some(aliased) = &definition.aliased else {
+            continue;
+        };
+        let symbol = aliased.rsplit("::").next().unwrap_or(aliased);
+        let symbol = symbol.strip_prefix("r#").unwrap_or(symbol);
+        if !definition.public
+            || !definition.top_level
+            || definition.kind != DefinitionKind::Type
+            || !concept.is_symbol(symbol)
+            || definition.name == symbol
+            || context.is_canonical_item(file, &definition.mod_path)
+        {
+            continue;
+        }
+        findings.violations.push(Violation {
+            code: Code::AliasReexport,
+            via: Via::Rename,
+            concept: context.id,
+            path: file.path.clone(),
+            span: definition.name_span,
+            message: format!(
+                "`pub type {} = {aliased}` is a second name for {}",
+                definition.name, concept.name
+            ),
+            severity: concept.severity,
+            fix: None,
+        });
     }
 }

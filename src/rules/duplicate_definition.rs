@@ -27,12 +27,16 @@ use crate::diagnostic::{Code, Via, Violation};
 pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
     let concept = context.concept;
     for file in context.files() {
-        let canonical = context.is_canonical(file);
         let allowed = context.is_allowed(file);
         for definition in &file.definitions {
-            if !concept.definition.is_match(&definition.name) {
+            let name = definition
+                .name
+                .strip_prefix("r#")
+                .unwrap_or(&definition.name);
+            if !concept.definition.is_match(name) {
                 continue;
             }
+            let canonical = context.is_canonical_item(file, &definition.mod_path);
             findings.definitions.push(DefinitionEntry {
                 path: file.path.clone(),
                 line: definition.name_span.begin.line,

@@ -46,6 +46,20 @@ impl ConceptContext<'_> {
         file.module.as_deref() == Some(self.concept.canonical_module.as_str())
     }
 
+    /// The module an item lives in: the file's, plus inline `mod`s in Rust.
+    pub fn item_module(&self, file: &FileFacts, mod_path: &[String]) -> Option<String> {
+        let module = file.module.as_deref()?;
+        Some(match file.language {
+            Language::Python => module.to_string(),
+            Language::Rust => crate::index::rust_item_module(module, mod_path),
+        })
+    }
+
+    /// The item is in the canonical module.
+    pub fn is_canonical_item(&self, file: &FileFacts, mod_path: &[String]) -> bool {
+        self.item_module(file, mod_path).as_deref() == Some(self.concept.canonical_module.as_str())
+    }
+
     pub fn is_allowed(&self, file: &FileFacts) -> bool {
         self.concept.allow.is_match(&file.path)
     }
@@ -85,7 +99,8 @@ pub fn check_all(index: &ProjectIndex, concepts: &[Concept]) -> Vec<ConceptFindi
                 id,
                 concept,
                 index,
-                canonical_origin: index.resolve(&concept.canonical_module, &concept.canonical_symbol),
+                canonical_origin: index
+                    .resolve(&concept.canonical_module, &concept.canonical_symbol),
             };
             let mut findings = ConceptFindings::default();
             for rule in RULES {

@@ -33,10 +33,12 @@
 use super::{ConceptContext, ConceptFindings};
 use crate::config::Severity;
 use crate::diagnostic::{Code, Via, Violation};
+use crate::index::Origin;
 use crate::lang::{FileFacts, ImportKind};
 
 pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
     if !context.is_python() {
+        rust_uses(context, findings);
         return;
     }
     let concept = context.concept;
@@ -55,7 +57,9 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
         for import in &file.imports {
             match import.kind {
                 ImportKind::From => {
-                    let Some(name) = import.name.as_deref() else { continue };
+                    let Some(name) = import.name.as_deref() else {
+                        continue;
+                    };
                     let resolved = import.resolved.as_deref();
                     if name == "*" {
                         if let Some(module) = resolved.filter(|m| concept.is_legacy_module(m)) {
@@ -73,9 +77,9 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                         if resolved == Some(canonical) {
                             findings.canonical_imports.push(file.path.clone());
                         } else if !is_sanctioned_mock(context, resolved, name) {
-                            let from = resolved
-                                .map(str::to_string)
-                                .unwrap_or_else(|| relative_text(import.level, import.module.as_deref()));
+                            let from = resolved.map(str::to_string).unwrap_or_else(|| {
+                                relative_text(import.level, import.module.as_deref())
+                            });
                             findings.violations.push(violation(
                                 Via::Import,
                                 import.alias,
@@ -101,7 +105,9 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                     }
                 }
                 ImportKind::Import => {
-                    let Some(module) = import.module.as_deref() else { continue };
+                    let Some(module) = import.module.as_deref() else {
+                        continue;
+                    };
                     if concept.is_legacy_module(module) {
                         findings.violations.push(violation(
                             Via::Import,
@@ -118,7 +124,9 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
             }
         }
         for target in &file.patch_targets {
-            let Some((module, symbol)) = target.value.rsplit_once('.') else { continue };
+            let Some((module, symbol)) = target.value.rsplit_once('.') else {
+                continue;
+            };
             if module.is_empty() || module == canonical || !concept.is_symbol(symbol) {
                 continue;
             }
@@ -160,4 +168,68 @@ fn join(module: &str, name: &str) -> String {
 
 fn relative_text(level: u32, module: Option<&str>) -> String {
     format!("{}{}", ".".repeat(level as usize), module.unwrap_or(""))
+}
+
+/// Rust: `use` paths reaching the concept through a re-export, an alias or a
+/// legacy module.
+fn rust_uses(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
+    let concept = context.concept;
+    let canonical = concept.canonical_module.as_str();
+    let canonical_is_class = matches!(context.canonical_origin, Origin::Class { .. });
+    for file in context.files() {
+        for import in &file.imports {
+            let (Some(resolved), Some(name)) = (import.resolved.as_deref(), import.name.as_deref())
+            else {
+                continue;
+            };
+            let violation = |via: Via, message: String| Violation {
+                code: Code::NoncanonicalImport,
+                via,
+                concept: context.id,
+                path: file.path.clone(),
+                span: import.alias,
+                message,
+                severity: concept.severity,
+                fix: None,
+            };
+            if name == "*" {
+                if concept.is_legacy_module(resolved) {
+                    findings.violations.push(violation(
+                        Via::Star,
+                        format!("glob import from legacy module `{resolved}`; {} lives in `{canonical}`", concept.name),
+                    ));
+                }
+                continue;
+            }
+            let full = if name == "self" {
+                resolved.to_string()
+            } else {
+                format!("{resolved}::{name}")
+            };
+            if concept.is_legacy_module(&full) {
+                findings.violations.push(violation(
+                    Via::Import,
+                    format!(
+                        "use of legacy module `{full}`; {} lives in `{canonical}`",
+                        concept.name
+                    ),
+                ));
+                continue;
+            }
+            let names_concept = concept.is_symbol(name.strip_prefix("r#").unwrap_or(name))
+                || (canonical_is_class
+                    && context.index.resolve_rust(&full) == context.canonical_origin);
+            if !names_concept {
+                continue;
+            }
+            if resolved == canonical {
+                findings.canonical_imports.push(file.path.clone());
+            } else {
+                findings.violations.push(violation(
+                    Via::Import,
+                    format!("`{name}` used through `{resolved}`, not the canonical `{canonical}`"),
+                ));
+            }
+        }
+    }
 }

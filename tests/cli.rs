@@ -1,0 +1,193 @@
+//! CLI scenarios: every command on the bundled fixtures, snapshotted with
+//! insta, plus exit codes, config errors and determinism.
+
+mod common;
+
+use common::{fixture, run, Run};
+
+fn snapshot_run(name: &str, output: &Run) {
+    insta::assert_snapshot!(name, output.render());
+}
+
+#[test]
+fn demo_check_human() {
+    let output = run(&fixture("demo"), &["check"]);
+    assert_eq!(output.code, 1, "violations make check exit 1");
+    snapshot_run("demo_check_human", &output);
+}
+
+#[test]
+fn demo_check_json() {
+    let output = run(&fixture("demo"), &["check", "--format", "json"]);
+    assert_eq!(output.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&output.stdout).expect("valid JSON");
+    assert_eq!(json["version"], 1);
+    snapshot_run("demo_check_json", &output);
+}
+
+#[test]
+fn demo_report_human() {
+    let output = run(&fixture("demo"), &["report"]);
+    assert_eq!(output.code, 0, "report is informational");
+    snapshot_run("demo_report_human", &output);
+}
+
+#[test]
+fn demo_report_json() {
+    let output = run(&fixture("demo"), &["report", "--format", "json"]);
+    assert_eq!(output.code, 0);
+    snapshot_run("demo_report_json", &output);
+}
+
+#[test]
+fn demo_imports_jsonl() {
+    let output = run(&fixture("demo"), &["imports", "--format", "jsonl"]);
+    assert_eq!(output.code, 0);
+    for line in output.stdout.lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect("every line is JSON");
+    }
+    snapshot_run("demo_imports_jsonl", &output);
+}
+
+#[test]
+fn check_exit_controls() {
+    let demo = fixture("demo");
+    assert_eq!(run(&demo, &["check", "--exit-zero"]).code, 0);
+    // The config-loader concept is a warning: on its own it fails only at --fail-on warning.
+    let warnings_only = run(
+        &demo,
+        &[
+            "check",
+            "--select",
+            "SSOT002",
+            "--fail-on",
+            "error",
+            "netra_backend/app/config.py",
+        ],
+    );
+    assert_eq!(warnings_only.code, 0, "{}", warnings_only.render());
+    assert_eq!(
+        run(
+            &demo,
+            &[
+                "check",
+                "--select",
+                "SSOT002",
+                "netra_backend/app/config.py"
+            ]
+        )
+        .code,
+        1
+    );
+    let unknown = run(&demo, &["check", "--select", "SSOT123"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("unknown rule code `SSOT123`"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn paths_limit_reporting_not_indexing() {
+    let demo = fixture("demo");
+    let output = run(
+        &demo,
+        &["check", "--format", "json", "netra_backend/app/routes"],
+    );
+    let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let violations = json["violations"].as_array().unwrap();
+    assert!(!violations.is_empty());
+    for violation in violations {
+        let path = violation["path"].as_str().unwrap();
+        assert!(path.starts_with("netra_backend/app/routes/"), "{path}");
+    }
+    snapshot_run("demo_check_routes_only", &output);
+    let outside = run(&demo, &["check", "/"]);
+    assert_eq!(outside.code, 2);
+    assert!(
+        outside.stderr.contains("outside the project root"),
+        "{}",
+        outside.stderr
+    );
+}
+
+#[test]
+fn output_is_identical_across_thread_counts() {
+    let demo = fixture("demo");
+    for command in [
+        &["check", "--format", "json"][..],
+        &["imports"],
+        &["report"],
+    ] {
+        let mut one = vec!["--threads", "1"];
+        one.extend_from_slice(command);
+        let mut eight = vec!["--threads", "8"];
+        eight.extend_from_slice(command);
+        let a = run(&demo, &[&command[..1], &one[..2], &command[1..]].concat());
+        let b = run(&demo, &[&command[..1], &eight[..2], &command[1..]].concat());
+        assert_eq!(a.stdout, b.stdout, "{command:?}");
+        assert!(!a.stdout.is_empty());
+    }
+}
+
+#[test]
+fn missing_config_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(dir.path(), &["check"]);
+    assert_eq!(output.code, 2);
+    assert!(
+        output.stderr.contains("no rules.toml found"),
+        "{}",
+        output.stderr
+    );
+}
+
+fn bad_config(name: &str, text: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rules.toml"), text).unwrap();
+    let output = run(dir.path(), &["check"]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    let stderr = output
+        .stderr
+        .replace(&dir.path().display().to_string(), "[ROOT]");
+    insta::assert_snapshot!(name, stderr);
+}
+
+#[test]
+fn bad_config_reports_every_problem_at_its_span() {
+    bad_config(
+        "bad_config_many",
+        r#"[settings]
+srcs = ["."]
+exclude = ["build/[a"]
+
+[[concept]]
+name = "websocket-manager"
+canonical = "netra.websocket.UnifiedWebSocketManager"
+definition = '(?i)^\w*websocket(manager$'
+severity = "fatal"
+legacy = ["x"]
+
+[[concept]]
+name = "websocket-manager"
+canonical = "netra.websocket:UnifiedWebSocketManager"
+symbols = ["Web Socket"]
+"#,
+    );
+}
+
+#[test]
+fn bad_config_syntax_error() {
+    bad_config("bad_config_syntax", "[settings\nsrc = [\".\"]\n");
+}
+
+#[test]
+fn bad_config_wrong_type() {
+    bad_config("bad_config_type", "[settings]\nsrc = \".\"\n");
+}
+
+#[test]
+fn bad_config_missing_keys() {
+    bad_config("bad_config_missing", "[[concept]]\nsymbols = [\"A\"]\n");
+}
