@@ -163,14 +163,16 @@ impl Audit {
             });
         }
         violations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        Ok(Self {
+        let mut audit = Self {
             config,
             index,
             filter,
             notes,
             violations,
             concepts,
-        })
+        };
+        crate::fix::attach_fixes(&mut audit);
+        Ok(audit)
     }
 
     pub fn facts_only(common: &Common) -> Result<Facts, Error> {

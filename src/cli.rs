@@ -41,6 +41,33 @@ pub enum Command {
     Report(ReportArgs),
     /// Dump every import fact, one JSON object per imported name.
     Imports(ImportsArgs),
+    /// The rewrite plan: every planned edit, grouped per file; writes nothing.
+    Plan(PlanArgs),
+    /// Apply the rewrite plan (safe fixes only unless --unsafe-fixes).
+    Fix(FixArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub common: Common,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Also apply unsafe fixes (renames, string paths, shims binding something else).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print a unified diff of the changes instead of writing them.
+    #[arg(long)]
+    pub diff: bool,
+    /// Show what would be fixed without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -90,12 +90,17 @@ pub enum Applicability {
     Unsafe,
 }
 
-/// Replace `start..end` (byte offsets into the decoded text, BOM excluded) with `content`.
+/// Replace `start..end` (byte offsets into the decoded text, BOM excluded)
+/// with `replacement`; `line`/`column` locate `start` (1-based, code points).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Edit {
     pub start: usize,
     pub end: usize,
-    pub content: String,
+    pub replacement: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -104,6 +109,15 @@ pub struct Fix {
     pub edits: Vec<Edit>,
     /// What the fix does, in a few words.
     pub title: String,
+}
+
+/// The fact a violation is about, for the fixer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactRef {
+    /// `index.files[file].imports[import]`
+    Import { file: usize, import: usize },
+    /// `index.files[file].patch_targets[target]`
+    Patch { file: usize, target: usize },
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +131,7 @@ pub struct Violation {
     pub message: String,
     pub severity: Severity,
     pub fix: Option<Fix>,
+    pub fact: Option<FactRef>,
 }
 
 impl Violation {

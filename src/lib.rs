@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod crates;
 pub mod diagnostic;
+pub mod fix;
 pub mod index;
 pub mod lang;
 pub mod report;
@@ -120,6 +121,60 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             };
             write_stdout(&output)?;
             Ok(Outcome::Clean)
+        }
+        Command::Plan(args) => {
+            let audit = audit::Audit::run(&args.common)?;
+            report::print_notes(&audit.notes);
+            let plan = fix::plan(&audit);
+            let output = match args.format {
+                ReportFormat::Human => report::human::plan(&plan),
+                ReportFormat::Json => report::json::plan(&plan),
+            };
+            write_stdout(&output)?;
+            Ok(Outcome::Clean)
+        }
+        Command::Fix(args) => {
+            let write = !(args.diff || args.dry_run);
+            let outcome = fix::fix_project(&args.common, args.unsafe_fixes, write)?;
+            for (path, reason) in &outcome.refused {
+                eprintln!("{path}: {reason}");
+            }
+            let remaining = &outcome.remaining.violations;
+            let unsafe_left = remaining
+                .iter()
+                .filter(|v| {
+                    v.fix
+                        .as_ref()
+                        .is_some_and(|f| f.applicability == diagnostic::Applicability::Unsafe)
+                })
+                .count();
+            let mut output = String::new();
+            if args.diff {
+                output.push_str(&outcome.diff);
+            }
+            let verb = if write { "Fixed" } else { "Would fix" };
+            output.push_str(&format!(
+                "{verb} {} violation{} in {} file{}; {} remaining ({} with an unsafe fix: --unsafe-fixes)\n",
+                outcome.fixed,
+                report::plural(outcome.fixed),
+                outcome.files.len(),
+                report::plural(outcome.files.len()),
+                if write { remaining.len() } else { remaining.len().saturating_sub(outcome.fixed) },
+                unsafe_left
+            ));
+            if args.dry_run && !args.diff {
+                for path in &outcome.files {
+                    output.push_str(&format!("  {path}\n"));
+                }
+            }
+            write_stdout(&output)?;
+            Ok(
+                if remaining.is_empty() || (!write && outcome.fixed >= remaining.len()) {
+                    Outcome::Clean
+                } else {
+                    Outcome::Failed
+                },
+            )
         }
         Command::Imports(args) => {
             let facts = audit::Audit::facts_only(&args.common)?;

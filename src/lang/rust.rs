@@ -287,30 +287,40 @@ mod cost {
 }
 
 /// How an identifier weighs in the stack estimate.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Word {
     /// `fn`, `impl`, `dyn`.
     FnType,
     /// `return`, `break`, `yield`, `become`.
     Jump,
+    /// `else`: an `if` / `else if` chain recurses across its `{ }` groups.
+    Else,
     /// A keyword after which `-`, `&`, `|`, ... are prefix operators.
     Keyword,
     Other,
 }
 
+const WORDS: [&str; 17] = [
+    "fn", "impl", "dyn", "return", "break", "yield", "become", "else", "move", "in", "match", "if",
+    "while", "let", "mut", "const", "static",
+];
+
 fn word(ident: &[u8]) -> Word {
     match ident {
         b"fn" | b"impl" | b"dyn" => Word::FnType,
         b"return" | b"break" | b"yield" | b"become" => Word::Jump,
-        b"move" | b"in" | b"match" | b"if" | b"while" | b"let" | b"mut" | b"const" | b"else"
-        | b"static" => Word::Keyword,
+        b"else" => Word::Else,
+        b"move" | b"in" | b"match" | b"if" | b"while" | b"let" | b"mut" | b"const" | b"static" => {
+            Word::Keyword
+        }
         _ => Word::Other,
     }
 }
 
-/// The estimate of the stack a parse needs, fed token by token. Per nesting
-/// level: the costs of the tokens of the current segment (a `;` or `,` ends
-/// one, and so does a `{ }` group: items, statements, fields and arguments
+/// The estimate of the stack a parse needs, fed token by token (both walks
+/// below feed it the same events). Per nesting level: the costs of the tokens
+/// of the current segment (a `;` or `,` ends one, and so does a `{ }` group
+/// except for the `else`s of a chain: items, statements, fields and arguments
 /// are parsed in loops, not recursively) plus the cost of the group itself.
 struct Estimator {
     levels: Vec<Level>,
@@ -321,26 +331,40 @@ struct Level {
     base: usize,
     /// Costs of the current segment's tokens so far.
     segment: usize,
+    /// Costs of the current segment's `else`s (what a `{ }` does not reset).
+    chain: usize,
     /// The previous token leaves a prefix operator in operand position
     /// (`-x`, `&x`, `|x| ..`, `!x`) rather than a binary one.
     prefix_position: bool,
-    /// The previous token is a punct joint to the next one (`->`, `&&`, `<=`).
-    joint: bool,
+    /// A punct joint to the next one, not costed yet: with it, it may form a
+    /// two-character operator (`->`, `&&`, `<=`), or not (`!!`, `**`).
+    pending: Option<u8>,
+    /// The two-character operator just formed, joint to the next punct
+    /// (`<<=`, `..=`, `...`).
+    op_tail: Option<[u8; 2]>,
     brace: bool,
 }
 
 type Exceeded = Option<&'static str>;
 
+impl Level {
+    fn new(base: usize, brace: bool) -> Self {
+        Level {
+            base,
+            segment: 0,
+            chain: 0,
+            prefix_position: true,
+            pending: None,
+            op_tail: None,
+            brace,
+        }
+    }
+}
+
 impl Estimator {
     fn new() -> Self {
         Estimator {
-            levels: vec![Level {
-                base: 0,
-                segment: 0,
-                prefix_position: true,
-                joint: false,
-                brace: true,
-            }],
+            levels: vec![Level::new(0, true)],
         }
     }
 
@@ -350,31 +374,136 @@ impl Estimator {
         &mut self.levels[last]
     }
 
-    fn add(&mut self, cost: usize, prefix_after: bool, joint: bool) -> Exceeded {
+    fn add(&mut self, cost: usize, prefix_after: bool) -> Exceeded {
         let top = self.top();
         top.segment = top.segment.saturating_add(cost);
         top.prefix_position = prefix_after;
-        top.joint = joint;
         if top.base.saturating_add(top.segment) > STACK_BUDGET {
             return Some("expression or type nested too deeply, not parsed");
         }
         None
     }
 
+    /// Costs a punct that forms no multi-character operator.
+    fn single(&mut self, c: u8) -> Exceeded {
+        let top = self.top();
+        if c == b';' || c == b',' {
+            top.segment = 0;
+            top.chain = 0;
+            top.prefix_position = true;
+            return None;
+        }
+        let prefix = top.prefix_position;
+        let cost = match c {
+            b'<' => cost::ANGLE,
+            b'=' => cost::ASSIGN,
+            b'&' | b'*' if prefix => cost::REF,
+            b'!' | b'-' if prefix => cost::UNARY,
+            b'|' if prefix => cost::CLOSURE,
+            _ => cost::OTHER,
+        };
+        self.add(cost, c != b'?')
+    }
+
+    fn flush(&mut self) -> Exceeded {
+        let top = self.top();
+        top.op_tail = None;
+        match top.pending.take() {
+            Some(p) => self.single(p),
+            None => None,
+        }
+    }
+
+    fn punct(&mut self, c: u8, joint: bool) -> Exceeded {
+        let top = self.top();
+        if let Some(op) = top.op_tail.take() {
+            if matches!((&op, c), (b"<<" | b">>", b'=') | (b"..", b'.' | b'=')) {
+                return None; // third character of an operator already costed
+            }
+        }
+        if let Some(p) = top.pending.take() {
+            let pair = [p, c];
+            let known = matches!(
+                &pair,
+                b"->"
+                    | b"=>"
+                    | b"=="
+                    | b"!="
+                    | b"<="
+                    | b">="
+                    | b"&&"
+                    | b"||"
+                    | b"+="
+                    | b"-="
+                    | b"*="
+                    | b"/="
+                    | b"%="
+                    | b"^="
+                    | b"&="
+                    | b"|="
+                    | b"<<"
+                    | b">>"
+                    | b"::"
+                    | b".."
+                    | b"<-"
+            );
+            if known {
+                let prefix = top.prefix_position;
+                if joint {
+                    top.op_tail = Some(pair);
+                }
+                let cost = match &pair {
+                    b"&&" if prefix => 2 * cost::REF,
+                    b"||" if prefix => cost::CLOSURE,
+                    _ => cost::OTHER,
+                };
+                return self.add(cost, true);
+            }
+            if let Some(why) = self.single(p) {
+                return Some(why);
+            }
+        }
+        if joint && c != b';' && c != b',' {
+            self.top().pending = Some(c);
+            return None;
+        }
+        self.single(c)
+    }
+
+    fn word(&mut self, word: Word) -> Exceeded {
+        if let Some(why) = self.flush() {
+            return Some(why);
+        }
+        match word {
+            Word::FnType => self.add(cost::FN_TYPE, true),
+            Word::Jump => self.add(cost::JUMP, true),
+            Word::Else => {
+                let top = self.top();
+                top.chain = top.chain.saturating_add(cost::OTHER);
+                self.add(cost::OTHER, true)
+            }
+            Word::Keyword => self.add(cost::OTHER, true),
+            Word::Other => self.add(cost::OTHER, false),
+        }
+    }
+
+    fn literal(&mut self) -> Exceeded {
+        if let Some(why) = self.flush() {
+            return Some(why);
+        }
+        self.add(cost::OTHER, false)
+    }
+
     fn open(&mut self, brace: bool) -> Exceeded {
+        if let Some(why) = self.flush() {
+            return Some(why);
+        }
         let top = self.top();
         let base = top
             .base
             .saturating_add(top.segment)
             .saturating_add(cost::GROUP);
-        top.joint = false;
-        self.levels.push(Level {
-            base,
-            segment: 0,
-            prefix_position: true,
-            joint: false,
-            brace,
-        });
+        self.levels.push(Level::new(base, brace));
         if self.levels.len() > MAX_NESTING + 1 {
             return Some("brackets nested too deeply, not parsed");
         }
@@ -384,56 +513,22 @@ impl Estimator {
         None
     }
 
-    fn close(&mut self) {
+    fn close(&mut self) -> Exceeded {
+        let exceeded = self.flush();
         if self.levels.len() < 2 {
-            return;
+            return exceeded;
         }
         if let Some(closed) = self.levels.pop() {
             let parent = self.top();
             if closed.brace {
-                parent.segment = 0;
+                parent.segment = parent.chain;
                 parent.prefix_position = true;
             } else {
                 parent.segment = parent.segment.saturating_add(cost::OTHER);
                 parent.prefix_position = false;
             }
-            parent.joint = false;
         }
-    }
-
-    fn punct(&mut self, c: u8, joint: bool) -> Exceeded {
-        let top = self.top();
-        if top.joint {
-            // The rest of a multi-character operator.
-            return self.add(0, true, joint);
-        }
-        if c == b';' || c == b',' {
-            top.segment = 0;
-            return self.add(0, true, false);
-        }
-        let prefix = top.prefix_position;
-        let cost = match c {
-            b'<' if !joint => cost::ANGLE,
-            b'=' if !joint => cost::ASSIGN,
-            b'&' | b'*' if prefix => cost::REF * if joint { 2 } else { 1 },
-            b'!' | b'-' if prefix => cost::UNARY,
-            b'|' if prefix => cost::CLOSURE,
-            _ => cost::OTHER,
-        };
-        self.add(cost, c != b'?', joint)
-    }
-
-    fn word(&mut self, word: Word) -> Exceeded {
-        match word {
-            Word::FnType => self.add(cost::FN_TYPE, true, false),
-            Word::Jump => self.add(cost::JUMP, true, false),
-            Word::Keyword => self.add(cost::OTHER, true, false),
-            Word::Other => self.add(cost::OTHER, false, false),
-        }
-    }
-
-    fn literal(&mut self) -> Exceeded {
-        self.add(cost::OTHER, false, false)
+        exceeded
     }
 }
 
@@ -444,12 +539,16 @@ impl Estimator {
 fn tokens_exceed_bounds(tokens: &TokenStream) -> Option<(usize, &'static str)> {
     let mut estimator = Estimator::new();
     let mut stack: Vec<proc_macro2::token_stream::IntoIter> = vec![tokens.clone().into_iter()];
+    let mut last_offset = 0;
     while let Some(iter) = stack.last_mut() {
         let Some(token) = iter.next() else {
             stack.pop();
-            estimator.close();
+            if let Some(why) = estimator.close() {
+                return Some((last_offset, why));
+            }
             continue;
         };
+        last_offset = token.span().byte_range().start;
         let exceeded = match &token {
             TokenTree::Group(group) => {
                 let exceeded = estimator.open(group.delimiter() == proc_macro2::Delimiter::Brace);
@@ -464,20 +563,16 @@ fn tokens_exceed_bounds(tokens: &TokenStream) -> Option<(usize, &'static str)> {
                 estimator.punct(c, p.spacing() == proc_macro2::Spacing::Joint)
             }
             TokenTree::Ident(ident) => {
-                let w = [
-                    "fn", "impl", "dyn", "return", "break", "yield", "become", "move", "in",
-                    "match", "if",
-                ]
-                .iter()
-                .chain(["while", "let", "mut", "const", "else", "static"].iter())
-                .find(|w| ident == *w)
-                .map_or(Word::Other, |w| word(w.as_bytes()));
+                let w = WORDS
+                    .iter()
+                    .find(|w| ident == *w)
+                    .map_or(Word::Other, |w| word(w.as_bytes()));
                 estimator.word(w)
             }
             TokenTree::Literal(_) => estimator.literal(),
         };
         if let Some(why) = exceeded {
-            return Some((token.span().byte_range().start, why));
+            return Some((last_offset, why));
         }
     }
     None
@@ -547,10 +642,29 @@ fn bytes_exceed_bounds(b: &[u8]) -> bool {
         let c = b[i];
         let exceeded = match c {
             b'/' if b.get(i + 1) == Some(&b'/') => {
+                // A doc comment is an attribute token: `#` and a `[ ]` group.
+                let doc =
+                    matches!(b.get(i + 2), Some(b'/') | Some(b'!')) && b.get(i + 3) != Some(&b'/');
                 i = memchr_newline(b, i);
+                if doc
+                    && (est.punct(b'#', false).is_some()
+                        || est.open(false).is_some()
+                        || est.close().is_some())
+                {
+                    return true;
+                }
                 continue;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
+                let doc = matches!(b.get(i + 2), Some(b'*') | Some(b'!'))
+                    && !matches!(b.get(i + 3), Some(b'*') | Some(b'/'));
+                if doc
+                    && (est.punct(b'#', false).is_some()
+                        || est.open(false).is_some()
+                        || est.close().is_some())
+                {
+                    return true;
+                }
                 let mut depth = 0usize;
                 while i < b.len() {
                     if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
@@ -574,8 +688,7 @@ fn bytes_exceed_bounds(b: &[u8]) -> bool {
             }
             b')' | b']' | b'}' => {
                 i += 1;
-                est.close();
-                None
+                est.close()
             }
             b'"' => {
                 i = string_end(b, i + 1);
@@ -606,7 +719,10 @@ fn bytes_exceed_bounds(b: &[u8]) -> bool {
                         while i < b.len() && is_ident_byte(b[i]) {
                             i += 1;
                         }
-                        est.word(Word::Other)
+                        match est.punct(b'\'', true) {
+                            Some(why) => Some(why),
+                            None => est.word(Word::Other),
+                        }
                     }
                 }
             }

@@ -157,7 +157,7 @@ fn headlines(audit: &Audit) -> String {
     out
 }
 
-/// `report --format human`: the migration report.
+/// `report --format human`: the migration report, ending with the rewrite plan.
 pub fn report(audit: &Audit) -> String {
     let mut out = headlines(audit);
     for summary in concept_summaries(audit) {
@@ -227,4 +227,46 @@ pub fn report(audit: &Audit) -> String {
         }
     }
     out
+}
+
+/// `plan --format human`: each file's fixes with the lines before and after.
+pub fn plan(plan: &crate::fix::RewritePlan) -> String {
+    let mut out = String::new();
+    for file in &plan.files {
+        let _ = writeln!(out, "{}", file.path);
+        for fix in &file.fixes {
+            let _ = writeln!(
+                out,
+                "  {}:{} {} [{}] {}",
+                fix.line,
+                fix.column,
+                fix.code,
+                match fix.applicability {
+                    crate::diagnostic::Applicability::Safe => "safe",
+                    crate::diagnostic::Applicability::Unsafe => "unsafe",
+                },
+                fix.title
+            );
+            for line in fix.before.lines() {
+                let _ = writeln!(out, "    - {line}");
+            }
+            for line in fix.after.lines() {
+                let _ = writeln!(out, "    + {line}");
+            }
+        }
+    }
+    let _ = writeln!(out, "{}", plan_totals(&plan.totals));
+    out
+}
+
+/// `S safe, U unsafe edits in F files`
+pub fn plan_totals(totals: &crate::fix::PlanTotals) -> String {
+    format!(
+        "{} safe, {} unsafe edit{} in {} file{}",
+        totals.safe,
+        totals.r#unsafe,
+        super::plural(totals.r#unsafe),
+        totals.files,
+        super::plural(totals.files)
+    )
 }

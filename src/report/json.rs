@@ -32,7 +32,7 @@ struct CheckJson<'a> {
     summary: Summary,
     concepts: Vec<ConceptSummary<'a>>,
     violations: Vec<ViolationJson<'a>>,
-    plan: Vec<()>,
+    plan: Vec<crate::fix::FilePlan>,
     notes: &'a [Note],
 }
 
@@ -70,7 +70,7 @@ pub fn check(audit: &Audit) -> String {
         summary: summary(audit),
         concepts: concept_summaries(audit),
         violations: violations(audit),
-        plan: Vec::new(),
+        plan: crate::fix::plan(audit).files,
         notes: &audit.notes,
     })
 }
@@ -87,5 +87,19 @@ pub fn report(audit: &Audit) -> String {
         version: VERSION,
         summary: summary(audit),
         concepts: concept_summaries(audit),
+    })
+}
+
+pub fn plan(plan: &crate::fix::RewritePlan) -> String {
+    #[derive(Serialize)]
+    struct PlanJson<'a> {
+        version: u32,
+        plan: &'a [crate::fix::FilePlan],
+        totals: &'a crate::fix::PlanTotals,
+    }
+    to_string(&PlanJson {
+        version: VERSION,
+        plan: &plan.files,
+        totals: &plan.totals,
     })
 }

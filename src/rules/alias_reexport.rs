@@ -42,6 +42,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
             message,
             severity: concept.severity,
             fix: None,
+            fact: None,
         };
 
         if !context.is_python() {
@@ -160,6 +161,7 @@ fn rust_type_aliases(
             ),
             severity: concept.severity,
             fix: None,
+            fact: None,
         });
     }
 }

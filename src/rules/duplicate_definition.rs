@@ -62,6 +62,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                 ),
                 severity: concept.severity,
                 fix: None,
+                fact: None,
             });
         }
     }

@@ -41,6 +41,16 @@ impl ConceptContext<'_> {
             .filter(move |file| file.language == language)
     }
 
+    /// Files this concept's rules look at, with their index in `index.files`.
+    pub fn indexed_files(&self) -> impl Iterator<Item = (usize, &FileFacts)> {
+        let language = self.concept.language;
+        self.index
+            .files
+            .iter()
+            .enumerate()
+            .filter(move |(_, file)| file.language == language)
+    }
+
     /// The file is (one of) the canonical module's files.
     pub fn is_canonical(&self, file: &FileFacts) -> bool {
         file.module.as_deref() == Some(self.concept.canonical_module.as_str())

@@ -32,7 +32,7 @@
 
 use super::{ConceptContext, ConceptFindings};
 use crate::config::Severity;
-use crate::diagnostic::{Code, Via, Violation};
+use crate::diagnostic::{Code, FactRef, Via, Violation};
 use crate::index::Origin;
 use crate::lang::{FileFacts, ImportKind};
 
@@ -43,8 +43,8 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
     }
     let concept = context.concept;
     let canonical = concept.canonical_module.as_str();
-    for file in context.files() {
-        let violation = |via: Via, span, message: String, severity: Severity| Violation {
+    for (file_id, file) in context.indexed_files() {
+        let violation = |via: Via, span, message: String, severity: Severity, fact| Violation {
             code: Code::NoncanonicalImport,
             via,
             concept: context.id,
@@ -53,8 +53,13 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
             message,
             severity,
             fix: None,
+            fact: Some(fact),
         };
-        for import in &file.imports {
+        for (import_id, import) in file.imports.iter().enumerate() {
+            let fact = FactRef::Import {
+                file: file_id,
+                import: import_id,
+            };
             match import.kind {
                 ImportKind::From => {
                     let Some(name) = import.name.as_deref() else {
@@ -71,6 +76,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                                     concept.name
                                 ),
                                 concept.severity,
+                                fact,
                             ));
                         }
                     } else if concept.is_symbol(name) {
@@ -87,6 +93,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                                     "`{name}` imported from `{from}`, not from the canonical `{canonical}`"
                                 ),
                                 concept.severity,
+                                fact,
                             ));
                         }
                     } else if let Some(module) = resolved
@@ -101,6 +108,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                                 concept.name
                             ),
                             concept.severity,
+                            fact,
                         ));
                     }
                 }
@@ -117,13 +125,14 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                                 concept.name
                             ),
                             concept.severity,
+                            fact,
                         ));
                     }
                 }
                 ImportKind::Use => {}
             }
         }
-        for target in &file.patch_targets {
+        for (target_id, target) in file.patch_targets.iter().enumerate() {
             let Some((module, symbol)) = target.value.rsplit_once('.') else {
                 continue;
             };
@@ -138,6 +147,10 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                     target.value, concept.name
                 ),
                 Severity::Warning,
+                FactRef::Patch {
+                    file: file_id,
+                    target: target_id,
+                },
             ));
         }
     }
@@ -176,8 +189,8 @@ fn rust_uses(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
     let concept = context.concept;
     let canonical = concept.canonical_module.as_str();
     let canonical_is_class = matches!(context.canonical_origin, Origin::Class { .. });
-    for file in context.files() {
-        for import in &file.imports {
+    for (file_id, file) in context.indexed_files() {
+        for (import_id, import) in file.imports.iter().enumerate() {
             let (Some(resolved), Some(name)) = (import.resolved.as_deref(), import.name.as_deref())
             else {
                 continue;
@@ -191,6 +204,10 @@ fn rust_uses(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                 message,
                 severity: concept.severity,
                 fix: None,
+                fact: Some(FactRef::Import {
+                    file: file_id,
+                    import: import_id,
+                }),
             };
             if name == "*" {
                 if concept.is_legacy_module(resolved) {

@@ -1,0 +1,835 @@
+//! Fixes: turning violations into edits (the rewrite plan) and applying them
+//! safely: atomic writes, BOM / line endings / permissions kept, nothing
+//! outside the project root, files changed on disk refused, every rewritten
+//! Python file re-parsed before it is written.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::audit::Audit;
+use crate::config::{Concept, Language};
+use crate::diagnostic::{Applicability, Code, Edit, FactRef, Fix, Via, Violation};
+use crate::index::{Origin, ProjectIndex};
+use crate::lang::python::resolve_relative;
+use crate::lang::{FileFacts, ImportFact, ImportKind};
+use crate::source::{self, Encoding, LineIndex};
+
+/// A file's text as the fixer reads it.
+pub struct SourceText {
+    pub bytes: Vec<u8>,
+    pub text: String,
+    pub encoding: Encoding,
+    pub lines: LineIndex,
+    /// The file's first line break, used for inserted lines.
+    pub newline: &'static str,
+}
+
+impl SourceText {
+    pub fn read(path: &Path) -> Option<Self> {
+        let bytes = std::fs::read(path).ok()?;
+        let (text, encoding) = source::decode(bytes.clone()).ok()?;
+        let lines = LineIndex::new(&text);
+        let newline = match memchr::memchr2(b'\n', b'\r', text.as_bytes()) {
+            Some(at) if text.as_bytes()[at] == b'\r' => {
+                if text.as_bytes().get(at + 1) == Some(&b'\n') {
+                    "\r\n"
+                } else {
+                    "\r"
+                }
+            }
+            _ => "\n",
+        };
+        Some(Self {
+            bytes,
+            text,
+            encoding,
+            lines,
+            newline,
+        })
+    }
+
+    fn edit(&self, start: usize, end: usize, replacement: impl Into<String>) -> Edit {
+        let begin = self.lines.line_col(&self.text, start);
+        let finish = self.lines.line_col(&self.text, end);
+        Edit {
+            start,
+            end,
+            replacement: replacement.into(),
+            line: begin.line,
+            column: begin.column,
+            end_line: finish.line,
+            end_column: finish.column,
+        }
+    }
+
+    /// Leading whitespace of the line holding `offset`, when nothing but
+    /// whitespace precedes `offset` on it.
+    fn indent_before(&self, offset: usize) -> Option<&str> {
+        let line = self.lines.line_of(offset);
+        let start = self.lines.line_start(line);
+        let prefix = &self.text[start..offset];
+        prefix
+            .chars()
+            .all(|c| c == ' ' || c == '\t')
+            .then_some(prefix)
+    }
+
+    /// End of the line holding `offset`, before its line break.
+    fn line_end(&self, offset: usize) -> usize {
+        let line = self.lines.line_of(offset);
+        self.lines.line_range(&self.text, line).end
+    }
+}
+
+/// Computes the fix of every violation that has one. Files are re-read here
+/// (facts do not keep source text); a file that cannot be read gets no fixes.
+pub fn attach_fixes(audit: &mut Audit) {
+    let mut texts: HashMap<String, Option<SourceText>> = HashMap::new();
+    let root = audit.config.root.clone();
+    for violation in &mut audit.violations {
+        if violation.code != Code::NoncanonicalImport {
+            continue;
+        }
+        let Some(fact) = violation.fact else { continue };
+        let text = texts
+            .entry(violation.path.clone())
+            .or_insert_with(|| SourceText::read(&root.join(&violation.path)));
+        let Some(text) = text else { continue };
+        let concept = &audit.config.concepts[violation.concept];
+        violation.fix = fix_for(&audit.index, concept, violation, fact, text);
+    }
+}
+
+fn fix_for(
+    index: &ProjectIndex,
+    concept: &Concept,
+    violation: &Violation,
+    fact: FactRef,
+    text: &SourceText,
+) -> Option<Fix> {
+    match fact {
+        FactRef::Import { file, import } => {
+            let file = &index.files[file];
+            if !file.parsed_cleanly || file.module.as_deref() == Some(&concept.canonical_module) {
+                return None;
+            }
+            let import = &file.imports[import];
+            match (import.kind, violation.via) {
+                (ImportKind::From, Via::Import) if is_symbol_import(concept, import) => {
+                    python_from_import(index, concept, file, import, text)
+                }
+                (ImportKind::Import | ImportKind::From, Via::Import) => {
+                    python_module_import(index, concept, file, import, text)
+                }
+                (ImportKind::Use, Via::Import) => rust_use(index, concept, file, import, text),
+                _ => None,
+            }
+        }
+        FactRef::Patch { file, target } => {
+            let target = &index.files[file].patch_targets[target];
+            let start = target.span.start as usize;
+            let end = target.span.end as usize;
+            let literal = text.text.get(start..end)?;
+            let quote = literal.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+            if literal != format!("{quote}{}{quote}", target.value) {
+                return None;
+            }
+            Some(Fix {
+                applicability: Applicability::Unsafe,
+                edits: vec![text.edit(
+                    start,
+                    end,
+                    format!(
+                        "{quote}{}.{}{quote}",
+                        concept.canonical_module, concept.canonical_symbol
+                    ),
+                )],
+                title: "patch the canonical path (the patched lookup may differ)".into(),
+            })
+        }
+    }
+}
+
+fn is_symbol_import(concept: &Concept, import: &ImportFact) -> bool {
+    import
+        .name
+        .as_deref()
+        .is_some_and(|name| concept.is_symbol(name))
+}
+
+/// `from <canonical> import Canonical [as local]`, relative when the file's
+/// import was relative and the canonical module shares its top package.
+fn canonical_from(file: &FileFacts, concept: &Concept, relative: bool, local: &str) -> String {
+    let module = if relative {
+        relative_spelling(file, &concept.canonical_module)
+            .unwrap_or_else(|| concept.canonical_module.clone())
+    } else {
+        concept.canonical_module.clone()
+    };
+    let symbol = &concept.canonical_symbol;
+    if local == symbol {
+        format!("from {module} import {symbol}")
+    } else {
+        format!("from {module} import {symbol} as {local}")
+    }
+}
+
+fn relative_spelling(file: &FileFacts, target: &str) -> Option<String> {
+    let module = file.module.as_deref()?;
+    let mut package: Vec<&str> = module.split('.').filter(|part| !part.is_empty()).collect();
+    if !file.is_package {
+        package.pop();
+    }
+    let target_parts: Vec<&str> = target.split('.').collect();
+    let common = package
+        .iter()
+        .zip(&target_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return None;
+    }
+    let level = package.len() - common + 1;
+    let rest = target_parts[common..].join(".");
+    let rest = (!rest.is_empty()).then_some(rest);
+    // Only a spelling that resolves back to the target is used.
+    (resolve_relative(Some(module), file.is_package, level as u32, rest.as_deref()).as_deref()
+        == Some(target))
+    .then(|| format!("{}{}", ".".repeat(level), rest.unwrap_or_default()))
+}
+
+/// The names imported by the same statement, in source order.
+fn siblings<'a>(file: &'a FileFacts, import: &ImportFact) -> Vec<&'a ImportFact> {
+    let mut found: Vec<&ImportFact> = file
+        .imports
+        .iter()
+        .filter(|other| other.statement.start == import.statement.start)
+        .collect();
+    found.sort_by_key(|other| other.alias.start);
+    found
+}
+
+/// Byte range of `X` in `from X import ...` (dots included).
+fn from_module_range(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let statement = text.get(start..end)?;
+    let after_from = statement.strip_prefix("from")?;
+    let keyword = find_import_keyword(after_from)?;
+    let inner = &after_from[..keyword];
+    let leading = inner.len() - inner.trim_start_matches(is_space_or_continuation).len();
+    let trailing = inner.trim_end_matches(is_space_or_continuation).len();
+    (leading < trailing).then(|| (start + 4 + leading, start + 4 + trailing))
+}
+
+fn is_space_or_continuation(c: char) -> bool {
+    c.is_whitespace() || c == '\\'
+}
+
+fn find_import_keyword(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = text[from..].find("import") {
+        let at = from + found;
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + 6).copied();
+        let boundary = |b: Option<u8>| {
+            b.is_none_or(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80))
+        };
+        if boundary(before) && boundary(after) {
+            return Some(at);
+        }
+        from = at + 6;
+    }
+    None
+}
+
+fn same_object(index: &ProjectIndex, concept: &Concept, module: Option<&str>, name: &str) -> bool {
+    let canonical = index.resolve(&concept.canonical_module, &concept.canonical_symbol);
+    matches!(canonical, Origin::Class { .. })
+        && module.is_some_and(|module| index.resolve(module, name) == canonical)
+}
+
+/// `from shim import WebSocketManager` -> `from canonical import Unified as WebSocketManager`.
+fn python_from_import(
+    index: &ProjectIndex,
+    concept: &Concept,
+    file: &FileFacts,
+    import: &ImportFact,
+    text: &SourceText,
+) -> Option<Fix> {
+    let name = import.name.as_deref()?;
+    let local = import.asname.as_deref().unwrap_or(name);
+    let applicability = if same_object(index, concept, import.resolved.as_deref(), name) {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
+    let relative = import.level > 0;
+    let statement_start = import.statement.start as usize;
+    let statement_end = import.statement.end as usize;
+    let names = siblings(file, import);
+    let symbol = &concept.canonical_symbol;
+    let title = format!("import `{symbol}` from `{}`", concept.canonical_module);
+    if names.len() == 1 {
+        // Swap the module and the name in place: comments and layout stay.
+        let (module_start, module_end) =
+            from_module_range(&text.text, statement_start, statement_end)?;
+        let module = if relative {
+            relative_spelling(file, &concept.canonical_module)
+                .unwrap_or_else(|| concept.canonical_module.clone())
+        } else {
+            concept.canonical_module.clone()
+        };
+        let alias = if local == symbol {
+            symbol.clone()
+        } else {
+            format!("{symbol} as {local}")
+        };
+        return Some(Fix {
+            applicability,
+            edits: vec![
+                text.edit(module_start, module_end, module),
+                text.edit(
+                    import.alias.start as usize,
+                    import.alias.end as usize,
+                    alias,
+                ),
+            ],
+            title,
+        });
+    }
+    // Take the name out of the list and import it on a line of its own.
+    let position = names
+        .iter()
+        .position(|other| other.alias.start == import.alias.start)?;
+    let (delete_start, delete_end) = if position + 1 < names.len() {
+        (
+            import.alias.start as usize,
+            names[position + 1].alias.start as usize,
+        )
+    } else {
+        (
+            names[position - 1].alias.end as usize,
+            import.alias.end as usize,
+        )
+    };
+    let indent = text.indent_before(statement_start)?;
+    let insert_at = text.line_end(statement_end);
+    let line = canonical_from(file, concept, relative, local);
+    Some(Fix {
+        applicability,
+        edits: vec![
+            text.edit(delete_start, delete_end, ""),
+            text.edit(
+                insert_at,
+                insert_at,
+                format!("{}{indent}{line}", text.newline),
+            ),
+        ],
+        title,
+    })
+}
+
+/// `import legacy as m` + `m.WebSocketManager` -> `from canonical import Unified` + `Unified`.
+fn python_module_import(
+    index: &ProjectIndex,
+    concept: &Concept,
+    file: &FileFacts,
+    import: &ImportFact,
+    text: &SourceText,
+) -> Option<Fix> {
+    if siblings(file, import).len() != 1 {
+        return None;
+    }
+    let (legacy, bound, may_be_safe) = match import.kind {
+        ImportKind::Import => {
+            let module = import.module.clone()?;
+            match &import.asname {
+                Some(asname) => (module, asname.clone(), true),
+                None => (module.clone(), module, false),
+            }
+        }
+        ImportKind::From => {
+            let name = import.name.clone()?;
+            let module = format!("{}.{name}", import.resolved.as_deref()?);
+            (module, import.asname.clone().unwrap_or(name), true)
+        }
+        ImportKind::Use => return None,
+    };
+    let uses: Vec<_> = file
+        .attribute_uses
+        .iter()
+        .filter(|used| used.base == bound)
+        .collect();
+    if uses.is_empty() || uses.iter().any(|used| !concept.is_symbol(&used.attr)) {
+        return None;
+    }
+    let symbol = &concept.canonical_symbol;
+    let safe = may_be_safe
+        && uses
+            .iter()
+            .all(|used| same_object(index, concept, Some(&legacy), &used.attr))
+        && !binds_elsewhere(file, symbol, &concept.canonical_module);
+    let relative = import.kind == ImportKind::From && import.level > 0;
+    let mut edits = vec![text.edit(
+        import.statement.start as usize,
+        import.statement.end as usize,
+        canonical_from(file, concept, relative, symbol),
+    )];
+    for used in uses {
+        edits.push(text.edit(
+            used.span.start as usize,
+            used.span.end as usize,
+            symbol.clone(),
+        ));
+    }
+    Some(Fix {
+        applicability: if safe {
+            Applicability::Safe
+        } else {
+            Applicability::Unsafe
+        },
+        edits,
+        title: format!(
+            "import `{symbol}` from `{}` and use it directly",
+            concept.canonical_module
+        ),
+    })
+}
+
+/// The file binds `name` to something other than the canonical import.
+fn binds_elsewhere(file: &FileFacts, name: &str, canonical_module: &str) -> bool {
+    file.definitions
+        .iter()
+        .any(|definition| definition.name == name)
+        || file.aliases.iter().any(|alias| alias.target == name)
+        || file.imports.iter().any(|import| {
+            let bound = import.asname.as_deref().or(import.name.as_deref());
+            bound == Some(name) && import.resolved.as_deref() != Some(canonical_module)
+        })
+}
+
+/// `use ws_core::legacy::Manager;` -> `use ws_core::ws::UnifiedManager as Manager;`
+fn rust_use(
+    index: &ProjectIndex,
+    concept: &Concept,
+    file: &FileFacts,
+    import: &ImportFact,
+    text: &SourceText,
+) -> Option<Fix> {
+    if concept.language != Language::Rust {
+        return None;
+    }
+    let name = import.name.as_deref()?;
+    let leaf_start = import.alias.start as usize;
+    let leaf_end = import.alias.end as usize;
+    let head = text.text.get(import.statement.start as usize..leaf_start)?;
+    if head.contains('{') {
+        // A leaf inside a group: its path is relative to the group's prefix.
+        return None;
+    }
+    let file_crate = file.module.as_deref()?.split("::").next()?;
+    let (canonical_crate, rest) = concept
+        .canonical_module
+        .split_once("::")
+        .unwrap_or((concept.canonical_module.as_str(), ""));
+    let prefix = if canonical_crate == file_crate {
+        "crate"
+    } else {
+        canonical_crate
+    };
+    let symbol = &concept.canonical_symbol;
+    let mut path = if rest.is_empty() {
+        format!("{prefix}::{symbol}")
+    } else {
+        format!("{prefix}::{rest}::{symbol}")
+    };
+    if import.asname.is_none() && name != symbol {
+        path = format!("{path} as {name}");
+    }
+    let full = format!("{}::{name}", import.resolved.as_deref()?);
+    let canonical = index.resolve_rust(&concept.canonical());
+    let safe = matches!(canonical, Origin::Class { .. }) && index.resolve_rust(&full) == canonical;
+    Some(Fix {
+        applicability: if safe {
+            Applicability::Safe
+        } else {
+            Applicability::Unsafe
+        },
+        edits: vec![text.edit(leaf_start, leaf_end, path)],
+        title: format!("use `{}`", concept.canonical()),
+    })
+}
+
+/// One file's planned fixes, for `plan` and the JSON `plan` field.
+#[derive(Debug, Serialize)]
+pub struct FilePlan {
+    pub path: String,
+    pub fixes: Vec<PlannedFix>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PlannedFix {
+    pub code: &'static str,
+    pub rule: &'static str,
+    pub concept: String,
+    pub applicability: Applicability,
+    pub title: String,
+    pub line: u32,
+    pub column: u32,
+    pub edits: Vec<Edit>,
+    /// The lines the edits touch, before and after this fix alone.
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct PlanTotals {
+    pub safe: usize,
+    pub r#unsafe: usize,
+    pub files: usize,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct RewritePlan {
+    pub files: Vec<FilePlan>,
+    pub totals: PlanTotals,
+}
+
+/// Applies `edits` (sorted, non-overlapping) to `text`.
+pub fn apply_edits(text: &str, edits: &[&Edit]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for edit in edits {
+        out.push_str(&text[at..edit.start]);
+        out.push_str(&edit.replacement);
+        at = edit.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+pub fn plan(audit: &Audit) -> RewritePlan {
+    let mut by_file: BTreeMap<&str, Vec<&Violation>> = BTreeMap::new();
+    for violation in &audit.violations {
+        if violation.fix.is_some() {
+            by_file.entry(&violation.path).or_default().push(violation);
+        }
+    }
+    let mut plan = RewritePlan::default();
+    for (path, violations) in by_file {
+        let Some(text) = SourceText::read(&audit.config.root.join(path)) else {
+            continue;
+        };
+        let mut fixes = Vec::new();
+        for violation in violations {
+            let Some(fix) = &violation.fix else { continue };
+            let (Some(first), Some(last)) = (
+                fix.edits.iter().map(|e| e.start).min(),
+                fix.edits.iter().map(|e| e.end).max(),
+            ) else {
+                continue;
+            };
+            let region_start = text.lines.line_start(text.lines.line_of(first));
+            let region_end = text.line_end(last);
+            let mut edits: Vec<&Edit> = fix.edits.iter().collect();
+            edits.sort();
+            let region = &text.text[region_start..region_end];
+            let shifted: Vec<Edit> = edits
+                .iter()
+                .map(|edit| Edit {
+                    start: edit.start - region_start,
+                    end: edit.end - region_start,
+                    ..(*edit).clone()
+                })
+                .collect();
+            let after = apply_edits(region, &shifted.iter().collect::<Vec<_>>());
+            match fix.applicability {
+                Applicability::Safe => plan.totals.safe += 1,
+                Applicability::Unsafe => plan.totals.r#unsafe += 1,
+            }
+            fixes.push(PlannedFix {
+                code: violation.code.as_str(),
+                rule: violation.code.rule(),
+                concept: audit.config.concepts[violation.concept].name.clone(),
+                applicability: fix.applicability,
+                title: fix.title.clone(),
+                line: violation.span.begin.line,
+                column: violation.span.begin.column,
+                edits: fix.edits.clone(),
+                before: region.to_string(),
+                after,
+            });
+        }
+        plan.files.push(FilePlan {
+            path: path.to_string(),
+            fixes,
+        });
+    }
+    plan.totals.files = plan.files.len();
+    plan
+}
+
+/// What applying fixes to one file gave.
+#[derive(Debug)]
+pub struct FileRewrite {
+    pub path: String,
+    pub original: String,
+    pub rewritten: String,
+    pub fixed: usize,
+    pub deferred: usize,
+}
+
+/// Chooses non-overlapping fixes of one file (earlier first; a fix that
+/// overlaps one already chosen is deferred to the next pass) and applies them.
+pub fn rewrite(
+    text: &SourceText,
+    language: Language,
+    fixes: &[&Fix],
+) -> Result<(String, usize, usize), String> {
+    let mut ordered: Vec<&Fix> = fixes.to_vec();
+    ordered.sort_by_key(|fix| fix.edits.iter().map(|edit| edit.start).min().unwrap_or(0));
+    let mut chosen: Vec<&Edit> = Vec::new();
+    let mut fixed = 0;
+    let mut deferred = 0;
+    for fix in ordered {
+        let overlaps = fix.edits.iter().any(|edit| {
+            chosen.iter().any(|other| {
+                (edit.start < other.end && other.start < edit.end)
+                    || (edit.start == other.start
+                        && (edit.start == edit.end || other.start == other.end))
+            })
+        });
+        let in_bounds = fix.edits.iter().all(|edit| {
+            edit.start <= edit.end
+                && edit.end <= text.text.len()
+                && text.text.is_char_boundary(edit.start)
+                && text.text.is_char_boundary(edit.end)
+        });
+        if overlaps || !in_bounds {
+            deferred += 1;
+            continue;
+        }
+        chosen.extend(fix.edits.iter());
+        fixed += 1;
+    }
+    chosen.sort();
+    let rewritten = apply_edits(&text.text, &chosen);
+    if language == Language::Python {
+        let parsed = ruff_python_parser::parse_unchecked_source(
+            &rewritten,
+            ruff_python_ast::PySourceType::Python,
+        );
+        if let Some(error) = parsed.errors().first() {
+            return Err(format!(
+                "the rewritten file would not parse ({}): left unchanged",
+                error.error
+            ));
+        }
+    }
+    Ok((rewritten, fixed, deferred))
+}
+
+/// Replaces `path` with `text` atomically, keeping BOM and permissions;
+/// refuses symlinks, read-only files, files outside `root` and files whose
+/// bytes are no longer `expected`.
+pub fn write_atomic(
+    root: &Path,
+    path: &Path,
+    expected: &[u8],
+    text: &str,
+    encoding: Encoding,
+) -> Result<(), String> {
+    let metadata =
+        std::fs::symlink_metadata(path).map_err(|error| format!("cannot stat: {error}"))?;
+    if metadata.file_type().is_symlink() {
+        return Err("is a symlink: not rewritten".into());
+    }
+    let canonical_root = std::fs::canonicalize(root)
+        .map_err(|error| format!("cannot resolve the project root: {error}"))?;
+    let canonical =
+        std::fs::canonicalize(path).map_err(|error| format!("cannot resolve: {error}"))?;
+    if !canonical.starts_with(&canonical_root) {
+        return Err("outside the project root: not rewritten".into());
+    }
+    if metadata.permissions().readonly() {
+        return Err("read-only: not rewritten".into());
+    }
+    let current = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
+    if current != expected {
+        return Err("changed on disk since it was read: not rewritten".into());
+    }
+    let directory: PathBuf = canonical
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| canonical_root.clone());
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".ssot-audit-")
+        .tempfile_in(&directory)
+        .map_err(|error| format!("cannot create a temporary file: {error}"))?;
+    let mut bytes = Vec::with_capacity(text.len() + 3);
+    if encoding.bom {
+        bytes.extend_from_slice(source::BOM.as_bytes());
+    }
+    bytes.extend_from_slice(text.as_bytes());
+    temporary
+        .write_all(&bytes)
+        .and_then(|()| temporary.as_file().sync_all())
+        .map_err(|error| format!("cannot write: {error}"))?;
+    std::fs::set_permissions(temporary.path(), metadata.permissions())
+        .map_err(|error| format!("cannot keep permissions: {error}"))?;
+    temporary
+        .persist(&canonical)
+        .map_err(|error| format!("cannot replace the file: {}", error.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_range_skips_continuations() {
+        let text = "from a.b \\\n    import c";
+        assert_eq!(from_module_range(text, 0, text.len()), Some((5, 8)));
+        let text = "from . import x";
+        assert_eq!(from_module_range(text, 0, text.len()), Some((5, 6)));
+        let text = "from .importer import x";
+        assert_eq!(from_module_range(text, 0, text.len()), Some((5, 14)));
+    }
+
+    #[test]
+    fn edits_apply_in_order() {
+        let edit = |start, end, text: &str| Edit {
+            start,
+            end,
+            replacement: text.into(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+        };
+        let a = edit(0, 1, "X");
+        let b = edit(2, 2, "Y");
+        assert_eq!(apply_edits("abc", &[&a, &b]), "XbYc");
+    }
+}
+
+/// At most this many fix passes: a pass's deferred fixes go to the next.
+const MAX_PASSES: usize = 10;
+
+/// What `fix` did.
+pub struct FixOutcome {
+    /// Violations fixed (or that would be, without writes).
+    pub fixed: usize,
+    /// Files rewritten (or that would be).
+    pub files: Vec<String>,
+    /// Files left as they were, with the reason.
+    pub refused: BTreeMap<String, String>,
+    /// Unified diff of the first pass, when asked for.
+    pub diff: String,
+    /// The audit after the fixes.
+    pub remaining: Audit,
+}
+
+/// Runs fix passes until nothing applicable is left. Without `write`, one
+/// pass is computed and nothing is written.
+pub fn fix_project(
+    common: &crate::cli::Common,
+    unsafe_fixes: bool,
+    write: bool,
+) -> Result<FixOutcome, crate::Error> {
+    let mut fixed = 0;
+    let mut files = std::collections::BTreeSet::new();
+    let mut refused: BTreeMap<String, String> = BTreeMap::new();
+    let mut diff = String::new();
+    for _ in 0..MAX_PASSES {
+        let audit = Audit::run(common)?;
+        let mut by_file: BTreeMap<&str, Vec<&Fix>> = BTreeMap::new();
+        for violation in &audit.violations {
+            let Some(fix) = &violation.fix else { continue };
+            if (fix.applicability == Applicability::Safe || unsafe_fixes)
+                && !refused.contains_key(&violation.path)
+            {
+                by_file.entry(&violation.path).or_default().push(fix);
+            }
+        }
+        if by_file.is_empty() {
+            break;
+        }
+        let mut applied = 0;
+        for (path, fixes) in by_file {
+            let absolute = audit.config.root.join(path);
+            let Some(text) = SourceText::read(&absolute) else {
+                refused.insert(
+                    path.to_string(),
+                    "cannot be read as UTF-8: not rewritten".into(),
+                );
+                continue;
+            };
+            let language = if path.ends_with(".rs") {
+                Language::Rust
+            } else {
+                Language::Python
+            };
+            let (rewritten, count, _) = match rewrite(&text, language, &fixes) {
+                Ok(result) => result,
+                Err(message) => {
+                    refused.insert(path.to_string(), message);
+                    continue;
+                }
+            };
+            if !write {
+                diff.push_str(&unified_diff(path, &text.text, &rewritten));
+                fixed += count;
+                files.insert(path.to_string());
+                continue;
+            }
+            match write_atomic(
+                &audit.config.root,
+                &absolute,
+                &text.bytes,
+                &rewritten,
+                text.encoding,
+            ) {
+                Ok(()) => {
+                    applied += count;
+                    files.insert(path.to_string());
+                }
+                Err(message) => {
+                    refused.insert(path.to_string(), message);
+                }
+            }
+        }
+        if !write {
+            return Ok(FixOutcome {
+                fixed,
+                files: files.into_iter().collect(),
+                refused,
+                diff,
+                remaining: audit,
+            });
+        }
+        fixed += applied;
+        if applied == 0 {
+            break;
+        }
+    }
+    Ok(FixOutcome {
+        fixed,
+        files: files.into_iter().collect(),
+        refused,
+        diff,
+        remaining: Audit::run(common)?,
+    })
+}
+
+pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
