@@ -162,6 +162,10 @@ impl Audit {
                     .count(),
             });
         }
+        let mut violations: Vec<Violation> = crate::suppression::apply(&index, violations)
+            .into_iter()
+            .filter(|violation| filter.contains(&violation.path))
+            .collect();
         violations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let mut audit = Self {
             config,
@@ -204,11 +208,19 @@ impl Audit {
             .count()
     }
 
+    /// The name of a violation's concept, if it has one.
+    pub fn concept_name(&self, violation: &Violation) -> Option<&str> {
+        violation
+            .concept
+            .and_then(|id| self.config.concepts.get(id))
+            .map(|concept| concept.name.as_str())
+    }
+
     /// Violations of one concept.
     pub fn concept_violations(&self, concept: usize) -> impl Iterator<Item = &Violation> {
         self.violations
             .iter()
-            .filter(move |violation| violation.concept == concept)
+            .filter(move |violation| violation.concept == Some(concept))
     }
 }
 

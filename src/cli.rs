@@ -45,6 +45,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Apply the rewrite plan (safe fixes only unless --unsafe-fixes).
     Fix(FixArgs),
+    /// Record today's violations in a baseline file, for `check --baseline`.
+    Baseline(BaselineArgs),
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +90,21 @@ pub struct CheckArgs {
     /// Skip these rule codes (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub ignore: Vec<String>,
+    /// Fail only on violations not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: rewrite it without the entries that no longer occur (never adds).
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Where to write the baseline.
+    #[arg(long, value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +127,10 @@ pub struct ImportsArgs {
 pub enum CheckFormat {
     Human,
     Json,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+    /// GitHub Actions annotations (`::error file=...::message`).
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

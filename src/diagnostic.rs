@@ -14,13 +14,27 @@ pub enum Code {
     AliasReexport,
     #[serde(rename = "SSOT003")]
     NoncanonicalImport,
+    #[serde(rename = "SSOT901")]
+    UnusedSuppression,
+    #[serde(rename = "SSOT902")]
+    InvalidSuppression,
 }
 
 impl Code {
-    pub const ALL: [Code; 3] = [
+    /// The concept rules.
+    pub const RULES: [Code; 3] = [
         Code::DuplicateDefinition,
         Code::AliasReexport,
         Code::NoncanonicalImport,
+    ];
+
+    /// Every code a violation can carry.
+    pub const ALL: [Code; 5] = [
+        Code::DuplicateDefinition,
+        Code::AliasReexport,
+        Code::NoncanonicalImport,
+        Code::UnusedSuppression,
+        Code::InvalidSuppression,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -28,6 +42,8 @@ impl Code {
             Code::DuplicateDefinition => "SSOT001",
             Code::AliasReexport => "SSOT002",
             Code::NoncanonicalImport => "SSOT003",
+            Code::UnusedSuppression => "SSOT901",
+            Code::InvalidSuppression => "SSOT902",
         }
     }
 
@@ -36,6 +52,8 @@ impl Code {
             Code::DuplicateDefinition => "duplicate-definition",
             Code::AliasReexport => "alias-reexport",
             Code::NoncanonicalImport => "noncanonical-import",
+            Code::UnusedSuppression => "unused-suppression",
+            Code::InvalidSuppression => "invalid-suppression",
         }
     }
 
@@ -44,6 +62,8 @@ impl Code {
             Code::DuplicateDefinition => "A concept is defined outside its canonical module",
             Code::AliasReexport => "A concept is given a second name or a second home",
             Code::NoncanonicalImport => "A concept is imported through a non-canonical path",
+            Code::UnusedSuppression => "A suppression comment suppresses nothing",
+            Code::InvalidSuppression => "A suppression comment is malformed",
         }
     }
 
@@ -65,6 +85,7 @@ pub enum Via {
     Import,
     Star,
     String,
+    Suppression,
 }
 
 impl Via {
@@ -77,6 +98,7 @@ impl Via {
             Via::Import => "import",
             Via::Star => "star",
             Via::String => "string",
+            Via::Suppression => "suppression",
         }
     }
 }
@@ -124,8 +146,9 @@ pub enum FactRef {
 pub struct Violation {
     pub code: Code,
     pub via: Via,
-    /// Index into the config's concepts.
-    pub concept: usize,
+    /// Index into the config's concepts; None for findings about
+    /// suppression comments (SSOT901, SSOT902).
+    pub concept: Option<usize>,
     pub path: String,
     pub span: Span,
     pub message: String,
@@ -136,7 +159,7 @@ pub struct Violation {
 
 impl Violation {
     /// The output order: path (bytewise), line, column, code.
-    pub fn sort_key(&self) -> (&str, u32, u32, Code, usize, Via) {
+    pub fn sort_key(&self) -> (&str, u32, u32, Code, Option<usize>, Via) {
         (
             self.path.as_str(),
             self.span.begin.line,

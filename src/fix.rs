@@ -98,7 +98,12 @@ pub fn attach_fixes(audit: &mut Audit) {
             .entry(violation.path.clone())
             .or_insert_with(|| SourceText::read(&root.join(&violation.path)));
         let Some(text) = text else { continue };
-        let concept = &audit.config.concepts[violation.concept];
+        let Some(concept) = violation
+            .concept
+            .and_then(|id| audit.config.concepts.get(id))
+        else {
+            continue;
+        };
         violation.fix = fix_for(&audit.index, concept, violation, fact, text);
     }
 }
@@ -553,7 +558,10 @@ pub fn plan(audit: &Audit) -> RewritePlan {
             fixes.push(PlannedFix {
                 code: violation.code.as_str(),
                 rule: violation.code.rule(),
-                concept: audit.config.concepts[violation.concept].name.clone(),
+                concept: audit
+                    .concept_name(violation)
+                    .unwrap_or_default()
+                    .to_string(),
                 applicability: fix.applicability,
                 title: fix.title.clone(),
                 line: violation.span.begin.line,

@@ -3,6 +3,7 @@
 //! fixes -> report.
 
 pub mod audit;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod crates;
@@ -14,6 +15,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod suppression;
 
 use std::io::Write;
 
@@ -76,7 +78,7 @@ fn parse_codes(codes: &[String], flag: &str) -> Result<Vec<Code>, Error> {
         .map(|code| {
             Code::parse(code.trim()).ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown rule code `{code}` in {flag}; known codes: SSOT001, SSOT002, SSOT003"
+                    "unknown rule code `{code}` in {flag}; known codes: SSOT001, SSOT002, SSOT003, SSOT901, SSOT902"
                 ))
             })
         })
@@ -92,10 +94,38 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             audit.retain_codes(|code| {
                 (select.is_empty() || select.contains(&code)) && !ignore.contains(&code)
             });
+            if let Some(path) = &args.baseline {
+                let recorded = baseline::load(path)?;
+                let comparison = baseline::apply(&mut audit, &recorded);
+                if !comparison.stale.is_empty() {
+                    let stale: usize = comparison.stale.iter().map(|entry| entry.count).sum();
+                    eprintln!(
+                        "{stale} baseline entr{} no longer occur{}{}:",
+                        if stale == 1 { "y" } else { "ies" },
+                        if stale == 1 { "s" } else { "" },
+                        if args.update_baseline {
+                            " and were removed"
+                        } else {
+                            " (shrink the baseline with --update-baseline)"
+                        }
+                    );
+                    for entry in &comparison.stale {
+                        eprintln!(
+                            "  {} {} {} (x{})",
+                            entry.code, entry.path, entry.statement, entry.count
+                        );
+                    }
+                }
+                if args.update_baseline {
+                    baseline::save(path, &comparison.shrunk)?;
+                }
+            }
             report::print_notes(&audit.notes);
             let output = match args.format {
                 CheckFormat::Human => report::human::check(&audit),
                 CheckFormat::Json => report::json::check(&audit),
+                CheckFormat::Sarif => report::sarif::check(&audit),
+                CheckFormat::Github => report::github::check(&audit),
             };
             write_stdout(&output)?;
             let threshold = match args.fail_on {
@@ -175,6 +205,25 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                     Outcome::Failed
                 },
             )
+        }
+        Command::Baseline(args) => {
+            let audit = audit::Audit::run(&args.common)?;
+            report::print_notes(&audit.notes);
+            let recorded = baseline::build(&audit);
+            baseline::save(&args.output, &recorded)?;
+            let count: usize = recorded.entries.iter().map(|entry| entry.count).sum();
+            write_stdout(&format!(
+                "wrote {} with {count} violation{} in {} entr{}\n",
+                args.output.display(),
+                report::plural(count),
+                recorded.entries.len(),
+                if recorded.entries.len() == 1 {
+                    "y"
+                } else {
+                    "ies"
+                }
+            ))?;
+            Ok(Outcome::Clean)
         }
         Command::Imports(args) => {
             let facts = audit::Audit::facts_only(&args.common)?;

@@ -111,7 +111,7 @@ pub fn select_files(config: &Config, threads: usize) -> Selection {
                 Ok(entry) => entry,
                 Err(error) => {
                     let note = Note {
-                        code: "SSOT902",
+                        code: "SSOT910",
                         path: error_path(&error, root),
                         line: 0,
                         column: 0,
@@ -129,7 +129,7 @@ pub fn select_files(config: &Config, threads: usize) -> Selection {
             let path = entry.path();
             let Some(relative) = relative_path(root, path) else {
                 let note = Note {
-                    code: "SSOT902",
+                    code: "SSOT910",
                     path: path.to_string_lossy().into_owned(),
                     line: 0,
                     column: 0,
@@ -175,7 +175,7 @@ fn read_crate_roots(manifests: &[SelectedFile], notes: &mut Vec<Note>) -> Vec<Cr
         match parsed {
             Ok(found) => roots.extend(found),
             Err(message) => notes.push(Note {
-                code: "SSOT902",
+                code: "SSOT910",
                 path: manifest.relative.clone(),
                 line: 0,
                 column: 0,
@@ -214,7 +214,7 @@ pub fn language_of(path: &str) -> Option<(Language, bool)> {
 /// Reads and parses one file. Errors become notes on the returned facts.
 pub fn read_facts(config: &Config, file: &SelectedFile) -> Result<FileFacts, Note> {
     let note = |message: String| Note {
-        code: "SSOT902",
+        code: "SSOT910",
         path: file.relative.clone(),
         line: 0,
         column: 0,

@@ -235,6 +235,12 @@ fn check_table_keys(table: &AnyTable<'_>, known: &[&str], place: &str, problems:
 
 /// The known key nearest to a misspelt one, if any is near.
 fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    if let Some(prefixed) = known
+        .iter()
+        .find(|candidate| candidate.starts_with(key) || key.starts_with(*candidate))
+    {
+        return Some(prefixed);
+    }
     known
         .iter()
         .map(|candidate| (edit_distance(key, candidate), *candidate))
@@ -361,14 +367,14 @@ fn validate_concepts(raw: &[Spanned<RawConcept>], problems: &mut Problems) -> Ve
         let name = match &concept.name {
             Some(name) if !name.get_ref().trim().is_empty() => {
                 if let Some((_, first)) = seen.iter().find(|(seen, _)| seen == name.get_ref()) {
-                    let first_line = first.start;
+                    let first_line = problems.source.inner()[..first.start].lines().count() + 1;
                     problems.push(
                         "config::duplicate-concept",
                         name.span(),
                         format!("concept `{}` is defined twice", name.get_ref()),
                         "second definition",
                         Some(format!(
-                            "concept names must be unique; the first is at byte {first_line}: merge the two or rename one"
+                            "concept names must be unique; the first is on line {first_line}: merge the two or rename one"
                         )),
                     );
                 }

@@ -161,6 +161,88 @@ pub struct AttributeUse {
     pub span: Span,
 }
 
+/// An `ssot: ignore[...]` / `ssot: ignore-file[...]` comment.
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    pub span: Span,
+    /// `ignore-file`: the whole file.
+    pub file_level: bool,
+    pub codes: Vec<String>,
+    /// Why the comment is malformed, if it is.
+    pub problem: Option<String>,
+}
+
+/// Suppression comments of a file: `comment` is `#` (Python) or `//` (Rust).
+pub fn suppressions(
+    text: &str,
+    lines: &crate::source::LineIndex,
+    comment: &str,
+) -> Vec<Suppression> {
+    let mut found = Vec::new();
+    let bytes = text.as_bytes();
+    for at in memchr::memmem::find_iter(bytes, b"ssot:") {
+        let line = lines.line_of(at);
+        let line_start = lines.line_start(line);
+        let before = text[line_start..at].trim_end();
+        let Some(marker) = before.strip_suffix(comment).map(str::len) else {
+            continue;
+        };
+        let start = line_start + marker;
+        let line_end = lines.line_range(text, line).end;
+        let rest = text[at + 5..line_end].trim_start();
+        let (file_level, after) = if let Some(after) = rest.strip_prefix("ignore-file") {
+            (true, after)
+        } else if let Some(after) = rest.strip_prefix("ignore") {
+            (false, after)
+        } else {
+            continue;
+        };
+        let mut problem = None;
+        let mut codes = Vec::new();
+        let form = format!("write `{comment} ssot: ignore[SSOT003] reason` (or ignore-file[...] in the first 10 lines)");
+        match after
+            .strip_prefix('[')
+            .and_then(|inner| inner.split_once(']'))
+        {
+            Some((list, _)) => {
+                for code in list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|code| !code.is_empty())
+                {
+                    if crate::diagnostic::Code::parse(code).is_some() {
+                        codes.push(code.to_ascii_uppercase());
+                    } else {
+                        problem =
+                            Some(format!("unknown rule code `{code}` in suppression; {form}"));
+                    }
+                }
+                if codes.is_empty() && problem.is_none() {
+                    problem = Some(format!("suppression names no rule code; {form}"));
+                }
+            }
+            None => problem = Some(format!("suppression without a rule code; {form}")),
+        }
+        if file_level && line >= 10 && problem.is_none() {
+            problem =
+                Some("`ssot: ignore-file[...]` only counts in the first 10 lines".to_string());
+        }
+        let end = line_end;
+        found.push(Suppression {
+            span: Span {
+                start: start as u32,
+                end: end as u32,
+                begin: lines.line_col(text, start),
+                finish: lines.line_col(text, end),
+            },
+            file_level,
+            codes,
+            problem,
+        });
+    }
+    found
+}
+
 /// A note about a file that could not be read or parsed completely.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Note {
@@ -191,6 +273,7 @@ pub struct FileFacts {
     pub attribute_uses: Vec<AttributeUse>,
     /// Rust `mod` declarations, for module resolution.
     pub rust_modules: Vec<rust::ModDecl>,
+    pub suppressions: Vec<Suppression>,
     pub notes: Vec<Note>,
     /// The file parsed completely (no syntax errors).
     pub parsed_cleanly: bool,
@@ -212,6 +295,7 @@ impl FileFacts {
             patch_targets: Vec::new(),
             attribute_uses: Vec::new(),
             rust_modules: Vec::new(),
+            suppressions: Vec::new(),
             notes: Vec::new(),
             parsed_cleanly: true,
             size: 0,

@@ -102,6 +102,7 @@ pub fn max_nesting(text: &str) -> usize {
 /// Extracts the facts of one Python file. `text` has its BOM removed.
 pub fn extract(facts: &mut FileFacts, text: &str, stub: bool) {
     let lines = LineIndex::new(text);
+    facts.suppressions = super::suppressions(text, &lines, "#");
     let nesting = max_nesting(text);
     if nesting > MAX_NESTING {
         facts.parsed_cleanly = false;

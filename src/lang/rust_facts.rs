@@ -17,15 +17,24 @@ fn span(text: &str, lines: &LineIndex, start: usize, end: usize) -> Span {
 /// Extracts the facts of one Rust file. `text` has its BOM removed.
 pub fn extract(facts: &mut FileFacts, text: &str) {
     let lines = LineIndex::new(text);
+    facts.suppressions = super::suppressions(text, &lines, "//");
     let parsed = match rust::extract(text) {
         Ok(parsed) => parsed,
         Err(message) => {
             facts.parsed_cleanly = false;
+            // The extractor reports `line:column: message`.
+            let mut parts = message.splitn(3, ':');
+            let line = parts.next().and_then(|p| p.trim().parse().ok());
+            let column = parts.next().and_then(|p| p.trim().parse().ok());
+            let (line, column, message) = match (line, column, parts.next()) {
+                (Some(line), Some(column), Some(rest)) => (line, column, rest.trim().to_string()),
+                _ => (1, 1, message),
+            };
             facts.notes.push(Note {
                 code: "SSOT900",
                 path: facts.path.clone(),
-                line: 1,
-                column: 1,
+                line,
+                column,
                 message: format!("Rust parse error: {message}"),
             });
             return;

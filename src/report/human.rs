@@ -38,7 +38,7 @@ pub fn print_error(error: &crate::Error) {
 
 struct ViolationDiagnostic<'a> {
     violation: &'a Violation,
-    concept: &'a str,
+    concept: Option<&'a str>,
     source: Option<NamedSource<String>>,
 }
 
@@ -76,18 +76,13 @@ impl Diagnostic for ViolationDiagnostic<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let about = match self.concept {
+            Some(concept) => format!("concept {concept} (via {})", self.violation.via.as_str()),
+            None => format!("via {}", self.violation.via.as_str()),
+        };
         let help = match &self.violation.fix {
-            Some(fix) => format!(
-                "concept {} (via {}); fix: {}",
-                self.concept,
-                self.violation.via.as_str(),
-                fix.title
-            ),
-            None => format!(
-                "concept {} (via {})",
-                self.concept,
-                self.violation.via.as_str()
-            ),
+            Some(fix) => format!("{about}; fix: {}", fix.title),
+            None => about,
         };
         Some(Box::new(help))
     }
@@ -125,7 +120,7 @@ pub fn check(audit: &Audit) -> String {
             .clone();
         let diagnostic = ViolationDiagnostic {
             violation,
-            concept: &audit.config.concepts[violation.concept].name,
+            concept: audit.concept_name(violation),
             source: text.map(|text| NamedSource::new(violation.path.clone(), text)),
         };
         if handler.render_report(&mut out, &diagnostic).is_err() {
@@ -174,7 +169,7 @@ pub fn report(audit: &Audit) -> String {
             "  definition files      {}",
             summary.counts.definition_files
         );
-        for code in crate::diagnostic::Code::ALL {
+        for code in crate::diagnostic::Code::RULES {
             let _ = writeln!(
                 out,
                 "  {} {:<22} {}",

@@ -14,7 +14,7 @@ pub const VERSION: u32 = 1;
 pub struct ViolationJson<'a> {
     pub code: &'static str,
     pub rule: &'static str,
-    pub concept: &'a str,
+    pub concept: Option<&'a str>,
     pub via: Via,
     pub path: &'a str,
     pub line: u32,
@@ -43,7 +43,7 @@ pub fn violations(audit: &Audit) -> Vec<ViolationJson<'_>> {
         .map(|violation| ViolationJson {
             code: violation.code.as_str(),
             rule: violation.code.rule(),
-            concept: &audit.config.concepts[violation.concept].name,
+            concept: audit.concept_name(violation),
             via: violation.via,
             path: &violation.path,
             line: violation.span.begin.line,

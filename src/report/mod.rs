@@ -1,8 +1,10 @@
 //! Output: the numbers every format shares, and the formats themselves.
 
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod jsonl;
+pub mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -36,7 +36,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
         let violation = |via: Via, span, message: String| Violation {
             code: Code::AliasReexport,
             via,
-            concept: context.id,
+            concept: Some(context.id),
             path: file.path.clone(),
             span,
             message,
@@ -152,7 +152,7 @@ fn rust_type_aliases(
         findings.violations.push(Violation {
             code: Code::AliasReexport,
             via: Via::Rename,
-            concept: context.id,
+            concept: Some(context.id),
             path: file.path.clone(),
             span: definition.name_span,
             message: format!(

@@ -51,7 +51,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
             findings.violations.push(Violation {
                 code: Code::DuplicateDefinition,
                 via: Via::Definition,
-                concept: context.id,
+                concept: Some(context.id),
                 path: file.path.clone(),
                 span: definition.name_span,
                 message: format!(

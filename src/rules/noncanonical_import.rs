@@ -47,7 +47,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
         let violation = |via: Via, span, message: String, severity: Severity, fact| Violation {
             code: Code::NoncanonicalImport,
             via,
-            concept: context.id,
+            concept: Some(context.id),
             path: file.path.clone(),
             span,
             message,
@@ -198,7 +198,7 @@ fn rust_uses(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
             let violation = |via: Via, message: String| Violation {
                 code: Code::NoncanonicalImport,
                 via,
-                concept: context.id,
+                concept: Some(context.id),
                 path: file.path.clone(),
                 span: import.alias,
                 message,

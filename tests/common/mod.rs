@@ -45,3 +45,58 @@ pub fn run(dir: &Path, args: &[&str]) -> Run {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// Copies a fixture tree (regular files and directories only).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let kind = entry.file_type().unwrap();
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(entry.path());
+            } else {
+                found.push(entry.path().strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A unified diff of every file that differs between two trees.
+pub fn tree_diff(before: &Path, after: &Path) -> String {
+    let mut out = String::new();
+    for relative in files_under(after) {
+        let old = std::fs::read(before.join(&relative)).unwrap_or_default();
+        let new = std::fs::read(after.join(&relative)).unwrap();
+        if old != new {
+            let name = relative.to_string_lossy().replace('\\', "/");
+            out.push_str(
+                &similar::TextDiff::from_lines(
+                    &String::from_utf8_lossy(&old),
+                    &String::from_utf8_lossy(&new),
+                )
+                .unified_diff()
+                .context_radius(1)
+                .header(&format!("a/{name}"), &format!("b/{name}"))
+                .to_string(),
+            );
+        }
+    }
+    out
+}

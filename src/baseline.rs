@@ -1,0 +1,223 @@
+//! The baseline ratchet: today's violations recorded by fingerprint (rule,
+//! path, concept, normalised statement text, not the line number), so edits
+//! above a violation do not resurrect it. Only new violations fail; entries
+//! that no longer occur are reported so the baseline can only shrink.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::Audit;
+use crate::diagnostic::Violation;
+use crate::source;
+use crate::Error;
+
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    pub version: u32,
+    pub entries: Vec<BaselineEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineEntry {
+    pub fingerprint: String,
+    pub code: String,
+    pub path: String,
+    pub concept: Option<String>,
+    /// The violation's source line(s), whitespace collapsed.
+    pub statement: String,
+    /// How many identical violations the entry stands for.
+    pub count: usize,
+}
+
+/// 64-bit FNV-1a: stable across runs, platforms and versions.
+pub fn fnv1a64(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+/// Fingerprint and normalised statement of every violation, in order.
+pub fn fingerprints(audit: &Audit) -> Vec<(String, String)> {
+    let mut texts: HashMap<&str, Option<String>> = HashMap::new();
+    audit
+        .violations
+        .iter()
+        .map(|violation| {
+            let text = texts.entry(&violation.path).or_insert_with(|| {
+                std::fs::read(audit.config.root.join(&violation.path))
+                    .ok()
+                    .and_then(|bytes| source::decode(bytes).ok())
+                    .map(|(text, _)| text)
+            });
+            let statement = text
+                .as_deref()
+                .map(|text| statement_text(text, violation))
+                .unwrap_or_default();
+            let concept = audit.concept_name(violation).unwrap_or("");
+            let hash = fnv1a64(&[
+                violation.code.as_str(),
+                &violation.path,
+                concept,
+                &statement,
+            ]);
+            (format!("{hash:016x}"), statement)
+        })
+        .collect()
+}
+
+fn statement_text(text: &str, violation: &Violation) -> String {
+    let lines = source::LineIndex::new(text);
+    let first = violation.span.begin.line.saturating_sub(1) as usize;
+    let last = (violation.span.finish.line.saturating_sub(1) as usize).max(first);
+    let mut out = String::new();
+    for line in first..=last.min(lines.line_count().saturating_sub(1)) {
+        let range = lines.line_range(text, line);
+        out.push(' ');
+        out.push_str(&text[range]);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A baseline of the audit's violations.
+pub fn build(audit: &Audit) -> Baseline {
+    let mut entries: BTreeMap<String, BaselineEntry> = BTreeMap::new();
+    for (violation, (fingerprint, statement)) in audit.violations.iter().zip(fingerprints(audit)) {
+        entries
+            .entry(fingerprint.clone())
+            .and_modify(|entry| entry.count += 1)
+            .or_insert(BaselineEntry {
+                fingerprint,
+                code: violation.code.as_str().to_string(),
+                path: violation.path.clone(),
+                concept: audit.concept_name(violation).map(str::to_string),
+                statement,
+                count: 1,
+            });
+    }
+    let mut entries: Vec<BaselineEntry> = entries.into_values().collect();
+    entries.sort_by(|a, b| {
+        (&a.path, &a.code, &a.statement, &a.fingerprint).cmp(&(
+            &b.path,
+            &b.code,
+            &b.statement,
+            &b.fingerprint,
+        ))
+    });
+    Baseline {
+        version: VERSION,
+        entries,
+    }
+}
+
+pub fn load(path: &Path) -> Result<Baseline, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        context: format!("cannot read baseline {}", path.display()),
+        source,
+    })?;
+    let baseline: Baseline = serde_json::from_str(&text).map_err(|error| {
+        Error::Usage(format!(
+            "{} is not an ssot-audit baseline: {error}",
+            path.display()
+        ))
+    })?;
+    if baseline.version != VERSION {
+        return Err(Error::Usage(format!(
+            "{}: baseline version {} is not supported (expected {VERSION})",
+            path.display(),
+            baseline.version
+        )));
+    }
+    Ok(baseline)
+}
+
+pub fn save(path: &Path, baseline: &Baseline) -> Result<(), Error> {
+    let mut text =
+        serde_json::to_string_pretty(baseline).map_err(|error| Error::Usage(error.to_string()))?;
+    text.push('\n');
+    std::fs::write(path, text).map_err(|source| Error::Io {
+        context: format!("cannot write baseline {}", path.display()),
+        source,
+    })
+}
+
+/// What comparing an audit with a baseline gave.
+#[derive(Debug, Default)]
+pub struct Comparison {
+    /// Violations covered by the baseline.
+    pub matched: usize,
+    /// Entries (with the count not seen) that no longer occur.
+    pub stale: Vec<BaselineEntry>,
+    /// The baseline shrunk to what still occurs.
+    pub shrunk: Baseline,
+}
+
+/// Removes baselined violations from the audit; what is left is new.
+pub fn apply(audit: &mut Audit, baseline: &Baseline) -> Comparison {
+    let mut left: HashMap<&str, usize> = baseline
+        .entries
+        .iter()
+        .map(|entry| (entry.fingerprint.as_str(), entry.count))
+        .collect();
+    let fingerprints = fingerprints(audit);
+    let mut matched = 0;
+    let mut keep = Vec::with_capacity(fingerprints.len());
+    for (fingerprint, _) in &fingerprints {
+        match left.get_mut(fingerprint.as_str()) {
+            Some(count) if *count > 0 => {
+                *count -= 1;
+                matched += 1;
+                keep.push(false);
+            }
+            _ => keep.push(true),
+        }
+    }
+    let mut flags = keep.into_iter();
+    audit.violations.retain(|_| flags.next().unwrap_or(true));
+    let mut stale = Vec::new();
+    let mut shrunk = Vec::new();
+    for entry in &baseline.entries {
+        let unseen = left.get(entry.fingerprint.as_str()).copied().unwrap_or(0);
+        if unseen > 0 {
+            stale.push(BaselineEntry {
+                count: unseen,
+                ..entry.clone()
+            });
+        }
+        if entry.count > unseen {
+            shrunk.push(BaselineEntry {
+                count: entry.count - unseen,
+                ..entry.clone()
+            });
+        }
+    }
+    Comparison {
+        matched,
+        stale,
+        shrunk: Baseline {
+            version: VERSION,
+            entries: shrunk,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_is_stable() {
+        assert_eq!(fnv1a64(&[]), 0xcbf2_9ce4_8422_2325);
+        assert_ne!(fnv1a64(&["ab", "c"]), fnv1a64(&["a", "bc"]));
+    }
+}

@@ -1,0 +1,94 @@
+//! GitHub Actions workflow commands (`check --format github`): one
+//! `::error` / `::warning` line per violation, which the runner turns into
+//! annotations on the pull request. Nothing else goes to stdout.
+
+use std::fmt::Write as _;
+
+use crate::audit::Audit;
+use crate::config::Severity;
+
+/// Escapes a command's message (the part after `::`), as the runner's
+/// `escapeData` does.
+pub fn escape_data(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes a property value (`file=`, `title=`, ...), as the runner's
+/// `escapeProperty` does: also `:` and `,`, which delimit properties.
+pub fn escape_property(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' => out.push_str("%3A"),
+            ',' => out.push_str("%2C"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `check --format github`.
+pub fn check(audit: &Audit) -> String {
+    let mut out = String::new();
+    for violation in &audit.violations {
+        let command = match violation.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let span = &violation.span;
+        let _ = writeln!(
+            out,
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            escape_property(&violation.path),
+            span.begin.line,
+            span.begin.column,
+            span.finish.line,
+            span.finish.column,
+            escape_property(&format!(
+                "{} {}",
+                violation.code.as_str(),
+                violation.code.rule()
+            )),
+            escape_data(&violation.message)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_escapes_percent_and_line_breaks_only() {
+        assert_eq!(escape_data("plain text"), "plain text");
+        assert_eq!(
+            escape_data("100% done\r\nnext: a, b"),
+            "100%25 done%0D%0Anext: a, b"
+        );
+        // `%` first, so an escape is never escaped twice.
+        assert_eq!(escape_data("%0A"), "%250A");
+    }
+
+    #[test]
+    fn properties_also_escape_their_delimiters() {
+        assert_eq!(escape_property("dir,a/b:c.py"), "dir%2Ca/b%3Ac.py");
+        assert_eq!(escape_property("50%\n"), "50%25%0A");
+        assert_eq!(
+            escape_property("SSOT003 noncanonical-import"),
+            "SSOT003 noncanonical-import"
+        );
+    }
+}
