@@ -114,18 +114,23 @@ fn load_config(common: &Common) -> Result<Config, Error> {
     Ok(config::load(&file)?)
 }
 
-fn scan_project(config: &Config, common: &Common) -> Result<scan::Scan, Error> {
+fn scan_project(config: &Config, common: &Common, mode: scan::ParseMode) -> Result<scan::Scan, Error> {
     let threads = common.threads.unwrap_or_else(scan::default_threads).max(1);
     let pool = scan::thread_pool(threads)
         .map_err(|error| Error::Usage(format!("cannot start {threads} threads: {error}")))?;
-    Ok(scan::scan(config, &pool, threads))
+    Ok(scan::scan(config, &pool, threads, mode))
 }
 
 impl Audit {
     pub fn run(common: &Common) -> Result<Self, Error> {
         let config = load_config(common)?;
         let filter = PathFilter::new(&config.root, &common.paths)?;
-        let scan = scan_project(&config, common)?;
+        let mode = if common.no_prefilter {
+            scan::ParseMode::Everything
+        } else {
+            scan::ParseMode::Relevant
+        };
+        let scan = scan_project(&config, common, mode)?;
         let mut notes = scan.notes;
         notes.extend(
             scan.files
@@ -182,7 +187,7 @@ impl Audit {
     pub fn facts_only(common: &Common) -> Result<Facts, Error> {
         let config = load_config(common)?;
         let filter = PathFilter::new(&config.root, &common.paths)?;
-        let scan = scan_project(&config, common)?;
+        let scan = scan_project(&config, common, scan::ParseMode::Everything)?;
         let mut notes = scan.notes;
         let files: Vec<FileFacts> = scan
             .files

@@ -31,6 +31,10 @@ pub struct Common {
     /// Never show progress on stderr.
     #[arg(long)]
     pub no_progress: bool,
+    /// Parse every file instead of only those the concepts' pre-filter hits
+    /// (same results, slower; for verification).
+    #[arg(long)]
+    pub no_prefilter: bool,
 }
 
 #[derive(Debug, Subcommand)]

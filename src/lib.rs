@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod fix;
 pub mod index;
 pub mod lang;
+pub mod prefilter;
 pub mod report;
 pub mod rules;
 pub mod scan;

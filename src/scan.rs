@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::config::{Config, Language};
 use crate::crates::{self, CrateRoot};
 use crate::lang::{self, FileFacts, Note};
+use crate::prefilter::{self, Prefilter};
 use crate::source;
 
 /// Parser threads recurse on nesting: give them room.
@@ -211,8 +212,13 @@ pub fn language_of(path: &str) -> Option<(Language, bool)> {
     }
 }
 
-/// Reads and parses one file. Errors become notes on the returned facts.
-pub fn read_facts(config: &Config, file: &SelectedFile) -> Result<FileFacts, Note> {
+/// Reads one file and extracts its facts. With a pre-filter, a file that
+/// cannot matter is not parsed: only its path facts are kept.
+pub fn read_facts(
+    config: &Config,
+    file: &SelectedFile,
+    prefilter: Option<&Prefilter>,
+) -> Result<FileFacts, Note> {
     let note = |message: String| Note {
         code: "SSOT910",
         path: file.relative.clone(),
@@ -233,38 +239,96 @@ pub fn read_facts(config: &Config, file: &SelectedFile) -> Result<FileFacts, Not
     })?;
     let mut facts = FileFacts::new(file.relative.clone(), language);
     facts.size = size;
-    match language {
-        Language::Python => {
-            if let Some((module, is_package)) =
-                lang::python::module_path(&file.relative, &config.settings.src)
-            {
-                facts.module = Some(module);
-                facts.is_package = is_package;
-            }
-            lang::python::extract(&mut facts, &text, stub);
+    if language == Language::Python {
+        if let Some((module, is_package)) =
+            lang::python::module_path(&file.relative, &config.settings.src)
+        {
+            facts.module = Some(module);
+            facts.is_package = is_package;
         }
+    }
+    if prefilter.is_some_and(|prefilter| !prefilter.hits(&text, language)) {
+        facts.parsed = false;
+        if language == Language::Rust {
+            facts.rust_modules = lang::rust_facts::mod_declarations(&text);
+        }
+        return Ok(facts);
+    }
+    match language {
+        Language::Python => lang::python::extract(&mut facts, &text, stub),
         Language::Rust => lang::rust_facts::extract(&mut facts, &text),
     }
     Ok(facts)
 }
 
-/// Selects, reads and parses every file of the project.
-pub fn scan(config: &Config, pool: &rayon::ThreadPool, threads: usize) -> Scan {
+/// How much of the project to parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParseMode {
+    /// Every file (the facts dump, discover).
+    Everything,
+    /// Only files the concepts' pre-filter hits (check, report, fix, ...).
+    Relevant,
+}
+
+/// At most this many pre-filter rounds; re-export chains are short.
+const MAX_ROUNDS: usize = 8;
+
+/// Selects, reads and parses the files of the project.
+pub fn scan(config: &Config, pool: &rayon::ThreadPool, threads: usize, mode: ParseMode) -> Scan {
     let selection = select_files(config, threads);
     let mut notes = selection.notes;
     let crate_roots = read_crate_roots(&selection.manifests, &mut notes);
-    let results: Vec<Result<FileFacts, Note>> = pool.install(|| {
+    let (first, mut needles) = match mode {
+        ParseMode::Everything => (None, Default::default()),
+        ParseMode::Relevant => {
+            let (prefilter, needles) = Prefilter::for_concepts(&config.concepts);
+            (Some(prefilter), needles)
+        }
+    };
+    let results: Vec<(usize, Result<FileFacts, Note>)> = pool.install(|| {
         selection
             .files
             .par_iter()
-            .map(|file| read_facts(config, file))
+            .enumerate()
+            .map(|(id, file)| (id, read_facts(config, file, first.as_ref())))
             .collect()
     });
     let mut files = Vec::with_capacity(results.len());
-    for result in results {
+    let mut sources = Vec::with_capacity(results.len());
+    for (id, result) in results {
         match result {
-            Ok(facts) => files.push(facts),
+            Ok(facts) => {
+                files.push(facts);
+                sources.push(id);
+            }
             Err(note) => notes.push(note),
+        }
+    }
+    if first.is_some() {
+        for _ in 0..MAX_ROUNDS {
+            let linked = prefilter::linked_names(&files, &needles);
+            if linked.is_empty() {
+                break;
+            }
+            let round = Prefilter::for_needles(&linked);
+            needles.extend(linked);
+            let reparsed: Vec<(usize, FileFacts)> = pool.install(|| {
+                files
+                    .par_iter()
+                    .enumerate()
+                    .filter(|(_, facts)| !facts.parsed)
+                    .filter_map(|(at, _)| {
+                        let file = &selection.files[sources[at]];
+                        read_facts(config, file, Some(&round))
+                            .ok()
+                            .filter(|facts| facts.parsed)
+                            .map(|facts| (at, facts))
+                    })
+                    .collect()
+            });
+            for (at, facts) in reparsed {
+                files[at] = facts;
+            }
         }
     }
     notes.sort();

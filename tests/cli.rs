@@ -191,3 +191,27 @@ fn bad_config_wrong_type() {
 fn bad_config_missing_keys() {
     bad_config("bad_config_missing", "[[concept]]\nsymbols = [\"A\"]\n");
 }
+
+#[test]
+fn prefilter_changes_nothing() {
+    for name in [
+        "demo",
+        "rules/alias_reexport",
+        "rules/duplicate_definition",
+        "rules/noncanonical_import",
+        "rust_workspace",
+        "imports",
+    ] {
+        let dir = fixture(name);
+        let filtered = run(&dir, &["check", "--format", "json"]);
+        let everything = run(&dir, &["check", "--format", "json", "--no-prefilter"]);
+        let strip_notes = |text: &str| {
+            let mut json: serde_json::Value = serde_json::from_str(text).unwrap();
+            // Parse-error notes of files that cannot matter are only found by a full parse.
+            json["notes"] = serde_json::Value::Null;
+            json["summary"]["notes"] = serde_json::Value::Null;
+            json
+        };
+        assert_eq!(strip_notes(&filtered.stdout), strip_notes(&everything.stdout), "{name}");
+    }
+}

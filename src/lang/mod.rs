@@ -277,6 +277,9 @@ pub struct FileFacts {
     pub notes: Vec<Note>,
     /// The file parsed completely (no syntax errors).
     pub parsed_cleanly: bool,
+    /// The file was parsed; false when the pre-filter proved it cannot
+    /// matter (then only its path, module and Rust `mod` declarations are known).
+    pub parsed: bool,
     pub size: u64,
 }
 
@@ -298,6 +301,7 @@ impl FileFacts {
             suppressions: Vec::new(),
             notes: Vec::new(),
             parsed_cleanly: true,
+            parsed: true,
             size: 0,
         }
     }

@@ -79,3 +79,28 @@ pub fn extract(facts: &mut FileFacts, text: &str) {
     }
     facts.rust_modules = parsed.modules;
 }
+
+/// `mod foo;` declarations found by a cheap pattern, for files the pre-filter
+/// did not parse: enough to place their child modules in the module tree.
+pub fn mod_declarations(text: &str) -> Vec<rust::ModDecl> {
+    static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?m)^[ \t]*(?:#\[path\s*=\s*"([^"]*)"\][ \t]*\r?\n?[ \t]*)?(?:pub(?:\([^)]*\))?[ \t]+)?mod[ \t]+((?:r#)?[A-Za-z_][A-Za-z0-9_]*)[ \t]*;"#,
+        )
+        .ok()
+    });
+    let Some(pattern) = PATTERN.as_ref() else {
+        return Vec::new();
+    };
+    pattern
+        .captures_iter(text)
+        .filter_map(|captures| {
+            Some(rust::ModDecl {
+                name: captures.get(2)?.as_str().to_string(),
+                inline: false,
+                path_attr: captures.get(1).map(|path| path.as_str().to_string()),
+                mod_path: Vec::new(),
+            })
+        })
+        .collect()
+}

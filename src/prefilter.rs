@@ -1,0 +1,187 @@
+//! The sound pre-filter of DESIGN's "Performance design": a file is parsed
+//! only if its bytes hold one of the concepts' needles (symbol names, the last
+//! component of legacy modules, `ssot:` comments) or a definition whose name
+//! matches a concept's `definition` pattern (`class\s+Name`, not the bare
+//! pattern). Names found bound to needles in parsed files (shims, aliases,
+//! re-exports) become needles of the next round, so re-export chains are
+//! complete; every other file provably cannot import or define a concept.
+
+use std::collections::BTreeSet;
+
+use aho_corasick::AhoCorasick;
+use regex::RegexSet;
+
+use crate::config::{Concept, Language};
+use crate::lang::{AliasValue, BindingKind, FileFacts};
+
+/// What one round searches for.
+pub struct Prefilter {
+    needles: Option<AhoCorasick>,
+    python_definitions: Option<RegexSet>,
+    rust_definitions: Option<RegexSet>,
+}
+
+const PYTHON_KEYWORDS: &[&str] = &["class"];
+const RUST_KEYWORDS: &[&str] = &["struct", "enum", "trait", "union", "type"];
+
+impl Prefilter {
+    /// The first round: concept needles and definition shapes.
+    pub fn for_concepts(concepts: &[Concept]) -> (Self, BTreeSet<String>) {
+        let mut needles = BTreeSet::new();
+        needles.insert("ssot:".to_string());
+        for concept in concepts {
+            needles.extend(concept.symbols.iter().cloned());
+            for legacy in &concept.legacy_modules {
+                let last = legacy.rsplit(['.', ':']).next().unwrap_or(legacy);
+                needles.insert(last.trim_start_matches("r#").to_string());
+            }
+        }
+        let definitions = |language: Language| {
+            let patterns: Vec<&str> = concepts
+                .iter()
+                .filter(|concept| concept.language == language)
+                .map(|concept| concept.definition.as_str())
+                .collect();
+            (!patterns.is_empty())
+                .then(|| RegexSet::new(patterns).ok())
+                .flatten()
+        };
+        let prefilter = Self {
+            needles: automaton(&needles),
+            python_definitions: definitions(Language::Python),
+            rust_definitions: definitions(Language::Rust),
+        };
+        (prefilter, needles)
+    }
+
+    /// A later round: only new needles, no definition shapes (those were
+    /// searched in every file already).
+    pub fn for_needles(needles: &BTreeSet<String>) -> Self {
+        Self {
+            needles: automaton(needles),
+            python_definitions: None,
+            rust_definitions: None,
+        }
+    }
+
+    /// The file may matter and must be parsed.
+    pub fn hits(&self, text: &str, language: Language) -> bool {
+        if self
+            .needles
+            .as_ref()
+            .is_some_and(|needles| needles.is_match(text))
+        {
+            return true;
+        }
+        let (definitions, keywords) = match language {
+            Language::Python => (&self.python_definitions, PYTHON_KEYWORDS),
+            Language::Rust => (&self.rust_definitions, RUST_KEYWORDS),
+        };
+        definitions
+            .as_ref()
+            .is_some_and(|definitions| defines_matching(text, keywords, definitions))
+    }
+}
+
+fn automaton(needles: &BTreeSet<String>) -> Option<AhoCorasick> {
+    let needles: Vec<&String> = needles.iter().filter(|needle| !needle.is_empty()).collect();
+    if needles.is_empty() {
+        return None;
+    }
+    AhoCorasick::new(needles).ok()
+}
+
+fn is_identifier_char(c: char) -> bool {
+    c == '_' || c.is_alphanumeric()
+}
+
+/// A `keyword Name` in the text whose name matches one of the patterns.
+fn defines_matching(text: &str, keywords: &[&str], definitions: &RegexSet) -> bool {
+    for keyword in keywords {
+        for at in memchr::memmem::find_iter(text.as_bytes(), keyword.as_bytes()) {
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(is_identifier_char) {
+                continue;
+            }
+            let rest = &text[at + keyword.len()..];
+            let name_part = rest.trim_start_matches([' ', '\t', '\\', '\r', '\n']);
+            if name_part.len() == rest.len() {
+                continue;
+            }
+            let name_part = name_part.strip_prefix("r#").unwrap_or(name_part);
+            let end = name_part
+                .char_indices()
+                .find(|(_, c)| !is_identifier_char(*c))
+                .map_or(name_part.len(), |(index, _)| index);
+            if end > 0 && definitions.is_match(&name_part[..end]) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Names linked to a needle by a binding in a parsed file: `X = Needle`,
+/// `from m import Needle as X`, `from m import X` bound as a needle, `pub use
+/// …::Needle as X`, `type X = …::Needle`. Returned without the known ones.
+pub fn linked_names(files: &[FileFacts], known: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut link = |a: &str, b: &str| {
+        let a = a.trim_start_matches("r#");
+        let b = b.trim_start_matches("r#");
+        if known.contains(a) && !known.contains(b) && !b.is_empty() && b != "*" {
+            found.insert(b.to_string());
+        }
+        if known.contains(b) && !known.contains(a) && !a.is_empty() && a != "*" {
+            found.insert(a.to_string());
+        }
+    };
+    for file in files.iter().filter(|file| file.parsed) {
+        for binding in &file.bindings {
+            match &binding.kind {
+                BindingKind::FromImport { module, name } => {
+                    link(&binding.name, name);
+                    if known.contains(&binding.name) || known.contains(name) {
+                        // The module a needle comes from is on the chain too.
+                        if let Some(last) = module.as_deref().and_then(|m| m.rsplit('.').next()) {
+                            link(&binding.name, last);
+                        }
+                    }
+                }
+                BindingKind::Alias(AliasValue::Name(source)) => link(&binding.name, source),
+                BindingKind::Alias(AliasValue::Attribute { attr, .. }) => link(&binding.name, attr),
+                _ => {}
+            }
+        }
+        if file.language == Language::Rust {
+            for import in &file.imports {
+                if let (Some(name), Some(asname)) = (&import.name, &import.asname) {
+                    link(asname, name);
+                }
+            }
+            for definition in &file.definitions {
+                if let Some(aliased) = &definition.aliased {
+                    let last = aliased.rsplit("::").next().unwrap_or(aliased);
+                    link(&definition.name, last);
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definition_shapes_not_bare_words() {
+        let set = RegexSet::new([r"(?i)^\w*websocket\w*manager$"]).unwrap();
+        assert!(defines_matching("class  WebSocketManager(Base):", PYTHON_KEYWORDS, &set));
+        assert!(defines_matching("x = 1\nclass \\\n LegacyWebsocketManager:", PYTHON_KEYWORDS, &set));
+        assert!(!defines_matching("websocket_manager = make()", PYTHON_KEYWORDS, &set));
+        assert!(!defines_matching("subclass WebSocketManager", PYTHON_KEYWORDS, &set));
+        assert!(!defines_matching("classWebSocketManager", PYTHON_KEYWORDS, &set));
+        assert!(defines_matching("pub struct r#WebsocketManager;", RUST_KEYWORDS, &set));
+    }
+}
