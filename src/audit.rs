@@ -114,11 +114,19 @@ fn load_config(common: &Common) -> Result<Config, Error> {
     Ok(config::load(&file)?)
 }
 
-fn scan_project(config: &Config, common: &Common, mode: scan::ParseMode) -> Result<scan::Scan, Error> {
+fn scan_project(
+    config: &Config,
+    common: &Common,
+    mode: scan::ParseMode,
+) -> Result<scan::Scan, Error> {
     let threads = common.threads.unwrap_or_else(scan::default_threads).max(1);
     let pool = scan::thread_pool(threads)
         .map_err(|error| Error::Usage(format!("cannot start {threads} threads: {error}")))?;
-    Ok(scan::scan(config, &pool, threads, mode))
+    let key = std::fs::read_to_string(&config.file)
+        .ok()
+        .map(|text| crate::cache::key(&text));
+    let key = key.filter(|_| !common.no_cache);
+    Ok(scan::scan(config, &pool, threads, mode, key.as_deref()))
 }
 
 impl Audit {

@@ -35,6 +35,9 @@ pub struct Common {
     /// (same results, slower; for verification).
     #[arg(long)]
     pub no_prefilter: bool,
+    /// Neither read nor write the facts cache (.ssot-audit-cache/).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -51,6 +54,8 @@ pub enum Command {
     Fix(FixArgs),
     /// Record today's violations in a baseline file, for `check --baseline`.
     Baseline(BaselineArgs),
+    /// Propose concepts: fragmented class names, import paths, aliases and shims, ranked.
+    Discover(DiscoverArgs),
 }
 
 #[derive(Debug, Args)]
@@ -109,6 +114,26 @@ pub struct BaselineArgs {
     /// Where to write the baseline.
     #[arg(long, value_name = "FILE")]
     pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    #[command(flatten)]
+    pub common: Common,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Write a rules.toml with the settings in effect and the top candidates' concepts.
+    #[arg(long, value_name = "FILE")]
+    pub write_rules: Option<PathBuf>,
+    /// With --write-rules: overwrite FILE if it exists.
+    #[arg(long, requires = "write_rules")]
+    pub force: bool,
+    /// Show (and write) at most N candidates; 0 for all.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+    /// Also count definitions in tests (`tests/`, `test/`, `test_*.py`, `*_test.py`).
+    #[arg(long)]
+    pub include_tests: bool,
 }
 
 #[derive(Debug, Args)]

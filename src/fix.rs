@@ -694,37 +694,6 @@ pub fn write_atomic(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn module_range_skips_continuations() {
-        let text = "from a.b \\\n    import c";
-        assert_eq!(from_module_range(text, 0, text.len()), Some((5, 8)));
-        let text = "from . import x";
-        assert_eq!(from_module_range(text, 0, text.len()), Some((5, 6)));
-        let text = "from .importer import x";
-        assert_eq!(from_module_range(text, 0, text.len()), Some((5, 14)));
-    }
-
-    #[test]
-    fn edits_apply_in_order() {
-        let edit = |start, end, text: &str| Edit {
-            start,
-            end,
-            replacement: text.into(),
-            line: 1,
-            column: 1,
-            end_line: 1,
-            end_column: 1,
-        };
-        let a = edit(0, 1, "X");
-        let b = edit(2, 2, "Y");
-        assert_eq!(apply_edits("abc", &[&a, &b]), "XbYc");
-    }
-}
-
 /// At most this many fix passes: a pass's deferred fixes go to the next.
 const MAX_PASSES: usize = 10;
 
@@ -840,4 +809,35 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
         .context_radius(2)
         .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_range_skips_continuations() {
+        let text = "from a.b \\\n    import c";
+        assert_eq!(from_module_range(text, 0, text.len()), Some((5, 8)));
+        let text = "from . import x";
+        assert_eq!(from_module_range(text, 0, text.len()), Some((5, 6)));
+        let text = "from .importer import x";
+        assert_eq!(from_module_range(text, 0, text.len()), Some((5, 14)));
+    }
+
+    #[test]
+    fn edits_apply_in_order() {
+        let edit = |start, end, text: &str| Edit {
+            start,
+            end,
+            replacement: text.into(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+        };
+        let a = edit(0, 1, "X");
+        let b = edit(2, 2, "Y");
+        assert_eq!(apply_edits("abc", &[&a, &b]), "XbYc");
+    }
 }

@@ -4,10 +4,12 @@
 
 pub mod audit;
 pub mod baseline;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod crates;
 pub mod diagnostic;
+pub mod discover;
 pub mod fix;
 pub mod index;
 pub mod lang;
@@ -226,6 +228,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             ))?;
             Ok(Outcome::Clean)
         }
+        Command::Discover(args) => discover::run(&args),
         Command::Imports(args) => {
             let facts = audit::Audit::facts_only(&args.common)?;
             report::print_notes(&facts.notes);

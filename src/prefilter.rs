@@ -26,8 +26,11 @@ const RUST_KEYWORDS: &[&str] = &["struct", "enum", "trait", "union", "type"];
 
 impl Prefilter {
     /// The first round: concept needles and definition shapes.
-    pub fn for_concepts(concepts: &[Concept]) -> (Self, BTreeSet<String>) {
-        let mut needles = BTreeSet::new();
+    pub fn for_concepts(
+        concepts: &[Concept],
+        extra: &BTreeSet<String>,
+    ) -> (Self, BTreeSet<String>) {
+        let mut needles = extra.clone();
         needles.insert("ssot:".to_string());
         for concept in concepts {
             needles.extend(concept.symbols.iter().cloned());
@@ -121,9 +124,11 @@ fn defines_matching(text: &str, keywords: &[&str], definitions: &RegexSet) -> bo
     false
 }
 
-/// Names linked to a needle by a binding in a parsed file: `X = Needle`,
-/// `from m import Needle as X`, `from m import X` bound as a needle, `pub use
-/// …::Needle as X`, `type X = …::Needle`. Returned without the known ones.
+/// Names linked to a needle by a binding in a parsed file, in either
+/// direction: `X = Needle`, `from m import Needle as X`, `Needle = X`, `pub
+/// use …::Needle as X`, `type X = …::Needle`. The module a linked name comes
+/// from holds the name itself, so names alone keep chains complete. Returned
+/// without the known ones.
 pub fn linked_names(files: &[FileFacts], known: &BTreeSet<String>) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     let mut link = |a: &str, b: &str| {
@@ -139,15 +144,7 @@ pub fn linked_names(files: &[FileFacts], known: &BTreeSet<String>) -> BTreeSet<S
     for file in files.iter().filter(|file| file.parsed) {
         for binding in &file.bindings {
             match &binding.kind {
-                BindingKind::FromImport { module, name } => {
-                    link(&binding.name, name);
-                    if known.contains(&binding.name) || known.contains(name) {
-                        // The module a needle comes from is on the chain too.
-                        if let Some(last) = module.as_deref().and_then(|m| m.rsplit('.').next()) {
-                            link(&binding.name, last);
-                        }
-                    }
-                }
+                BindingKind::FromImport { name, .. } => link(&binding.name, name),
                 BindingKind::Alias(AliasValue::Name(source)) => link(&binding.name, source),
                 BindingKind::Alias(AliasValue::Attribute { attr, .. }) => link(&binding.name, attr),
                 _ => {}
@@ -177,11 +174,35 @@ mod tests {
     #[test]
     fn definition_shapes_not_bare_words() {
         let set = RegexSet::new([r"(?i)^\w*websocket\w*manager$"]).unwrap();
-        assert!(defines_matching("class  WebSocketManager(Base):", PYTHON_KEYWORDS, &set));
-        assert!(defines_matching("x = 1\nclass \\\n LegacyWebsocketManager:", PYTHON_KEYWORDS, &set));
-        assert!(!defines_matching("websocket_manager = make()", PYTHON_KEYWORDS, &set));
-        assert!(!defines_matching("subclass WebSocketManager", PYTHON_KEYWORDS, &set));
-        assert!(!defines_matching("classWebSocketManager", PYTHON_KEYWORDS, &set));
-        assert!(defines_matching("pub struct r#WebsocketManager;", RUST_KEYWORDS, &set));
+        assert!(defines_matching(
+            "class  WebSocketManager(Base):",
+            PYTHON_KEYWORDS,
+            &set
+        ));
+        assert!(defines_matching(
+            "x = 1\nclass \\\n LegacyWebsocketManager:",
+            PYTHON_KEYWORDS,
+            &set
+        ));
+        assert!(!defines_matching(
+            "websocket_manager = make()",
+            PYTHON_KEYWORDS,
+            &set
+        ));
+        assert!(!defines_matching(
+            "subclass WebSocketManager",
+            PYTHON_KEYWORDS,
+            &set
+        ));
+        assert!(!defines_matching(
+            "classWebSocketManager",
+            PYTHON_KEYWORDS,
+            &set
+        ));
+        assert!(defines_matching(
+            "pub struct r#WebsocketManager;",
+            RUST_KEYWORDS,
+            &set
+        ));
     }
 }

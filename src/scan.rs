@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use ignore::{WalkBuilder, WalkState};
 use rayon::prelude::*;
 
+use crate::cache::{self, CacheEntry, FactsCache};
 use crate::config::{Config, Language};
 use crate::crates::{self, CrateRoot};
 use crate::lang::{self, FileFacts, Note};
@@ -112,7 +113,7 @@ pub fn select_files(config: &Config, threads: usize) -> Selection {
                 Ok(entry) => entry,
                 Err(error) => {
                     let note = Note {
-                        code: "SSOT910",
+                        code: "SSOT910".into(),
                         path: error_path(&error, root),
                         line: 0,
                         column: 0,
@@ -130,7 +131,7 @@ pub fn select_files(config: &Config, threads: usize) -> Selection {
             let path = entry.path();
             let Some(relative) = relative_path(root, path) else {
                 let note = Note {
-                    code: "SSOT910",
+                    code: "SSOT910".into(),
                     path: path.to_string_lossy().into_owned(),
                     line: 0,
                     column: 0,
@@ -176,7 +177,7 @@ fn read_crate_roots(manifests: &[SelectedFile], notes: &mut Vec<Note>) -> Vec<Cr
         match parsed {
             Ok(found) => roots.extend(found),
             Err(message) => notes.push(Note {
-                code: "SSOT910",
+                code: "SSOT910".into(),
                 path: manifest.relative.clone(),
                 line: 0,
                 column: 0,
@@ -219,24 +220,60 @@ pub fn read_facts(
     file: &SelectedFile,
     prefilter: Option<&Prefilter>,
 ) -> Result<FileFacts, Note> {
-    let note = |message: String| Note {
-        code: "SSOT910",
+    with_contents(file, |bytes| {
+        facts_from_bytes(config, file, bytes, prefilter)
+    })
+    .unwrap_or_else(|error| Err(skip_note(file, format!("cannot read: {error}"))))
+}
+
+thread_local! {
+    /// One read buffer per worker: fresh allocations for every file cost more
+    /// in page faults than the reading itself.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Reads a file into the thread's buffer and hands its bytes to `use_bytes`.
+fn with_contents<T>(file: &SelectedFile, use_bytes: impl FnOnce(&[u8]) -> T) -> std::io::Result<T> {
+    use std::io::Read;
+    READ_BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        buffer.clear();
+        std::fs::File::open(&file.absolute)?.read_to_end(&mut buffer)?;
+        let result = use_bytes(&buffer);
+        if buffer.capacity() > 64 << 20 {
+            // Don't keep a huge generated file's buffer alive.
+            *buffer = Vec::new();
+        }
+        Ok(result)
+    })
+}
+
+fn skip_note(file: &SelectedFile, message: String) -> Note {
+    Note {
+        code: "SSOT910".into(),
         path: file.relative.clone(),
         line: 0,
         column: 0,
         message,
-    };
+    }
+}
+
+fn facts_from_bytes(
+    config: &Config,
+    file: &SelectedFile,
+    bytes: &[u8],
+    prefilter: Option<&Prefilter>,
+) -> Result<FileFacts, Note> {
     let (language, stub) = language_of(&file.relative)
-        .ok_or_else(|| note("not a Python or Rust file: skipped".into()))?;
-    let bytes =
-        std::fs::read(&file.absolute).map_err(|error| note(format!("cannot read: {error}")))?;
+        .ok_or_else(|| skip_note(file, "not a Python or Rust file: skipped".into()))?;
     let size = bytes.len() as u64;
-    let (text, _) = source::decode(bytes).map_err(|error| {
-        note(format!(
-            "not valid UTF-8 (byte {}): skipped",
-            error.utf8_error().valid_up_to()
-        ))
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        skip_note(
+            file,
+            format!("not valid UTF-8 (byte {}): skipped", error.valid_up_to()),
+        )
     })?;
+    let text = text.strip_prefix(source::BOM).unwrap_or(text);
     let mut facts = FileFacts::new(file.relative.clone(), language);
     facts.size = size;
     if language == Language::Python {
@@ -247,18 +284,58 @@ pub fn read_facts(
             facts.is_package = is_package;
         }
     }
-    if prefilter.is_some_and(|prefilter| !prefilter.hits(&text, language)) {
+    if prefilter.is_some_and(|prefilter| !prefilter.hits(text, language)) {
         facts.parsed = false;
         if language == Language::Rust {
-            facts.rust_modules = lang::rust_facts::mod_declarations(&text);
+            facts.rust_modules = lang::rust_facts::mod_declarations(text);
         }
         return Ok(facts);
     }
     match language {
-        Language::Python => lang::python::extract(&mut facts, &text, stub),
-        Language::Rust => lang::rust_facts::extract(&mut facts, &text),
+        Language::Python => lang::python::extract(&mut facts, text, stub),
+        Language::Rust => lang::rust_facts::extract(&mut facts, text),
     }
     Ok(facts)
+}
+
+/// One file through the cache: unchanged size and mtime reuse the entry
+/// without reading; a changed stamp with the same content hash reuses it too.
+fn cached_facts(
+    config: &Config,
+    file: &SelectedFile,
+    prefilter: Option<&Prefilter>,
+    cache: &FactsCache,
+) -> (Result<FileFacts, Note>, Option<CacheEntry>) {
+    let Ok(metadata) = std::fs::metadata(&file.absolute) else {
+        return (read_facts(config, file, prefilter), None);
+    };
+    let (size, mtime) = cache::stamp(&metadata);
+    let previous = cache.entries.get(&file.relative);
+    if let Some(entry) = previous.filter(|entry| entry.size == size && entry.mtime == mtime) {
+        return (entry.outcome.clone(), None);
+    }
+    let read = with_contents(file, |bytes| {
+        // Hashing costs a pass over the bytes: only worth it when an entry of
+        // the same size may be reused (a checkout that only touched mtimes).
+        let same_size = previous.filter(|entry| entry.size == bytes.len() as u64);
+        let hash = same_size.map(|_| cache::content_hash(bytes));
+        let outcome = match same_size.filter(|entry| entry.hash.is_some() && entry.hash == hash) {
+            Some(entry) => entry.outcome.clone(),
+            None => facts_from_bytes(config, file, bytes, prefilter),
+        };
+        (outcome, hash)
+    });
+    let (outcome, hash) = match read {
+        Ok(read) => read,
+        Err(error) => return (Err(skip_note(file, format!("cannot read: {error}"))), None),
+    };
+    let entry = CacheEntry {
+        size,
+        mtime,
+        hash,
+        outcome: outcome.clone(),
+    };
+    (outcome, Some(entry))
 }
 
 /// How much of the project to parse.
@@ -273,29 +350,57 @@ pub enum ParseMode {
 /// At most this many pre-filter rounds; re-export chains are short.
 const MAX_ROUNDS: usize = 8;
 
-/// Selects, reads and parses the files of the project.
-pub fn scan(config: &Config, pool: &rayon::ThreadPool, threads: usize, mode: ParseMode) -> Scan {
+/// Selects, reads and parses the files of the project. With a cache key
+/// (pre-filtered scans only), unchanged files come from the facts cache.
+pub fn scan(
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    threads: usize,
+    mode: ParseMode,
+    cache_key: Option<&str>,
+) -> Scan {
     let selection = select_files(config, threads);
     let mut notes = selection.notes;
     let crate_roots = read_crate_roots(&selection.manifests, &mut notes);
+    let mut cache = match (mode, cache_key) {
+        (ParseMode::Relevant, Some(key)) => Some(FactsCache::load(&config.root, key)),
+        _ => None,
+    };
     let (first, mut needles) = match mode {
         ParseMode::Everything => (None, Default::default()),
         ParseMode::Relevant => {
-            let (prefilter, needles) = Prefilter::for_concepts(&config.concepts);
+            let extra = cache
+                .as_ref()
+                .map(|cache| cache.needles.clone())
+                .unwrap_or_default();
+            let (prefilter, needles) = Prefilter::for_concepts(&config.concepts, &extra);
             (Some(prefilter), needles)
         }
     };
-    let results: Vec<(usize, Result<FileFacts, Note>)> = pool.install(|| {
+    let results: Vec<(usize, Result<FileFacts, Note>, Option<CacheEntry>)> = pool.install(|| {
         selection
             .files
             .par_iter()
             .enumerate()
-            .map(|(id, file)| (id, read_facts(config, file, first.as_ref())))
+            .map(|(id, file)| match &cache {
+                Some(cache) => {
+                    let (outcome, entry) = cached_facts(config, file, first.as_ref(), cache);
+                    (id, outcome, entry)
+                }
+                None => (id, read_facts(config, file, first.as_ref()), None),
+            })
             .collect()
     });
+    let mut dirty = false;
     let mut files = Vec::with_capacity(results.len());
     let mut sources = Vec::with_capacity(results.len());
-    for (id, result) in results {
+    for (id, result, entry) in results {
+        if let (Some(cache), Some(entry)) = (cache.as_mut(), entry) {
+            cache
+                .entries
+                .insert(selection.files[id].relative.clone(), entry);
+            dirty = true;
+        }
         match result {
             Ok(facts) => {
                 files.push(facts);
@@ -327,8 +432,31 @@ pub fn scan(config: &Config, pool: &rayon::ThreadPool, threads: usize, mode: Par
                     .collect()
             });
             for (at, facts) in reparsed {
+                if let Some(entry) = cache
+                    .as_mut()
+                    .and_then(|cache| cache.entries.get_mut(&facts.path))
+                {
+                    entry.outcome = Ok(facts.clone());
+                }
                 files[at] = facts;
+                dirty = true;
             }
+        }
+    }
+    if let Some(cache) = cache.as_mut() {
+        if cache.needles != needles {
+            cache.needles = needles;
+            dirty = true;
+        }
+        let live: std::collections::HashSet<&str> = selection
+            .files
+            .iter()
+            .map(|file| file.relative.as_str())
+            .collect();
+        let before = cache.entries.len();
+        cache.entries.retain(|path, _| live.contains(path.as_str()));
+        if dirty || cache.entries.len() != before {
+            cache.save(&config.root);
         }
     }
     notes.sort();

@@ -212,6 +212,10 @@ fn prefilter_changes_nothing() {
             json["summary"]["notes"] = serde_json::Value::Null;
             json
         };
-        assert_eq!(strip_notes(&filtered.stdout), strip_notes(&everything.stdout), "{name}");
+        assert_eq!(
+            strip_notes(&filtered.stdout),
+            strip_notes(&everything.stdout),
+            "{name}"
+        );
     }
 }

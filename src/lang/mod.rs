@@ -4,14 +4,14 @@ pub mod python;
 pub mod rust;
 pub mod rust_facts;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Language;
 use crate::source::LineCol;
 
 /// A located range: byte offsets into the decoded text (BOM removed) and
 /// 1-based line/column of its start and end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -19,7 +19,7 @@ pub struct Span {
     pub finish: LineCol,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     Import,
@@ -27,7 +27,7 @@ pub enum ImportKind {
     Use,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     Module,
@@ -35,7 +35,7 @@ pub enum Scope {
     Class,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Guard {
     TypeChecking,
@@ -43,7 +43,7 @@ pub enum Guard {
 }
 
 /// One imported name: `import a, b` gives two.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImportFact {
     pub kind: ImportKind,
     pub module: Option<String>,
@@ -66,7 +66,7 @@ pub struct ImportFact {
     pub mod_path: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DefinitionKind {
     Class,
@@ -78,7 +78,7 @@ pub enum DefinitionKind {
 }
 
 /// A class, struct, enum, trait, union or type alias definition, at any depth.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Definition {
     pub kind: DefinitionKind,
     pub name: String,
@@ -93,7 +93,7 @@ pub struct Definition {
 }
 
 /// The right-hand side of a module-level alias assignment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AliasValue {
     /// `X = S`
     Name(String),
@@ -111,7 +111,7 @@ impl AliasValue {
 }
 
 /// A module-level `X = S`, `X: T = S` or `X = m.S`, one per target name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AliasAssignment {
     pub target: String,
     pub target_span: Span,
@@ -122,7 +122,7 @@ pub struct AliasAssignment {
 }
 
 /// How a module-level name is bound, for following re-export chains.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BindingKind {
     Class,
     Function,
@@ -139,21 +139,21 @@ pub enum BindingKind {
     Other,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Binding {
     pub name: String,
     pub kind: BindingKind,
 }
 
 /// A string argument of `patch(...)` / `mock.patch(...)` / `patch.object(...)`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PatchTarget {
     pub value: String,
     pub span: Span,
 }
 
 /// `m.Name` where `m` was bound by an `import` statement in the same file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AttributeUse {
     pub base: String,
     pub attr: String,
@@ -162,7 +162,7 @@ pub struct AttributeUse {
 }
 
 /// An `ssot: ignore[...]` / `ssot: ignore-file[...]` comment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Suppression {
     pub span: Span,
     /// `ignore-file`: the whole file.
@@ -244,9 +244,9 @@ pub fn suppressions(
 }
 
 /// A note about a file that could not be read or parsed completely.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Note {
-    pub code: &'static str,
+    pub code: std::borrow::Cow<'static, str>,
     pub path: String,
     pub line: u32,
     pub column: u32,
@@ -254,7 +254,7 @@ pub struct Note {
 }
 
 /// Everything the audit needs from one file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileFacts {
     /// Root-relative path with `/` separators.
     pub path: String,

@@ -107,7 +107,7 @@ pub fn extract(facts: &mut FileFacts, text: &str, stub: bool) {
     if nesting > MAX_NESTING {
         facts.parsed_cleanly = false;
         facts.notes.push(Note {
-            code: "SSOT900",
+            code: "SSOT900".into(),
             path: facts.path.clone(),
             line: 1,
             column: 1,
@@ -125,7 +125,7 @@ pub fn extract(facts: &mut FileFacts, text: &str, stub: bool) {
         facts.parsed_cleanly = false;
         let at = lines.line_col(text, error.location.start().to_usize());
         facts.notes.push(Note {
-            code: "SSOT900",
+            code: "SSOT900".into(),
             path: facts.path.clone(),
             line: at.line,
             column: at.column,

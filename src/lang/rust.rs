@@ -102,7 +102,7 @@ pub struct TypeDefinition {
 }
 
 /// `mod foo;` (external) or `mod foo { ... }` (inline), at any depth.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ModDecl {
     pub name: String,
     pub inline: bool,

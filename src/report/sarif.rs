@@ -457,7 +457,7 @@ fn notifications(notes: &[Note]) -> Vec<Notification<'_>> {
     notes
         .iter()
         .map(|note| Notification {
-            descriptor: DescriptorReference { id: note.code },
+            descriptor: DescriptorReference { id: &note.code },
             level: "warning",
             message: Message::new(note.message.clone()),
             locations: if note.path.is_empty() {

@@ -53,6 +53,9 @@ pub fn copy_tree(from: &Path, to: &Path) {
         let entry = entry.unwrap();
         let kind = entry.file_type().unwrap();
         let target = to.join(entry.file_name());
+        if entry.file_name() == ".ssot-audit-cache" {
+            continue;
+        }
         if kind.is_dir() {
             copy_tree(&entry.path(), &target);
         } else if kind.is_file() {
@@ -67,6 +70,9 @@ fn files_under(root: &Path) -> Vec<PathBuf> {
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let entry = entry.unwrap();
+            if entry.file_name() == ".ssot-audit-cache" {
+                continue;
+            }
             if entry.file_type().unwrap().is_dir() {
                 stack.push(entry.path());
             } else {

@@ -1,0 +1,676 @@
+//! From evidence to ranked candidate concepts: definitions that share a name
+//! or a stem are one cluster; each cluster's canonical home is the definition
+//! with the most importers, and its score says how fragmented it is.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use regex::RegexSet;
+use serde::Serialize;
+
+use super::evidence::{is_test_path, DefinitionSite, Evidence};
+use super::names::{self, StemForest, MIN_STEM_WORDS};
+use crate::config::{Concept, Language};
+use crate::index::ProjectIndex;
+use crate::lang::DefinitionKind;
+
+/// Score weights; README's "discover" section documents the formula.
+pub const WEIGHT_DEFINITION: usize = 4;
+pub const WEIGHT_PATH: usize = 2;
+pub const WEIGHT_ALIAS: usize = 2;
+pub const WEIGHT_IMPORTER: usize = 1;
+
+/// First words of test doubles that `allow` tolerates (`MockWebSocketManager`).
+const TEST_DOUBLE_WORDS: &[&str] = &["Dummy", "Fake", "Mock", "Spy", "Stub"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Counts {
+    /// Modules defining a class of the cluster (canonical included).
+    pub definitions: usize,
+    /// Distinct modules the cluster's names are imported from.
+    pub import_paths: usize,
+    pub noncanonical_paths: usize,
+    /// Distinct files importing any of the cluster's definitions.
+    pub importers: usize,
+    pub canonical_importers: usize,
+    pub noncanonical_importers: usize,
+    pub aliases: usize,
+    pub shims: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DefinitionEntry {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub module: String,
+    pub name: String,
+    pub canonical: bool,
+    /// Distinct files whose imports resolve to this definition.
+    pub importers: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportPath {
+    pub module: String,
+    /// `canonical`, `definition` (a duplicate's module), `shim`, `facade`
+    /// (a package `__init__`) or `reexport` (any other module).
+    pub kind: &'static str,
+    pub names: Vec<String>,
+    pub importers: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AliasEntry {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub module: String,
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedName {
+    pub name: String,
+    pub path: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreParts {
+    pub extra_definitions: usize,
+    pub noncanonical_paths: usize,
+    pub aliases: usize,
+    pub noncanonical_importers: usize,
+}
+
+/// One proposed concept, with the evidence for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    pub rank: usize,
+    pub name: String,
+    pub stem: String,
+    pub language: Language,
+    pub score: usize,
+    pub score_parts: ScoreParts,
+    pub canonical: String,
+    pub canonical_path: String,
+    pub evidence: String,
+    pub counts: Counts,
+    /// Every name the cluster is defined, imported or aliased under.
+    pub names: Vec<String>,
+    /// The names that mean only this cluster (the concept's `symbols`).
+    pub symbols: Vec<String>,
+    pub definition: String,
+    pub definitions: Vec<DefinitionEntry>,
+    pub paths: Vec<ImportPath>,
+    pub aliases: Vec<AliasEntry>,
+    pub legacy_modules: Vec<String>,
+    pub allow: Vec<String>,
+    /// Class names with the stem's words and more in between, which
+    /// `definition` does not match (worth a look, not proposed).
+    pub related: Vec<RelatedName>,
+    /// The configured concept with the same canonical, if any.
+    pub existing_concept: Option<String>,
+    /// Files the candidate touches (definitions, aliases, shims, importers),
+    /// for `PATH...` filtering; not serialised.
+    #[serde(skip)]
+    pub files: Vec<String>,
+}
+
+/// Disjoint sets of origin ids.
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn find(&mut self, mut at: usize) -> usize {
+        while self.0[at] != at {
+            self.0[at] = self.0[self.0[at]];
+            at = self.0[at];
+        }
+        at
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        // The smaller id is the root, so clusters do not depend on visit order.
+        if a < b {
+            self.0[b] = a;
+        } else {
+            self.0[a] = b;
+        }
+    }
+}
+
+/// The regex of a cluster: `(?i)^\w*Stem$` for stems of two words or more,
+/// the exact name for one-word stems (`\w*Config` would match every *Config).
+fn definition_regex(roots: &[String], extensions: &BTreeSet<String>) -> String {
+    let alternatives: Vec<String> = roots
+        .iter()
+        .map(|root| {
+            if names::word_count(root) >= MIN_STEM_WORDS {
+                format!(r"\w*{}", regex::escape(root))
+            } else {
+                regex::escape(root)
+            }
+        })
+        .collect();
+    let body = if alternatives.len() == 1 {
+        alternatives[0].clone()
+    } else {
+        format!("(?:{})", alternatives.join("|"))
+    };
+    let extension = if extensions.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "(?:{})?",
+            extensions
+                .iter()
+                .map(|extension| regex::escape(extension))
+                .collect::<Vec<_>>()
+                .join("|")
+        )
+    };
+    format!("(?i)^{body}{extension}$")
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+pub fn canonical_text(language: Language, module: &str, name: &str) -> String {
+    match language {
+        Language::Python => format!("{module}:{name}"),
+        Language::Rust => format!("{module}::{name}"),
+    }
+}
+
+/// Every cluster with a positive score, unranked.
+pub fn build(index: &ProjectIndex, evidence: &Evidence, configured: &[Concept]) -> Vec<Candidate> {
+    let definitions = &evidence.definitions;
+    let count = definitions.len();
+    let mut imports_of: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for (at, import) in evidence.imports.iter().enumerate() {
+        imports_of[import.origin].push(at);
+    }
+    let mut aliases_of: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for (at, alias) in evidence.aliases.iter().enumerate() {
+        aliases_of[alias.origin].push(at);
+    }
+    let mut shims_of: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for (at, shim) in evidence.shims.iter().enumerate() {
+        for &origin in &shim.origins {
+            shims_of[origin].push(at);
+        }
+    }
+
+    // Every name each definition goes by.
+    let names_of: Vec<BTreeSet<&str>> = (0..count)
+        .map(|origin| {
+            let mut names = BTreeSet::new();
+            names.insert(definitions[origin].name.as_str());
+            names.extend(
+                imports_of[origin]
+                    .iter()
+                    .map(|&at| evidence.imports[at].name.as_str()),
+            );
+            names.extend(
+                aliases_of[origin]
+                    .iter()
+                    .map(|&at| evidence.aliases[at].target.as_str()),
+            );
+            names
+        })
+        .collect();
+
+    let mut forests: HashMap<Language, StemForest> = HashMap::new();
+    for language in [Language::Python, Language::Rust] {
+        let names: HashSet<String> = (0..count)
+            .filter(|&origin| definitions[origin].language == language)
+            .flat_map(|origin| names_of[origin].iter().map(|name| name.to_string()))
+            .collect();
+        forests.insert(language, StemForest::new(&names));
+    }
+
+    // Definitions sharing a name of two words or more, a stem, or their own
+    // one-word name are one cluster. A one-word alias links nothing: `Manager`
+    // may name different things in different modules.
+    let mut sets = UnionFind((0..count).collect());
+    let mut first_with_key: HashMap<(Language, &str), usize> = HashMap::new();
+    for origin in 0..count {
+        let site = &definitions[origin];
+        let forest = &forests[&site.language];
+        for &name in &names_of[origin] {
+            let key = if names::word_count(name) >= MIN_STEM_WORDS {
+                forest.root(name)
+            } else if name == site.name {
+                name
+            } else {
+                continue;
+            };
+            match first_with_key.get(&(site.language, key)) {
+                Some(&first) => sets.union(first, origin),
+                None => {
+                    first_with_key.insert((site.language, key), origin);
+                }
+            }
+        }
+    }
+    let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for origin in 0..count {
+        let root = sets.find(origin);
+        clusters.entry(root).or_default().push(origin);
+    }
+
+    // Which clusters each name is used for: a name of two clusters is no symbol.
+    let mut clusters_of_name: HashMap<(Language, &str), BTreeSet<usize>> = HashMap::new();
+    for (&cluster, origins) in &clusters {
+        for &origin in origins {
+            for &name in &names_of[origin] {
+                clusters_of_name
+                    .entry((definitions[origin].language, name))
+                    .or_default()
+                    .insert(cluster);
+            }
+        }
+    }
+
+    let context = ClusterContext {
+        index,
+        evidence,
+        imports_of: &imports_of,
+        aliases_of: &aliases_of,
+        shims_of: &shims_of,
+        names_of: &names_of,
+        forests: &forests,
+        clusters_of_name: &clusters_of_name,
+        configured,
+    };
+    clusters
+        .values()
+        .filter_map(|origins| context.candidate(origins))
+        .collect()
+}
+
+struct ClusterContext<'a> {
+    index: &'a ProjectIndex,
+    evidence: &'a Evidence,
+    imports_of: &'a [Vec<usize>],
+    aliases_of: &'a [Vec<usize>],
+    shims_of: &'a [Vec<usize>],
+    names_of: &'a [BTreeSet<&'a str>],
+    forests: &'a HashMap<Language, StemForest>,
+    clusters_of_name: &'a HashMap<(Language, &'a str), BTreeSet<usize>>,
+    configured: &'a [Concept],
+}
+
+impl ClusterContext<'_> {
+    fn importer_files(&self, origin: usize) -> BTreeSet<usize> {
+        self.imports_of[origin]
+            .iter()
+            .map(|&at| self.evidence.imports[at].file)
+            .collect()
+    }
+
+    fn candidate(&self, origins: &[usize]) -> Option<Candidate> {
+        let evidence = self.evidence;
+        let definitions = &evidence.definitions;
+        let importers_per_origin: HashMap<usize, usize> = origins
+            .iter()
+            .map(|&origin| (origin, self.importer_files(origin).len()))
+            .collect();
+        // The definition with the most importers; then outside tests; then by path.
+        let canonical = *origins.iter().max_by_key(|&&origin| {
+            let site: &DefinitionSite = &definitions[origin];
+            (
+                importers_per_origin[&origin],
+                !site.test,
+                Reverse((&site.path, site.line)),
+            )
+        })?;
+        let canonical_site = &definitions[canonical];
+        let language = canonical_site.language;
+        let canonical_module = canonical_site.module.as_str();
+        let defining_modules: HashSet<&str> = origins
+            .iter()
+            .map(|&origin| definitions[origin].module.as_str())
+            .collect();
+        let mut shim_ids: BTreeSet<usize> = BTreeSet::new();
+        for &origin in origins {
+            shim_ids.extend(self.shims_of[origin].iter().copied());
+        }
+        let shim_modules: BTreeSet<&str> = shim_ids
+            .iter()
+            .map(|&at| evidence.shims[at].module.as_str())
+            .collect();
+
+        #[derive(Default)]
+        struct PathStats<'s> {
+            names: BTreeSet<&'s str>,
+            files: BTreeSet<usize>,
+        }
+        let mut paths: BTreeMap<&str, PathStats<'_>> = BTreeMap::new();
+        let mut importers = BTreeSet::new();
+        let mut canonical_importers = BTreeSet::new();
+        let mut noncanonical_importers = BTreeSet::new();
+        for &origin in origins {
+            for &at in &self.imports_of[origin] {
+                let import = &evidence.imports[at];
+                let stats = paths.entry(import.module.as_str()).or_default();
+                stats.names.insert(import.name.as_str());
+                stats.files.insert(import.file);
+                importers.insert(import.file);
+                if origin == canonical && import.module == canonical_module {
+                    canonical_importers.insert(import.file);
+                } else {
+                    noncanonical_importers.insert(import.file);
+                }
+            }
+        }
+        let mut aliases: Vec<AliasEntry> = origins
+            .iter()
+            .flat_map(|&origin| self.aliases_of[origin].iter())
+            .map(|&at| {
+                let alias = &evidence.aliases[at];
+                AliasEntry {
+                    path: self.index.files[alias.file].path.clone(),
+                    line: alias.line,
+                    column: alias.column,
+                    module: alias.module.clone(),
+                    name: alias.target.clone(),
+                    value: alias.value.clone(),
+                }
+            })
+            .collect();
+        aliases.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+
+        let noncanonical_paths = paths
+            .keys()
+            .filter(|&&module| module != canonical_module)
+            .count();
+        let score_parts = ScoreParts {
+            extra_definitions: origins.len() - 1,
+            noncanonical_paths,
+            aliases: aliases.len(),
+            noncanonical_importers: noncanonical_importers.len(),
+        };
+        let score = WEIGHT_DEFINITION * score_parts.extra_definitions
+            + WEIGHT_PATH * score_parts.noncanonical_paths
+            + WEIGHT_ALIAS * score_parts.aliases
+            + WEIGHT_IMPORTER * score_parts.noncanonical_importers;
+        if score == 0 || canonical_module.is_empty() {
+            return None;
+        }
+
+        let mut path_entries: Vec<ImportPath> = paths
+            .iter()
+            .map(|(&module, stats)| ImportPath {
+                module: module.to_string(),
+                kind: if module == canonical_module {
+                    "canonical"
+                } else if defining_modules.contains(module) {
+                    "definition"
+                } else if shim_modules.contains(module) {
+                    "shim"
+                } else if language == Language::Python
+                    && self
+                        .index
+                        .python_module(module)
+                        .is_some_and(|file| file.is_package)
+                {
+                    "facade"
+                } else {
+                    "reexport"
+                },
+                names: stats.names.iter().map(|name| name.to_string()).collect(),
+                importers: stats.files.len(),
+            })
+            .collect();
+        // The canonical path first, then the busiest.
+        path_entries.sort_by(|a, b| {
+            (a.kind != "canonical", Reverse(a.importers), &a.module).cmp(&(
+                b.kind != "canonical",
+                Reverse(b.importers),
+                &b.module,
+            ))
+        });
+
+        let mut definition_entries: Vec<DefinitionEntry> = origins
+            .iter()
+            .map(|&origin| {
+                let site = &definitions[origin];
+                DefinitionEntry {
+                    path: site.path.clone(),
+                    line: site.line,
+                    column: site.column,
+                    module: site.module.clone(),
+                    name: site.name.clone(),
+                    canonical: origin == canonical,
+                    importers: importers_per_origin[&origin],
+                }
+            })
+            .collect();
+        definition_entries
+            .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+
+        // Names, symbols and the stem.
+        let mut all_names: BTreeSet<&str> = BTreeSet::new();
+        for &origin in origins {
+            all_names.extend(self.names_of[origin].iter().copied());
+        }
+        let canonical_name = canonical_site.name.as_str();
+        let mut symbols = vec![canonical_name.to_string()];
+        symbols.extend(
+            all_names
+                .iter()
+                .filter(|&&name| name != canonical_name)
+                .filter(|&&name| {
+                    !evidence
+                        .foreign_names
+                        .contains(&(language, name.to_string()))
+                        && self
+                            .clusters_of_name
+                            .get(&(language, name))
+                            .is_none_or(|clusters| clusters.len() == 1)
+                })
+                .map(|name| name.to_string()),
+        );
+        let forest = &self.forests[&language];
+        let stem = forest.root(canonical_name).to_string();
+        let mut roots = vec![stem.clone()];
+        let mut extensions = BTreeSet::new();
+        let mut other_roots = BTreeSet::new();
+        for &origin in origins {
+            let name = definitions[origin].name.as_str();
+            other_roots.insert(forest.root(name).to_string());
+            extensions.extend(forest.extension(name));
+        }
+        other_roots.remove(&stem);
+        roots.extend(other_roots);
+        let definition = definition_regex(&roots, &extensions);
+
+        let canonical_text = canonical_text(language, canonical_module, canonical_name);
+        let existing_concept = self
+            .configured
+            .iter()
+            .find(|concept| concept.canonical() == canonical_text)
+            .map(|concept| concept.name.clone());
+        let others = origins.len() - 1;
+        let evidence_text = format!(
+            "{} resolve{} to it; {} elsewhere",
+            plural(importers_per_origin[&canonical], "importer", "importers"),
+            if importers_per_origin[&canonical] == 1 {
+                "s"
+            } else {
+                ""
+            },
+            plural(others, "definition", "definitions"),
+        );
+
+        let mut files: BTreeSet<String> = BTreeSet::new();
+        files.extend(definition_entries.iter().map(|entry| entry.path.clone()));
+        files.extend(aliases.iter().map(|alias| alias.path.clone()));
+        files.extend(
+            importers
+                .iter()
+                .chain(shim_ids.iter().map(|&at| &evidence.shims[at].file))
+                .map(|&file| self.index.files[file].path.clone()),
+        );
+
+        Some(Candidate {
+            rank: 0,
+            name: names::kebab(&stem),
+            stem,
+            language,
+            score,
+            score_parts,
+            canonical: canonical_text,
+            canonical_path: canonical_site.path.clone(),
+            evidence: evidence_text,
+            counts: Counts {
+                definitions: origins.len(),
+                import_paths: paths.len(),
+                noncanonical_paths,
+                importers: importers.len(),
+                canonical_importers: canonical_importers.len(),
+                noncanonical_importers: noncanonical_importers.len(),
+                aliases: aliases.len(),
+                shims: shim_modules.len(),
+            },
+            names: all_names.iter().map(|name| name.to_string()).collect(),
+            symbols,
+            definition,
+            definitions: definition_entries,
+            paths: path_entries,
+            aliases,
+            legacy_modules: shim_modules
+                .iter()
+                .map(|module| module.to_string())
+                .collect(),
+            allow: Vec::new(),
+            related: Vec::new(),
+            existing_concept,
+            files: files.into_iter().collect(),
+        })
+    }
+}
+
+/// Score descending, then name, then canonical; names made unique; ranks set.
+pub fn rank(candidates: &mut [Candidate]) {
+    candidates.sort_by(|a, b| {
+        (Reverse(a.score), &a.name, &a.canonical).cmp(&(Reverse(b.score), &b.name, &b.canonical))
+    });
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    for (at, candidate) in candidates.iter_mut().enumerate() {
+        candidate.rank = at + 1;
+        let seen = taken.entry(candidate.name.clone()).or_insert(0);
+        *seen += 1;
+        if *seen > 1 {
+            candidate.name = format!("{}-{seen}", candidate.name);
+        }
+    }
+}
+
+/// `\` before every globset metacharacter, so a path matches only itself.
+pub fn glob_escape(path: &str) -> String {
+    let mut escaped = String::with_capacity(path.len());
+    for c in path.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\' | '!') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// Fills `allow` (files in tests defining a test double the concept's
+/// `definition` matches: `MockWebSocketManager`) and `related` names.
+pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Candidate]) {
+    let Ok(patterns) = RegexSet::new(candidates.iter().map(|c| c.definition.as_str())) else {
+        return;
+    };
+    let mut allow: Vec<BTreeSet<String>> = vec![BTreeSet::new(); candidates.len()];
+    for file in &index.files {
+        if !is_test_path(&file.path) {
+            continue;
+        }
+        for definition in &file.definitions {
+            if matches!(definition.kind, DefinitionKind::Type) {
+                continue;
+            }
+            let name = definition
+                .name
+                .strip_prefix("r#")
+                .unwrap_or(&definition.name);
+            let first = names::words(name).first().copied().unwrap_or("");
+            if !TEST_DOUBLE_WORDS.contains(&first) {
+                continue;
+            }
+            for at in patterns.matches(name).iter() {
+                if candidates[at].language == file.language {
+                    allow[at].insert(glob_escape(&file.path));
+                }
+            }
+        }
+    }
+
+    // Class names sharing a candidate stem's first and last word.
+    let mut by_ends: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (origin, site) in evidence.definitions.iter().enumerate() {
+        let words = names::words(&site.name);
+        if let (Some(first), Some(last)) = (words.first(), words.last()) {
+            by_ends
+                .entry((first.to_lowercase(), last.to_lowercase()))
+                .or_default()
+                .push(origin);
+        }
+    }
+    for (at, candidate) in candidates.iter_mut().enumerate() {
+        candidate.allow = std::mem::take(&mut allow[at]).into_iter().collect();
+        let Ok(regex) = regex::Regex::new(&candidate.definition) else {
+            continue;
+        };
+        let stem_words: Vec<String> = names::words(&candidate.stem)
+            .iter()
+            .map(|word| word.to_lowercase())
+            .collect();
+        let (Some(first), Some(last)) = (stem_words.first(), stem_words.last()) else {
+            continue;
+        };
+        if stem_words.len() < MIN_STEM_WORDS {
+            continue;
+        }
+        let mut related = Vec::new();
+        for &origin in by_ends
+            .get(&(first.clone(), last.clone()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
+            let site = &evidence.definitions[origin];
+            if site.language != candidate.language || regex.is_match(&site.name) {
+                continue;
+            }
+            let words: Vec<String> = names::words(&site.name)
+                .iter()
+                .map(|word| word.to_lowercase())
+                .collect();
+            // The stem's words, in order, with others in between.
+            let mut wanted = stem_words.iter().peekable();
+            for word in &words {
+                if wanted.peek() == Some(&word) {
+                    wanted.next();
+                }
+            }
+            if wanted.peek().is_none() && words.len() > stem_words.len() {
+                related.push(RelatedName {
+                    name: site.name.clone(),
+                    path: site.path.clone(),
+                    line: site.line,
+                });
+            }
+        }
+        related.sort_by(|a, b| (&a.path, a.line, &a.name).cmp(&(&b.path, b.line, &b.name)));
+        candidate.related = related;
+    }
+}

@@ -1,0 +1,504 @@
+//! What the index says about every class-like definition: where it is
+//! defined, through which modules and names it is imported, which aliases
+//! name it and which shim modules re-export it. One pass over the facts; the
+//! per-file part runs in parallel.
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use crate::config::Language;
+use crate::index::{rust_item_module, Origin, ProjectIndex};
+use crate::lang::{AliasValue, BindingKind, DefinitionKind, FileFacts, ImportKind};
+
+/// A module-level class (Python) or struct / enum / trait / union (Rust):
+/// one possible home of a concept.
+#[derive(Debug, Clone)]
+pub struct DefinitionSite {
+    pub language: Language,
+    pub module: String,
+    pub name: String,
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub test: bool,
+}
+
+/// One import that reaches a definition: `from module import name`,
+/// `m.name` after `import module as m`, or a Rust `use module::name`.
+#[derive(Debug, Clone)]
+pub struct ImportSite {
+    pub origin: usize,
+    /// The module imported from (absolute).
+    pub module: String,
+    pub name: String,
+    /// Index of the importing file in `ProjectIndex::files`.
+    pub file: usize,
+}
+
+/// A module-level `X = S` / `X = m.S` (Python) or `type X = S;` (Rust) that
+/// names a definition.
+#[derive(Debug, Clone)]
+pub struct AliasSite {
+    pub origin: usize,
+    pub file: usize,
+    pub module: String,
+    pub target: String,
+    pub value: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A module whose module-level statements are only imports, aliases and
+/// `__all__`, with the definitions it re-exports.
+#[derive(Debug, Clone)]
+pub struct Shim {
+    pub module: String,
+    pub file: usize,
+    pub origins: Vec<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct Evidence {
+    /// Indexed by origin id.
+    pub definitions: Vec<DefinitionSite>,
+    pub imports: Vec<ImportSite>,
+    pub aliases: Vec<AliasSite>,
+    pub shims: Vec<Shim>,
+    /// Names also bound to something that is not a collected definition
+    /// (a function, a value, a name from outside the project).
+    pub foreign_names: HashSet<(Language, String)>,
+    /// Python copies such as `old_manager.backup.py`: not importable, skipped.
+    pub leftovers: Vec<String>,
+}
+
+/// `tests` / `test` directory components, `test_*.py` and `*_test.py` names.
+pub fn is_test_path(path: &str) -> bool {
+    let mut components = path.split('/');
+    let file = components.next_back().unwrap_or(path);
+    if components.any(|directory| directory == "tests" || directory == "test") {
+        return true;
+    }
+    let stem = file
+        .strip_suffix(".py")
+        .or_else(|| file.strip_suffix(".pyi"))
+        .or_else(|| file.strip_suffix(".rs"));
+    stem.is_some_and(|stem| stem.starts_with("test_") || stem.ends_with("_test"))
+}
+
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    matches!(chars.next(), Some(first) if first == '_' || first.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+fn python_stem(path: &str) -> &str {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.strip_suffix(".py")
+        .or_else(|| file.strip_suffix(".pyi"))
+        .unwrap_or(file)
+}
+
+/// `old_manager.backup.py`: a copy no import statement can reach and no one
+/// runs as a script.
+pub fn is_leftover(file: &FileFacts) -> bool {
+    file.language == Language::Python && python_stem(&file.path).contains('.')
+}
+
+/// A module an import statement can name: every component an identifier.
+fn is_importable(file: &FileFacts) -> bool {
+    let Some(module) = file.module.as_deref() else {
+        return false;
+    };
+    match file.language {
+        Language::Python => {
+            !module.is_empty()
+                && module.split('.').all(is_identifier)
+                && (file.is_package || is_identifier(python_stem(&file.path)))
+        }
+        Language::Rust => true,
+    }
+}
+
+fn join(module: &str, name: &str) -> String {
+    if module.is_empty() {
+        name.to_string()
+    } else {
+        format!("{module}.{name}")
+    }
+}
+
+/// What one file contributes; merged in file order.
+#[derive(Default)]
+struct FileEvidence {
+    imports: Vec<ImportSite>,
+    aliases: Vec<AliasSite>,
+    shim: Option<Shim>,
+    foreign: Vec<(Language, String)>,
+}
+
+struct Collector<'a> {
+    index: &'a ProjectIndex,
+    origins: HashMap<(&'a str, &'a str), usize>,
+}
+
+impl Collector<'_> {
+    fn origin_of(&self, origin: &Origin) -> Option<usize> {
+        match origin {
+            Origin::Class { module, name } => {
+                self.origins.get(&(module.as_str(), name.as_str())).copied()
+            }
+            _ => None,
+        }
+    }
+
+    /// A name bound to something other than a collected definition? Classes
+    /// that were not collected (test doubles) do not count: they are copies
+    /// of a concept, not another meaning of its name.
+    fn is_foreign(origin: &Origin, known_module: bool) -> bool {
+        match origin {
+            Origin::Function { .. } | Origin::Value { .. } => true,
+            Origin::Unresolved { .. } => !known_module,
+            Origin::Class { .. } | Origin::Module(_) | Origin::Cycle => false,
+        }
+    }
+
+    fn python(&self, id: usize, file: &FileFacts) -> FileEvidence {
+        let mut found = FileEvidence::default();
+        let language = Language::Python;
+        for import in &file.imports {
+            if import.kind != ImportKind::From {
+                continue;
+            }
+            let (Some(module), Some(name)) = (import.resolved.as_deref(), import.name.as_deref())
+            else {
+                continue;
+            };
+            if name == "*" {
+                continue;
+            }
+            let known = self.index.has_python_module(module)
+                || self.index.has_python_module(&join(module, name));
+            let origin = if known {
+                self.index.resolve(module, name)
+            } else {
+                Origin::Unresolved {
+                    module: module.to_string(),
+                    name: name.to_string(),
+                }
+            };
+            match self.origin_of(&origin) {
+                Some(origin) => found.imports.push(ImportSite {
+                    origin,
+                    module: module.to_string(),
+                    name: name.to_string(),
+                    file: id,
+                }),
+                None if Self::is_foreign(&origin, known) => {
+                    found.foreign.push((language, name.to_string()));
+                }
+                None => {}
+            }
+        }
+        // `import a.b as m` ... `m.Name`: the module behind each import-bound name.
+        if !file.attribute_uses.is_empty() {
+            let mut bound: HashMap<&str, (&str, bool)> = HashMap::new();
+            for import in &file.imports {
+                if import.kind != ImportKind::Import {
+                    continue;
+                }
+                let Some(module) = import.module.as_deref() else {
+                    continue;
+                };
+                match import.asname.as_deref() {
+                    Some(asname) => bound.insert(asname, (module, true)),
+                    None => {
+                        bound.insert(module.split('.').next().unwrap_or(module), (module, false))
+                    }
+                };
+            }
+            let mut seen = HashSet::new();
+            for attribute in &file.attribute_uses {
+                let first = attribute.base.split('.').next().unwrap_or(&attribute.base);
+                let Some(&(target, renamed)) = bound.get(first) else {
+                    continue;
+                };
+                let module = if renamed {
+                    format!("{target}{}", &attribute.base[first.len()..])
+                } else {
+                    attribute.base.clone()
+                };
+                if !self.index.has_python_module(&module)
+                    || !seen.insert((module.clone(), attribute.attr.as_str()))
+                {
+                    continue;
+                }
+                let origin = self.index.resolve(&module, &attribute.attr);
+                if let Some(origin) = self.origin_of(&origin) {
+                    found.imports.push(ImportSite {
+                        origin,
+                        module,
+                        name: attribute.attr.clone(),
+                        file: id,
+                    });
+                }
+            }
+        }
+        for binding in &file.bindings {
+            if binding.kind == BindingKind::Function {
+                found.foreign.push((language, binding.name.clone()));
+            }
+        }
+        if !is_importable(file) {
+            return found;
+        }
+        let Some(module) = file.module.as_deref() else {
+            return found;
+        };
+        for alias in &file.aliases {
+            if alias.in_match {
+                continue;
+            }
+            let origin = self.index.resolve(module, &alias.target);
+            if let Some(origin) = self.origin_of(&origin) {
+                found.aliases.push(AliasSite {
+                    origin,
+                    file: id,
+                    module: module.to_string(),
+                    target: alias.target.clone(),
+                    value: match &alias.value {
+                        AliasValue::Name(name) => name.clone(),
+                        AliasValue::Attribute { base, attr } => format!("{base}.{attr}"),
+                    },
+                    line: alias.target_span.begin.line,
+                    column: alias.target_span.begin.column,
+                });
+            }
+        }
+        if is_shim(file) {
+            let mut origins: Vec<usize> = file
+                .bindings
+                .iter()
+                .filter(|binding| {
+                    matches!(
+                        binding.kind,
+                        BindingKind::FromImport { .. } | BindingKind::Alias(_)
+                    )
+                })
+                .filter_map(|binding| self.origin_of(&self.index.resolve(module, &binding.name)))
+                .collect();
+            origins.sort_unstable();
+            origins.dedup();
+            if !origins.is_empty() {
+                found.shim = Some(Shim {
+                    module: module.to_string(),
+                    file: id,
+                    origins,
+                });
+            }
+        }
+        found
+    }
+
+    fn rust(&self, id: usize, file: &FileFacts) -> FileEvidence {
+        let mut found = FileEvidence::default();
+        let language = Language::Rust;
+        for import in &file.imports {
+            let (Some(resolved), Some(name)) = (import.resolved.as_deref(), import.name.as_deref())
+            else {
+                continue;
+            };
+            if import.kind != ImportKind::Use || name == "*" || name == "self" {
+                continue;
+            }
+            let name = name.strip_prefix("r#").unwrap_or(name);
+            let origin = self.index.resolve_rust(&format!("{resolved}::{name}"));
+            match self.origin_of(&origin) {
+                Some(origin) => found.imports.push(ImportSite {
+                    origin,
+                    module: resolved.to_string(),
+                    name: name.to_string(),
+                    file: id,
+                }),
+                None if matches!(origin, Origin::Unresolved { .. }) => {
+                    let root = resolved.split("::").next().unwrap_or(resolved);
+                    if !self.index.has_rust_module(root) {
+                        found.foreign.push((language, name.to_string()));
+                    }
+                }
+                None => {}
+            }
+        }
+        let Some(file_module) = file.module.as_deref() else {
+            return found;
+        };
+        for definition in &file.definitions {
+            let (DefinitionKind::Type, Some(aliased), true) =
+                (definition.kind, &definition.aliased, definition.top_level)
+            else {
+                continue;
+            };
+            let module = rust_item_module(file_module, &definition.mod_path);
+            let name = definition
+                .name
+                .strip_prefix("r#")
+                .unwrap_or(&definition.name);
+            let origin = self.index.resolve_rust(&format!("{module}::{name}"));
+            if let Some(origin) = self.origin_of(&origin) {
+                found.aliases.push(AliasSite {
+                    origin,
+                    file: id,
+                    module,
+                    target: name.to_string(),
+                    value: aliased.clone(),
+                    line: definition.name_span.begin.line,
+                    column: definition.name_span.begin.column,
+                });
+            }
+        }
+        found
+    }
+}
+
+/// Only imports, aliases and `__all__` at module level, re-exporting something.
+fn is_shim(file: &FileFacts) -> bool {
+    !file.is_package
+        && file
+            .definitions
+            .iter()
+            .all(|definition| !definition.top_level)
+        && file.bindings.iter().all(|binding| {
+            matches!(
+                binding.kind,
+                BindingKind::FromImport { .. }
+                    | BindingKind::ModuleImport { .. }
+                    | BindingKind::Alias(_)
+            )
+        })
+        && file.bindings.iter().any(|binding| {
+            matches!(
+                binding.kind,
+                BindingKind::FromImport { .. } | BindingKind::Alias(_)
+            )
+        })
+}
+
+/// The class-like definitions a concept can live in, in file order.
+fn collect_definitions(index: &ProjectIndex, include_tests: bool) -> Vec<DefinitionSite> {
+    let mut definitions = Vec::new();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    for file in &index.files {
+        if !is_importable(file) || is_leftover(file) {
+            continue;
+        }
+        let Some(file_module) = file.module.as_deref() else {
+            continue;
+        };
+        let test_file = is_test_path(&file.path);
+        for definition in &file.definitions {
+            if !definition.top_level {
+                continue;
+            }
+            let (module, test) = match (file.language, definition.kind) {
+                (Language::Python, DefinitionKind::Class) => (file_module.to_string(), test_file),
+                (
+                    Language::Rust,
+                    DefinitionKind::Struct
+                    | DefinitionKind::Enum
+                    | DefinitionKind::Trait
+                    | DefinitionKind::Union,
+                ) => (
+                    rust_item_module(file_module, &definition.mod_path),
+                    test_file
+                        || definition
+                            .mod_path
+                            .iter()
+                            .any(|part| part == "tests" || part == "test"),
+                ),
+                _ => continue,
+            };
+            if test && !include_tests {
+                continue;
+            }
+            let name = definition
+                .name
+                .strip_prefix("r#")
+                .unwrap_or(&definition.name)
+                .to_string();
+            // The first of `x.py` / `x.pyi` (or a class defined twice) is the one kept.
+            if !seen.insert((module.clone(), name.clone())) {
+                continue;
+            }
+            definitions.push(DefinitionSite {
+                language: file.language,
+                module,
+                name,
+                path: file.path.clone(),
+                line: definition.name_span.begin.line,
+                column: definition.name_span.begin.column,
+                test,
+            });
+        }
+    }
+    definitions
+}
+
+pub fn collect(index: &ProjectIndex, pool: &rayon::ThreadPool, include_tests: bool) -> Evidence {
+    let definitions = collect_definitions(index, include_tests);
+    let collector = Collector {
+        index,
+        origins: definitions
+            .iter()
+            .enumerate()
+            .map(|(id, site)| ((site.module.as_str(), site.name.as_str()), id))
+            .collect(),
+    };
+    let per_file: Vec<FileEvidence> = pool.install(|| {
+        index
+            .files
+            .par_iter()
+            .enumerate()
+            .map(|(id, file)| {
+                if is_leftover(file) {
+                    return FileEvidence::default();
+                }
+                match file.language {
+                    Language::Python => collector.python(id, file),
+                    Language::Rust => collector.rust(id, file),
+                }
+            })
+            .collect()
+    });
+    let mut evidence = Evidence {
+        leftovers: index
+            .files
+            .iter()
+            .filter(|file| is_leftover(file))
+            .map(|file| file.path.clone())
+            .collect(),
+        ..Evidence::default()
+    };
+    for found in per_file {
+        evidence.imports.extend(found.imports);
+        evidence.aliases.extend(found.aliases);
+        evidence.shims.extend(found.shim);
+        evidence.foreign_names.extend(found.foreign);
+    }
+    evidence.definitions = definitions;
+    evidence
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_paths() {
+        assert!(is_test_path("tests/mocks/mock_ws.py"));
+        assert!(is_test_path("pkg/test/helpers.py"));
+        assert!(is_test_path("pkg/test_routes.py"));
+        assert!(is_test_path("pkg/routes_test.py"));
+        assert!(!is_test_path("pkg/testing.py"));
+        assert!(!is_test_path("pkg/contest/routes.py"));
+    }
+}
