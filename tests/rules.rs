@@ -151,3 +151,27 @@ fn rust_workspace() {
         common::tree_diff(&dir, work.path())
     );
 }
+
+/// The shipped JSON schema describes `check --format json` exactly.
+#[test]
+fn check_json_matches_the_shipped_schema() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/check.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::options()
+        .build(&schema)
+        .expect("the schema compiles");
+    for name in ["demo", "rules/noncanonical_import", "rust_workspace"] {
+        let json = check_json(&fixture(name));
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|error| format!("{}: {error}", error.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+    let mut broken = check_json(&fixture("demo"));
+    broken["violations"][0]["via"] = Value::from("telepathy");
+    assert!(
+        !validator.is_valid(&broken),
+        "the schema rejects unknown values"
+    );
+}

@@ -60,6 +60,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                 file: file_id,
                 import: import_id,
             };
+            let mut legacy: Option<String> = None;
             match import.kind {
                 ImportKind::From => {
                     let Some(name) = import.name.as_deref() else {
@@ -100,36 +101,28 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                         .map(|parent| join(parent, name))
                         .filter(|module| concept.is_legacy_module(module))
                     {
-                        findings.violations.push(violation(
-                            Via::Import,
-                            import.alias,
-                            format!(
-                                "import of legacy module `{module}`; {} lives in `{canonical}`",
-                                concept.name
-                            ),
-                            concept.severity,
-                            fact,
-                        ));
+                        legacy = Some(module);
                     }
                 }
                 ImportKind::Import => {
-                    let Some(module) = import.module.as_deref() else {
-                        continue;
-                    };
-                    if concept.is_legacy_module(module) {
-                        findings.violations.push(violation(
-                            Via::Import,
-                            import.alias,
-                            format!(
-                                "import of legacy module `{module}`; {} lives in `{canonical}`",
-                                concept.name
-                            ),
-                            concept.severity,
-                            fact,
-                        ));
-                    }
+                    legacy = import
+                        .module
+                        .clone()
+                        .filter(|module| concept.is_legacy_module(module));
                 }
                 ImportKind::Use => {}
+            }
+            if let Some(module) = legacy {
+                findings.violations.push(violation(
+                    Via::Import,
+                    import.alias,
+                    format!(
+                        "import of legacy module `{module}`; {} lives in `{canonical}`",
+                        concept.name
+                    ),
+                    concept.severity,
+                    fact,
+                ));
             }
         }
         for (target_id, target) in file.patch_targets.iter().enumerate() {
