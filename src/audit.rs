@@ -100,7 +100,7 @@ pub struct Facts {
     pub notes: Vec<Note>,
 }
 
-fn load_config(common: &Common) -> Result<Config, Error> {
+pub fn load_config(common: &Common) -> Result<Config, Error> {
     let file = match &common.config {
         Some(file) => file.clone(),
         None => {
@@ -139,6 +139,15 @@ impl Audit {
             scan::ParseMode::Relevant
         };
         let scan = scan_project(&config, common, mode)?;
+        let mut audit = Self::from_scan(config, filter, scan);
+        crate::fix::attach_fixes(&mut audit);
+        Ok(audit)
+    }
+
+    /// The rules run over already scanned files (from disk or from a git
+    /// commit): index, rules, suppressions, path filter. Fixes are not attached
+    /// (they re-read files from disk).
+    pub fn from_scan(config: Config, filter: PathFilter, scan: scan::Scan) -> Self {
         let mut notes = scan.notes;
         notes.extend(
             scan.files
@@ -180,16 +189,14 @@ impl Audit {
             .filter(|violation| filter.contains(&violation.path))
             .collect();
         violations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        let mut audit = Self {
+        Self {
             config,
             index,
             filter,
             notes,
             violations,
             concepts,
-        };
-        crate::fix::attach_fixes(&mut audit);
-        Ok(audit)
+        }
     }
 
     pub fn facts_only(common: &Common) -> Result<Facts, Error> {

@@ -416,7 +416,9 @@ fn binds_elsewhere(file: &FileFacts, name: &str, canonical_module: &str) -> bool
         })
 }
 
-/// `use ws_core::legacy::Manager;` -> `use ws_core::ws::UnifiedManager as Manager;`
+/// `use ws_core::legacy::Manager;` -> `use ws_core::ws::UnifiedManager as Manager;`.
+/// A leaf inside a group (`use legacy::{Manager, other};`) is taken out of the
+/// group and given a `use` item of its own, with the item's visibility.
 fn rust_use(
     index: &ProjectIndex,
     concept: &Concept,
@@ -428,13 +430,10 @@ fn rust_use(
         return None;
     }
     let name = import.name.as_deref()?;
+    let item_start = import.statement.start as usize;
     let leaf_start = import.alias.start as usize;
     let leaf_end = import.alias.end as usize;
-    let head = text.text.get(import.statement.start as usize..leaf_start)?;
-    if head.contains('{') {
-        // A leaf inside a group: its path is relative to the group's prefix.
-        return None;
-    }
+    let head = text.text.get(item_start..leaf_start)?;
     let file_crate = file.module.as_deref()?.split("::").next()?;
     let (canonical_crate, rest) = concept
         .canonical_module
@@ -451,21 +450,96 @@ fn rust_use(
     } else {
         format!("{prefix}::{rest}::{symbol}")
     };
-    if import.asname.is_none() && name != symbol {
-        path = format!("{path} as {name}");
-    }
     let full = format!("{}::{name}", import.resolved.as_deref()?);
     let canonical = index.resolve_rust(&concept.canonical());
     let safe = matches!(canonical, Origin::Class { .. }) && index.resolve_rust(&full) == canonical;
+    let applicability = if safe {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
+    let title = format!("use `{}`", concept.canonical());
+    if !head.contains('{') {
+        if import.asname.is_none() && name != symbol {
+            path = format!("{path} as {name}");
+        }
+        return Some(Fix {
+            applicability,
+            edits: vec![text.edit(leaf_start, leaf_end, path)],
+            title,
+        });
+    }
+    let local = import.asname.as_deref().unwrap_or(name);
+    if local != symbol {
+        path = format!("{path} as {local}");
+    }
+    let visibility = head.get(..head.find("use")?)?.trim_end();
+    let visibility = if visibility.is_empty() {
+        String::new()
+    } else {
+        format!("{visibility} ")
+    };
+    if siblings(file, import).len() == 1 {
+        // The only leaf: the whole item becomes the canonical `use`.
+        return Some(Fix {
+            applicability,
+            edits: vec![text.edit(
+                item_start,
+                import.statement.end as usize,
+                format!("{visibility}use {path};"),
+            )],
+            title,
+        });
+    }
+    let (delete_start, delete_end) = group_leaf_extent(&text.text, leaf_start, leaf_end)?;
+    let indent = text.indent_before(item_start)?;
+    let insert_at = text.line_end(import.statement.end as usize);
     Some(Fix {
-        applicability: if safe {
-            Applicability::Safe
-        } else {
-            Applicability::Unsafe
-        },
-        edits: vec![text.edit(leaf_start, leaf_end, path)],
-        title: format!("use `{}`", concept.canonical()),
+        applicability,
+        edits: vec![
+            text.edit(delete_start, delete_end, ""),
+            text.edit(
+                insert_at,
+                insert_at,
+                format!("{}{indent}{visibility}use {path};", text.newline),
+            ),
+        ],
+        title,
     })
+}
+
+/// The bytes to delete to take one leaf (with its `as X` and one comma) out
+/// of a `use` group.
+fn group_leaf_extent(text: &str, leaf_start: usize, leaf_end: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let skip_space = |mut at: usize| {
+        while at < bytes.len() && bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        at
+    };
+    let mut end = leaf_end;
+    let after = skip_space(end);
+    if text[after..].starts_with("as") && bytes.get(after + 2).is_some_and(u8::is_ascii_whitespace)
+    {
+        let name_start = skip_space(after + 2);
+        let name_end = text[name_start..]
+            .find(|c: char| !(c == '_' || c == '#' || c.is_alphanumeric()))
+            .map_or(text.len(), |offset| name_start + offset);
+        end = name_end;
+    }
+    let next = skip_space(end);
+    if bytes.get(next) == Some(&b',') {
+        return Some((leaf_start, skip_space(next + 1)));
+    }
+    let mut before = leaf_start;
+    while before > 0 && bytes[before - 1].is_ascii_whitespace() {
+        before -= 1;
+    }
+    if before > 0 && bytes[before - 1] == b',' {
+        return Some((before - 1, end));
+    }
+    (before > 0 && bytes[before - 1] == b'{').then_some((leaf_start, end))
 }
 
 /// One file's planned fixes, for `plan` and the JSON `plan` field.

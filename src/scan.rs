@@ -258,7 +258,7 @@ fn skip_note(file: &SelectedFile, message: String) -> Note {
     }
 }
 
-fn facts_from_bytes(
+pub fn facts_from_bytes(
     config: &Config,
     file: &SelectedFile,
     bytes: &[u8],

@@ -105,6 +105,7 @@ fn check_rule_fixture(name: &str) {
         format!("{}_after_fix", name.replace('/', "_")),
         violation_lines(&after)
     );
+    python_still_compiles(work.path());
     insta::assert_snapshot!(
         format!("{}_fix_diff", name.replace('/', "_")),
         common::tree_diff(&dir, work.path())
@@ -149,6 +150,51 @@ fn rust_workspace() {
     insta::assert_snapshot!(
         "rust_workspace_fix_diff",
         common::tree_diff(&dir, work.path())
+    );
+    // The rewritten workspace still builds.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let target = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(cargo)
+        .args(["check", "--offline", "--quiet"])
+        .current_dir(work.path())
+        .env("CARGO_TARGET_DIR", target.path())
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "the fixed workspace does not build");
+}
+
+/// Every Python file of a fixed tree compiles with CPython, except the ones
+/// planted with syntax errors (which `fix` never touches).
+fn python_still_compiles(root: &std::path::Path) {
+    let probe = std::process::Command::new("python3")
+        .arg("--version")
+        .output();
+    if !probe.is_ok_and(|output| output.status.success()) {
+        eprintln!("SKIPPED py_compile check: python3 is not installed");
+        return;
+    }
+    let script = r#"
+import pathlib, sys
+bad = []
+for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.py")):
+    if "broken" in path.name:
+        continue
+    try:
+        compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+    except SyntaxError as error:
+        bad.append(f"{path}: {error}")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+"#;
+    let output = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(root)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "fixed files do not compile:\n{}",
+        String::from_utf8_lossy(&output.stdout)
     );
 }
 
