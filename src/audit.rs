@@ -138,7 +138,16 @@ impl Audit {
         } else {
             scan::ParseMode::Relevant
         };
+        let started = std::time::Instant::now();
         let scan = scan_project(&config, common, mode)?;
+        if !common.no_progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            let parsed = scan.files.iter().filter(|file| file.parsed).count();
+            eprintln!(
+                "ssot-audit: indexed {} files ({parsed} parsed) in {:.2}s",
+                scan.files.len(),
+                started.elapsed().as_secs_f64()
+            );
+        }
         let mut audit = Self::from_scan(config, filter, scan);
         crate::fix::attach_fixes(&mut audit);
         Ok(audit)
