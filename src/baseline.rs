@@ -138,7 +138,46 @@ pub fn load(path: &Path) -> Result<Baseline, Error> {
             baseline.version
         )));
     }
-    Ok(baseline)
+    merge_duplicates(path, baseline)
+}
+
+/// Counts above this are refused: the stale counts are added up for the
+/// report, and a hand-edited `18446744073709551615` overflowed that sum
+/// (a panic in a debug build).
+const MAX_COUNT: usize = u32::MAX as usize;
+
+/// One entry per fingerprint, as `build` writes them: a hand-merged baseline
+/// (say, after a merge conflict) may hold a fingerprint twice, which made
+/// `apply` count its occurrences against each copy. Duplicates are summed.
+fn merge_duplicates(path: &Path, baseline: Baseline) -> Result<Baseline, Error> {
+    let mut merged: Vec<BaselineEntry> = Vec::with_capacity(baseline.entries.len());
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for entry in baseline.entries {
+        let index = *at
+            .entry(entry.fingerprint.clone())
+            .or_insert_with(|| merged.len());
+        let count = if index < merged.len() {
+            merged[index].count.saturating_add(entry.count)
+        } else {
+            entry.count
+        };
+        if count > MAX_COUNT {
+            return Err(Error::Usage(format!(
+                "{}: entry {} has a count of {count} (at most {MAX_COUNT})",
+                path.display(),
+                entry.fingerprint
+            )));
+        }
+        if index < merged.len() {
+            merged[index].count = count;
+        } else {
+            merged.push(entry);
+        }
+    }
+    Ok(Baseline {
+        version: baseline.version,
+        entries: merged,
+    })
 }
 
 pub fn save(path: &Path, baseline: &Baseline) -> Result<(), Error> {

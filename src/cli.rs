@@ -56,6 +56,8 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Propose concepts: fragmented class names, import paths, aliases and shims, ranked.
     Discover(DiscoverArgs),
+    /// Per-concept counts along the first-parent git history (current rules.toml).
+    History(HistoryArgs),
 }
 
 #[derive(Debug, Args)]
@@ -140,8 +142,29 @@ pub struct DiscoverArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub common: Common,
-    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = ReportOutputFormat::Human)]
+    pub format: ReportOutputFormat,
+    /// Write the report to FILE instead of stdout (links in an HTML report are relative to it).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Add the compliance trend along the first-parent git history (html and markdown).
+    #[arg(long)]
+    pub history: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Only commits since this revision (inclusive: `v1.2`, `HEAD~50`, an id) or
+    /// committer date (`2024-01-31`, `3 months ago`).
+    #[arg(long, value_name = "REV|DATE")]
+    pub since: Option<String>,
+    /// Sample every Nth first-parent commit: HEAD, HEAD~N, HEAD~2N, ...
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub every: u32,
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Human)]
+    pub format: HistoryFormat,
 }
 
 #[derive(Debug, Args)]
@@ -166,6 +189,26 @@ pub enum CheckFormat {
 pub enum ReportFormat {
     Human,
     Json,
+}
+
+/// `report` formats: the shared ones plus documents to publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportOutputFormat {
+    Human,
+    Json,
+    /// One self-contained HTML file: tables, SVG charts, the rewrite plan.
+    Html,
+    /// For an issue or pull-request comment.
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    /// A table: one row per sampled commit, columns per concept.
+    Human,
+    Json,
+    /// One row per commit and concept, with a header row.
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

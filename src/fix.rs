@@ -700,18 +700,69 @@ pub fn rewrite(
     chosen.sort();
     let rewritten = apply_edits(&text.text, &chosen);
     if language == Language::Python {
-        let parsed = ruff_python_parser::parse_unchecked_source(
-            &rewritten,
-            ruff_python_ast::PySourceType::Python,
-        );
-        if let Some(error) = parsed.errors().first() {
+        if let Some(error) = python_parse_error(&rewritten) {
             return Err(format!(
-                "the rewritten file would not parse ({}): left unchanged",
-                error.error
+                "the rewritten file would not parse ({error}): left unchanged"
             ));
         }
     }
     Ok((rewritten, fixed, deferred))
+}
+
+/// Stack for re-parsing a rewritten file, as large as the scan's: the parser
+/// and the drop of its tree recurse per nesting level.
+const PARSE_STACK: usize = 256 * 1024 * 1024;
+
+/// The first syntax error of `text`, if any, after the same nesting bounds
+/// the scan applies. The parse runs on a thread with a large stack: `fix` runs
+/// on the main thread (8 MiB on Linux, 1 MiB on Windows), where a file of
+/// 200,000 prefix `-` overflowed and aborted the process, and with a 1 MiB
+/// stack so did one within the scan's bounds (2,000 brackets around 90,000
+/// prefix `-`).
+fn python_parse_error(text: &str) -> Option<String> {
+    if let Some(problem) = crate::lang::python::nesting_problem(text) {
+        return Some(problem);
+    }
+    std::thread::scope(|scope| {
+        let parser = std::thread::Builder::new()
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(scope, || {
+                let parsed = ruff_python_parser::parse_unchecked_source(
+                    text,
+                    ruff_python_ast::PySourceType::Python,
+                );
+                parsed.errors().first().map(|error| error.error.to_string())
+            });
+        match parser {
+            Ok(parser) => parser
+                .join()
+                .unwrap_or_else(|_| Some("the parser panicked".into())),
+            Err(error) => Some(format!("cannot start a parser thread: {error}")),
+        }
+    })
+}
+
+/// Gives the temporary file the original's owner and group. It belongs to
+/// whoever runs `fix`, so renaming it over the file handed the file to them:
+/// `fix` run as root on someone's checkout left every rewritten file root's.
+/// When that cannot be done (only root may give a file away), the file is
+/// refused rather than silently changing hands.
+#[cfg(unix)]
+fn keep_owner(temporary: &std::fs::File, original: &std::fs::Metadata) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let current = temporary
+        .metadata()
+        .map_err(|error| format!("cannot stat the temporary file: {error}"))?;
+    if (current.uid(), current.gid()) == (original.uid(), original.gid()) {
+        return Ok(());
+    }
+    std::os::unix::fs::fchown(temporary, Some(original.uid()), Some(original.gid()))
+        .map_err(|error| format!("cannot keep the file's owner ({error}): not rewritten"))
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_: &std::fs::File, _: &std::fs::Metadata) -> Result<(), String> {
+    Ok(())
 }
 
 /// Replaces `path` with `text` atomically, keeping BOM and permissions;
@@ -760,6 +811,7 @@ pub fn write_atomic(
         .write_all(&bytes)
         .and_then(|()| temporary.as_file().sync_all())
         .map_err(|error| format!("cannot write: {error}"))?;
+    keep_owner(temporary.as_file(), &metadata)?;
     std::fs::set_permissions(temporary.path(), metadata.permissions())
         .map_err(|error| format!("cannot keep permissions: {error}"))?;
     temporary

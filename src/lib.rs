@@ -11,6 +11,7 @@ pub mod crates;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+pub mod history;
 pub mod index;
 pub mod lang;
 pub mod prefilter;
@@ -22,7 +23,7 @@ pub mod suppression;
 
 use std::io::Write;
 
-use cli::{CheckFormat, Cli, Command, FailOn, ReportFormat};
+use cli::{CheckFormat, Cli, Command, FailOn, ReportFormat, ReportOutputFormat};
 use config::{ConfigError, Severity};
 use diagnostic::Code;
 
@@ -41,6 +42,10 @@ pub enum Error {
         context: String,
         source: std::io::Error,
     },
+    /// Reading the git repository failed (`history`).
+    #[error("{0}")]
+    #[diagnostic(code(git))]
+    Git(String),
 }
 
 /// How a successful run ended.
@@ -72,6 +77,13 @@ fn write_stdout(text: &str) -> Result<(), Error> {
             source,
         }),
     }
+}
+
+fn write_file(path: &std::path::Path, text: &str) -> Result<(), Error> {
+    std::fs::write(path, text).map_err(|source| Error::Io {
+        context: format!("cannot write {}", path.display()),
+        source,
+    })
 }
 
 fn parse_codes(codes: &[String], flag: &str) -> Result<Vec<Code>, Error> {
@@ -146,13 +158,38 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             })
         }
         Command::Report(args) => {
+            let document = matches!(
+                args.format,
+                ReportOutputFormat::Html | ReportOutputFormat::Markdown
+            );
+            if args.history && !document {
+                return Err(Error::Usage(
+                    "--history needs --format html or --format markdown".into(),
+                ));
+            }
             let audit = audit::Audit::run(&args.common)?;
             report::print_notes(&audit.notes);
-            let output = match args.format {
-                ReportFormat::Human => report::human::report(&audit),
-                ReportFormat::Json => report::json::report(&audit),
+            let trend = if args.history {
+                Some(history::trend(&args.common)?)
+            } else {
+                None
             };
-            write_stdout(&output)?;
+            let output = match args.format {
+                ReportOutputFormat::Human => report::human::report(&audit),
+                ReportOutputFormat::Json => report::json::report(&audit),
+                ReportOutputFormat::Html => {
+                    let links = report::html::LinkBase::for_output(
+                        &audit.config.root,
+                        args.output.as_deref(),
+                    );
+                    report::html::report(&audit, trend.as_ref(), &links)
+                }
+                ReportOutputFormat::Markdown => report::markdown::report(&audit, trend.as_ref()),
+            };
+            match &args.output {
+                Some(path) => write_file(path, &output)?,
+                None => write_stdout(&output)?,
+            }
             Ok(Outcome::Clean)
         }
         Command::Plan(args) => {
@@ -229,6 +266,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             Ok(Outcome::Clean)
         }
         Command::Discover(args) => discover::run(&args),
+        Command::History(args) => history::run(&args),
         Command::Imports(args) => {
             let facts = audit::Audit::facts_only(&args.common)?;
             report::print_notes(&facts.notes);

@@ -14,9 +14,22 @@ use regex::RegexSet;
 use crate::config::{Concept, Language};
 use crate::lang::{AliasValue, BindingKind, FileFacts};
 
+/// A Python legacy module, searched for by its last component but only
+/// counted where an import of it is possible.
+struct LegacyModule {
+    /// `a.b` of `a.b.manager` (empty for a top-level module).
+    parent: String,
+    /// `a` of `a.b.manager`: relative imports only reach it from inside `a`.
+    top: String,
+}
+
 /// What one round searches for.
 pub struct Prefilter {
     needles: Option<AhoCorasick>,
+    /// Last components of Python legacy modules (`manager` is a common word:
+    /// alone it would hit most files of a code base).
+    legacy_names: Option<AhoCorasick>,
+    legacy: Vec<LegacyModule>,
     python_definitions: Option<RegexSet>,
     rust_definitions: Option<RegexSet>,
 }
@@ -32,11 +45,25 @@ impl Prefilter {
     ) -> (Self, BTreeSet<String>) {
         let mut needles = extra.clone();
         needles.insert("ssot:".to_string());
+        let mut legacy_names = BTreeSet::new();
+        let mut legacy = Vec::new();
         for concept in concepts {
             needles.extend(concept.symbols.iter().cloned());
-            for legacy in &concept.legacy_modules {
-                let last = legacy.rsplit(['.', ':']).next().unwrap_or(legacy);
-                needles.insert(last.trim_start_matches("r#").to_string());
+            for module in &concept.legacy_modules {
+                let last = module.rsplit(['.', ':']).next().unwrap_or(module);
+                let last = last.trim_start_matches("r#").to_string();
+                match (concept.language, module.rsplit_once('.')) {
+                    (Language::Python, Some((parent, _))) => {
+                        legacy_names.insert(last);
+                        legacy.push(LegacyModule {
+                            parent: parent.to_string(),
+                            top: parent.split('.').next().unwrap_or(parent).to_string(),
+                        });
+                    }
+                    _ => {
+                        needles.insert(last);
+                    }
+                }
             }
         }
         let definitions = |language: Language| {
@@ -51,6 +78,8 @@ impl Prefilter {
         };
         let prefilter = Self {
             needles: automaton(&needles),
+            legacy_names: automaton(&legacy_names),
+            legacy,
             python_definitions: definitions(Language::Python),
             rust_definitions: definitions(Language::Rust),
         };
@@ -62,18 +91,24 @@ impl Prefilter {
     pub fn for_needles(needles: &BTreeSet<String>) -> Self {
         Self {
             needles: automaton(needles),
+            legacy_names: None,
+            legacy: Vec::new(),
             python_definitions: None,
             rust_definitions: None,
         }
     }
 
-    /// The file may matter and must be parsed.
-    pub fn hits(&self, text: &str, language: Language) -> bool {
+    /// The file may matter and must be parsed. `module` is the file's own
+    /// module (Python), for relative imports of legacy modules.
+    pub fn hits(&self, text: &str, language: Language, module: Option<&str>) -> bool {
         if self
             .needles
             .as_ref()
             .is_some_and(|needles| needles.is_match(text))
         {
+            return true;
+        }
+        if language == Language::Python && self.may_import_legacy(text, module) {
             return true;
         }
         let (definitions, keywords) = match language {
@@ -84,6 +119,37 @@ impl Prefilter {
             .as_ref()
             .is_some_and(|definitions| defines_matching(text, keywords, definitions))
     }
+}
+
+impl Prefilter {
+    /// Importing legacy `a.b.manager` needs `manager` in the text and either
+    /// `a.b` (every absolute form: `import a.b.manager`, `from a.b import
+    /// manager`, `from a.b.manager import X`) or a relative import from a
+    /// module inside `a`.
+    fn may_import_legacy(&self, text: &str, module: Option<&str>) -> bool {
+        let Some(names) = &self.legacy_names else {
+            return false;
+        };
+        if !names.is_match(text) {
+            return false;
+        }
+        let relative = has_relative_import(text);
+        self.legacy.iter().any(|legacy| {
+            memchr::memmem::find(text.as_bytes(), legacy.parent.as_bytes()).is_some()
+                || (relative
+                    && module.is_some_and(|module| {
+                        module == legacy.top || module.starts_with(&format!("{}.", legacy.top))
+                    }))
+        })
+    }
+}
+
+/// `from .` / `from  ..x` somewhere in the text.
+fn has_relative_import(text: &str) -> bool {
+    memchr::memmem::find_iter(text.as_bytes(), b"from").any(|at| {
+        let rest = text[at + 4..].trim_start_matches([' ', '\t', '\\', '\r', '\n']);
+        rest.len() < text.len() - at - 4 && rest.starts_with('.')
+    })
 }
 
 fn automaton(needles: &BTreeSet<String>) -> Option<AhoCorasick> {

@@ -284,7 +284,7 @@ pub fn facts_from_bytes(
             facts.is_package = is_package;
         }
     }
-    if prefilter.is_some_and(|prefilter| !prefilter.hits(text, language)) {
+    if prefilter.is_some_and(|prefilter| !prefilter.hits(text, language, facts.module.as_deref())) {
         facts.parsed = false;
         if language == Language::Rust {
             facts.rust_modules = lang::rust_facts::mod_declarations(text);

@@ -70,14 +70,14 @@ fn top_paths_and_thread_counts() {
     assert_eq!(capped["candidates"].as_array().unwrap().len(), 1);
     assert_eq!(capped["total_candidates"], 2);
     // A path limits the candidates to those touching it; the index stays whole.
-    let billing = json(
+    let notifications = json(
         &run(
             &dir,
             &["discover", "--format", "json", "shop/notifications"],
         )
         .stdout,
     );
-    let names: Vec<&str> = billing["candidates"]
+    let names: Vec<&str> = notifications["candidates"]
         .as_array()
         .unwrap()
         .iter()

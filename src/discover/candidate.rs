@@ -23,6 +23,16 @@ pub const WEIGHT_IMPORTER: usize = 1;
 /// First words of test doubles that `allow` tolerates (`MockWebSocketManager`).
 const TEST_DOUBLE_WORDS: &[&str] = &["Dummy", "Fake", "Mock", "Spy", "Stub"];
 
+/// Modules of test doubles: `tests/mocks/…`, `tests/mock_ws.py`, `tests/fake_bus.py`.
+fn is_test_double_module(path: &str) -> bool {
+    let mut components = path.split('/');
+    let file = components.next_back().unwrap_or(path);
+    components.any(|directory| matches!(directory, "doubles" | "fakes" | "mocks" | "stubs"))
+        || ["dummy_", "fake_", "mock_", "stub_"]
+            .iter()
+            .any(|prefix| file.starts_with(prefix))
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Counts {
     /// Modules defining a class of the cluster (canonical included).
@@ -100,7 +110,8 @@ pub struct Candidate {
     pub counts: Counts,
     /// Every name the cluster is defined, imported or aliased under.
     pub names: Vec<String>,
-    /// The names that mean only this cluster (the concept's `symbols`).
+    /// The names of the canonical definition that name nothing outside the
+    /// cluster (the concept's `symbols`).
     pub symbols: Vec<String>,
     pub definition: String,
     pub definitions: Vec<DefinitionEntry>,
@@ -459,10 +470,12 @@ impl ClusterContext<'_> {
         for &origin in origins {
             all_names.extend(self.names_of[origin].iter().copied());
         }
+        // The names the canonical object itself goes by; a variant class is
+        // caught by `definition`, not by its name.
         let canonical_name = canonical_site.name.as_str();
         let mut symbols = vec![canonical_name.to_string()];
         symbols.extend(
-            all_names
+            self.names_of[canonical]
                 .iter()
                 .filter(|&&name| name != canonical_name)
                 .filter(|&&name| {
@@ -561,13 +574,14 @@ pub fn rank(candidates: &mut [Candidate]) {
     candidates.sort_by(|a, b| {
         (Reverse(a.score), &a.name, &a.canonical).cmp(&(Reverse(b.score), &b.name, &b.canonical))
     });
-    let mut taken: HashMap<String, usize> = HashMap::new();
+    let mut taken: HashSet<String> = HashSet::new();
     for (at, candidate) in candidates.iter_mut().enumerate() {
         candidate.rank = at + 1;
-        let seen = taken.entry(candidate.name.clone()).or_insert(0);
-        *seen += 1;
-        if *seen > 1 {
-            candidate.name = format!("{}-{seen}", candidate.name);
+        let base = candidate.name.clone();
+        let mut suffix = 1;
+        while !taken.insert(candidate.name.clone()) {
+            suffix += 1;
+            candidate.name = format!("{base}-{suffix}");
         }
     }
 }
@@ -585,7 +599,8 @@ pub fn glob_escape(path: &str) -> String {
 }
 
 /// Fills `allow` (files in tests defining a test double the concept's
-/// `definition` matches: `MockWebSocketManager`) and `related` names.
+/// `definition` matches: `MockWebSocketManager`, or any match in a mock
+/// module such as `tests/mocks/ws.py`) and `related` names.
 pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Candidate]) {
     let Ok(patterns) = RegexSet::new(candidates.iter().map(|c| c.definition.as_str())) else {
         return;
@@ -595,6 +610,7 @@ pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Ca
         if !is_test_path(&file.path) {
             continue;
         }
+        let double_module = is_test_double_module(&file.path);
         for definition in &file.definitions {
             if matches!(definition.kind, DefinitionKind::Type) {
                 continue;
@@ -604,7 +620,7 @@ pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Ca
                 .strip_prefix("r#")
                 .unwrap_or(&definition.name);
             let first = names::words(name).first().copied().unwrap_or("");
-            if !TEST_DOUBLE_WORDS.contains(&first) {
+            if !double_module && !TEST_DOUBLE_WORDS.contains(&first) {
                 continue;
             }
             for at in patterns.matches(name).iter() {
@@ -672,5 +688,39 @@ pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Ca
         }
         related.sort_by(|a, b| (&a.path, a.line, &a.name).cmp(&(&b.path, b.line, &b.name)));
         candidate.related = related;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definition_patterns() {
+        let roots = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            definition_regex(&roots(&["WebSocketManager"]), &BTreeSet::new()),
+            r"(?i)^\w*WebSocketManager$"
+        );
+        assert_eq!(
+            definition_regex(&roots(&["Config"]), &BTreeSet::new()),
+            "(?i)^Config$"
+        );
+        let extensions: BTreeSet<String> = ["V2".to_string()].into();
+        assert_eq!(
+            definition_regex(&roots(&["EventBus", "Config"]), &extensions),
+            r"(?i)^(?:\w*EventBus|Config)(?:V2)?$"
+        );
+    }
+
+    #[test]
+    fn allow_globs_match_only_their_path() {
+        assert_eq!(
+            glob_escape("tests/[a]/mock_*.py"),
+            r"tests/\[a\]/mock_\*.py"
+        );
+        assert!(is_test_double_module("tests/mocks/ws.py"));
+        assert!(is_test_double_module("tests/unit/fake_bus.py"));
+        assert!(!is_test_double_module("tests/test_bus.py"));
     }
 }

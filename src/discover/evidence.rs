@@ -3,6 +3,7 @@
 //! name it and which shim modules re-export it. One pass over the facts; the
 //! per-file part runs in parallel.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
@@ -65,8 +66,7 @@ pub struct Evidence {
     pub imports: Vec<ImportSite>,
     pub aliases: Vec<AliasSite>,
     pub shims: Vec<Shim>,
-    /// Names also bound to something that is not a collected definition
-    /// (a function, a value, a name from outside the project).
+    /// Names also imported from outside the project.
     pub foreign_names: HashSet<(Language, String)>,
     /// Python copies such as `old_manager.backup.py`: not importable, skipped.
     pub leftovers: Vec<String>,
@@ -140,26 +140,23 @@ struct FileEvidence {
 struct Collector<'a> {
     index: &'a ProjectIndex,
     origins: HashMap<(&'a str, &'a str), usize>,
+    /// First components of the project's Python modules: an import from a
+    /// missing `pkg.gone` is still the project's, one from `typing` is not.
+    top_packages: HashSet<&'a str>,
 }
 
 impl Collector<'_> {
+    fn is_project_package(&self, module: &str) -> bool {
+        self.top_packages
+            .contains(module.split('.').next().unwrap_or(module))
+    }
+
     fn origin_of(&self, origin: &Origin) -> Option<usize> {
         match origin {
             Origin::Class { module, name } => {
                 self.origins.get(&(module.as_str(), name.as_str())).copied()
             }
             _ => None,
-        }
-    }
-
-    /// A name bound to something other than a collected definition? Classes
-    /// that were not collected (test doubles) do not count: they are copies
-    /// of a concept, not another meaning of its name.
-    fn is_foreign(origin: &Origin, known_module: bool) -> bool {
-        match origin {
-            Origin::Function { .. } | Origin::Value { .. } => true,
-            Origin::Unresolved { .. } => !known_module,
-            Origin::Class { .. } | Origin::Module(_) | Origin::Cycle => false,
         }
     }
 
@@ -194,7 +191,11 @@ impl Collector<'_> {
                     name: name.to_string(),
                     file: id,
                 }),
-                None if Self::is_foreign(&origin, known) => {
+                // A name from outside the project means something else too.
+                // Functions and values bound to the name inside it do not
+                // count: a factory or an `except ImportError: X = None`
+                // fallback stands for the concept.
+                None if !known && !self.is_project_package(module) => {
                     found.foreign.push((language, name.to_string()));
                 }
                 None => {}
@@ -223,10 +224,10 @@ impl Collector<'_> {
                 let Some(&(target, renamed)) = bound.get(first) else {
                     continue;
                 };
-                let module = if renamed {
-                    format!("{target}{}", &attribute.base[first.len()..])
+                let module: Cow<'_, str> = if renamed {
+                    Cow::Owned(format!("{target}{}", &attribute.base[first.len()..]))
                 } else {
-                    attribute.base.clone()
+                    Cow::Borrowed(&attribute.base)
                 };
                 if !self.index.has_python_module(&module)
                     || !seen.insert((module.clone(), attribute.attr.as_str()))
@@ -237,16 +238,11 @@ impl Collector<'_> {
                 if let Some(origin) = self.origin_of(&origin) {
                     found.imports.push(ImportSite {
                         origin,
-                        module,
+                        module: module.into_owned(),
                         name: attribute.attr.clone(),
                         file: id,
                     });
                 }
-            }
-        }
-        for binding in &file.bindings {
-            if binding.kind == BindingKind::Function {
-                found.foreign.push((language, binding.name.clone()));
             }
         }
         if !is_importable(file) {
@@ -451,6 +447,14 @@ pub fn collect(index: &ProjectIndex, pool: &rayon::ThreadPool, include_tests: bo
             .iter()
             .enumerate()
             .map(|(id, site)| ((site.module.as_str(), site.name.as_str()), id))
+            .collect(),
+        top_packages: index
+            .files
+            .iter()
+            .filter(|file| file.language == Language::Python)
+            .filter_map(|file| file.module.as_deref())
+            .filter_map(|module| module.split('.').next())
+            .filter(|top| !top.is_empty())
             .collect(),
     };
     let per_file: Vec<FileEvidence> = pool.install(|| {

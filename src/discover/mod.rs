@@ -39,9 +39,8 @@ pub struct Discovery {
     pub notes: Vec<Note>,
     /// The rules.toml in effect, if any, for its `[settings]`.
     pub config_text: Option<String>,
-    /// The project root and where rules.toml is (or would be).
+    /// The project root: the directory of rules.toml, or the current one.
     pub root: PathBuf,
-    pub config_file: PathBuf,
 }
 
 /// rules.toml's default `[settings]`, rooted at `root`.
@@ -137,31 +136,39 @@ pub fn discover(args: &DiscoverArgs) -> Result<Discovery, Error> {
         files_scanned,
         total_candidates,
         candidates,
-        leftovers: evidence
-            .leftovers
-            .into_iter()
-            .filter(|path| filter.contains(path))
-            .collect(),
+        // Project-wide, like the settings they go into.
+        leftovers: evidence.leftovers,
         notes,
         config_text,
         root: config.root,
-        config_file: config.file,
     })
 }
 
-/// Writes `text` to `path` through a temporary file in the same directory.
+/// Writes `text` to `path` through a temporary file in the same directory
+/// (created like any new file, so the umask decides its permissions).
 fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
     let io = |source| Error::Io {
         context: format!("cannot write {}", path.display()),
         source,
     };
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut temporary = tempfile::NamedTempFile::new_in(&directory).map_err(io)?;
-    std::io::Write::write_all(&mut temporary, text.as_bytes()).map_err(io)?;
-    temporary.persist(path).map_err(|error| io(error.error))?;
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| config::CONFIG_FILE.to_string());
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)
+        .and_then(|mut file| {
+            std::io::Write::write_all(&mut file, text.as_bytes())?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(io(error));
+    }
     Ok(())
 }
 
@@ -182,6 +189,16 @@ pub fn run(args: &DiscoverArgs) -> Result<Outcome, Error> {
         ReportFormat::Json => render::json(&discovery),
     };
     if let Some(path) = &args.write_rules {
+        let directory = std::path::absolute(path)
+            .ok()
+            .and_then(|path| path.parent().map(Path::to_path_buf));
+        if directory.as_deref() != Some(discovery.root.as_path()) {
+            eprintln!(
+                "note: {} is not in the project root {}; its settings are relative to the root",
+                path.display(),
+                discovery.root.display()
+            );
+        }
         write_atomically(path, &render::rules_file(&discovery))?;
         let message = format!(
             "wrote {} with {} concept{}\n",

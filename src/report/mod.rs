@@ -1,10 +1,13 @@
 //! Output: the numbers every format shares, and the formats themselves.
 
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod jsonl;
+pub mod markdown;
 pub mod sarif;
+pub mod svg;
 
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -1,0 +1,385 @@
+//! `history`: the per-concept counts along the first-parent git history.
+//!
+//! Every sampled commit is audited from its committed tree with the current
+//! rules.toml. Files are parsed once per (blob, path): a commit costs the
+//! blobs it changed plus one pass of the index and the rules, so a hundred
+//! commits of a large repository cost little more than one full scan.
+
+mod render;
+mod repo;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{IsTerminal, Write as _};
+
+use gix::ObjectId;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::audit::{self, Audit, PathFilter};
+use crate::cli::{Common, HistoryArgs, HistoryFormat};
+use crate::config::{Config, Language};
+use crate::crates::{self, CrateRoot};
+use crate::lang::{FileFacts, Note};
+use crate::scan::{self, SelectedFile};
+use crate::{Error, Outcome};
+
+pub const VERSION: u32 = 1;
+
+/// What to sample.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryOptions {
+    /// `--since`: a revision or a date.
+    pub since: Option<String>,
+    /// Keep every Nth first-parent commit, starting with HEAD (0 counts as 1).
+    pub every: usize,
+    /// At most this many commits, spread evenly over the history (HEAD and
+    /// the oldest commit included); overrides `every`.
+    pub max_points: Option<usize>,
+}
+
+/// The counts of each sampled commit, newest first.
+#[derive(Debug, Serialize)]
+pub struct History {
+    pub version: u32,
+    pub concepts: Vec<String>,
+    pub commits: Vec<CommitCounts>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CommitCounts {
+    pub id: String,
+    /// Committer date, ISO 8601 with the committer's offset.
+    pub date: String,
+    pub subject: String,
+    pub concepts: Vec<ConceptCounts>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConceptCounts {
+    pub name: String,
+    pub definition_files: usize,
+    pub by_code: BTreeMap<&'static str, usize>,
+    pub violations: usize,
+    pub compliance: f64,
+}
+
+impl CommitCounts {
+    pub fn short_id(&self) -> &str {
+        &self.id[..self.id.len().min(7)]
+    }
+
+    /// `YYYY-MM-DD` in the committer's time zone.
+    pub fn day(&self) -> &str {
+        &self.date[..self.date.len().min(10)]
+    }
+}
+
+/// `ssot-audit history`.
+pub fn run(args: &HistoryArgs) -> Result<Outcome, Error> {
+    let options = HistoryOptions {
+        since: args.since.clone(),
+        every: args.every as usize,
+        max_points: None,
+    };
+    let history = compute_for(&args.common, &options)?;
+    let output = match args.format {
+        HistoryFormat::Human => render::human(&history),
+        HistoryFormat::Json => render::json(&history),
+        HistoryFormat::Csv => render::csv(&history),
+    };
+    crate::write_stdout(&output)?;
+    Ok(Outcome::Clean)
+}
+
+/// The compliance trend for `report --history`: the whole first-parent
+/// history, at most 50 commits spread evenly over it.
+pub fn trend(common: &Common) -> Result<History, Error> {
+    let options = HistoryOptions {
+        since: None,
+        every: 1,
+        max_points: Some(50),
+    };
+    compute_for(common, &options)
+}
+
+fn compute_for(common: &Common, options: &HistoryOptions) -> Result<History, Error> {
+    let config = audit::load_config(common)?;
+    let filter = PathFilter::new(&config.root, &common.paths)?;
+    let threads = common.threads.unwrap_or_else(scan::default_threads).max(1);
+    let progress = !common.no_progress && std::io::stderr().is_terminal();
+    compute(config, filter, options, threads, progress)
+}
+
+/// Which of `commits` (newest first) to audit.
+fn sample(commits: Vec<ObjectId>, options: &HistoryOptions) -> Vec<ObjectId> {
+    match options.max_points {
+        Some(points) if points >= 2 && commits.len() > points => {
+            let last = commits.len() - 1;
+            let mut picked: Vec<ObjectId> = (0..points)
+                .map(|step| commits[(step * last + (points - 1) / 2) / (points - 1)])
+                .collect();
+            picked.dedup();
+            picked
+        }
+        Some(1) => commits.into_iter().take(1).collect(),
+        _ => commits.into_iter().step_by(options.every.max(1)).collect(),
+    }
+}
+
+/// The facts of every (blob, path) parsed so far: the path matters (module
+/// paths, relative imports), so the same blob elsewhere is parsed again.
+/// Python facts are lent to one commit's audit and given back afterwards
+/// (cloning ten thousand files per commit would cost more than the rules);
+/// Rust facts are cloned, as the index resolves them per commit.
+#[derive(Default)]
+struct FactsStore {
+    facts: HashMap<(ObjectId, String), Result<FileFacts, Note>>,
+    manifests: HashMap<(ObjectId, String), Result<Vec<CrateRoot>, String>>,
+}
+
+/// Python facts out on loan, by path: their blob and their own module path.
+type Lent = HashMap<String, (ObjectId, Option<String>)>;
+
+impl FactsStore {
+    /// Parses, in parallel, the files not seen before.
+    fn parse_new(
+        &mut self,
+        config: &Config,
+        pool: &rayon::ThreadPool,
+        shared: &gix::ThreadSafeRepository,
+        files: &[(String, ObjectId)],
+    ) {
+        let missing: Vec<&(String, ObjectId)> = files
+            .iter()
+            .filter(|(path, blob)| !self.facts.contains_key(&(*blob, path.clone())))
+            .collect();
+        let parsed: Vec<((ObjectId, String), Result<FileFacts, Note>)> = pool.install(|| {
+            missing
+                .par_iter()
+                .map_init(
+                    || shared.to_thread_local(),
+                    |repo, (path, blob)| {
+                        let file = SelectedFile {
+                            relative: path.clone(),
+                            absolute: config.root.join(path),
+                        };
+                        let outcome = match repo.find_blob(*blob) {
+                            Ok(object) => scan::facts_from_bytes(config, &file, &object.data, None),
+                            Err(error) => Err(Note {
+                                code: "SSOT910".into(),
+                                path: path.clone(),
+                                line: 0,
+                                column: 0,
+                                message: format!("cannot read blob {blob}: {error}"),
+                            }),
+                        };
+                        ((*blob, path.clone()), outcome)
+                    },
+                )
+                .collect()
+        });
+        self.facts.extend(parsed);
+    }
+
+    /// The scan of one commit's listing, every file already parsed.
+    fn lend(
+        &mut self,
+        project: &repo::GitProject,
+        listing: repo::FlatListing,
+    ) -> (scan::Scan, Lent) {
+        let mut notes = listing.notes;
+        let mut files = Vec::with_capacity(listing.files.len());
+        let mut lent = Lent::new();
+        for (path, blob) in listing.files {
+            let key = (blob, path);
+            match self.facts.get(&key) {
+                Some(Ok(file)) if file.language == Language::Python => {
+                    if let Some(Ok(file)) = self.facts.remove(&key) {
+                        lent.insert(key.1, (key.0, file.module.clone()));
+                        files.push(file);
+                    }
+                }
+                Some(Ok(file)) => files.push(file.clone()),
+                Some(Err(note)) => notes.push(note.clone()),
+                None => {}
+            }
+        }
+        let mut crate_roots = Vec::new();
+        for (path, blob) in listing.manifests {
+            let parsed = self
+                .manifests
+                .entry((blob, path.clone()))
+                .or_insert_with(|| read_manifest(project, blob, &path));
+            match parsed {
+                Ok(roots) => crate_roots.extend(roots.iter().cloned()),
+                Err(message) => notes.push(Note {
+                    code: "SSOT910".into(),
+                    path,
+                    line: 0,
+                    column: 0,
+                    message: format!("cannot read Cargo manifest: {message}"),
+                }),
+            }
+        }
+        notes.sort();
+        let scan = scan::Scan {
+            files,
+            notes,
+            crate_roots,
+        };
+        (scan, lent)
+    }
+
+    /// Takes the lent facts back from an audit's index.
+    fn give_back(&mut self, files: Vec<FileFacts>, mut lent: Lent) {
+        for mut file in files {
+            if let Some((blob, module)) = lent.remove(&file.path) {
+                // Only a Cargo.toml pointing at a Python file could have
+                // changed it: restore what the file's own path says.
+                file.module = module;
+                self.facts.insert((blob, file.path.clone()), Ok(file));
+            }
+        }
+    }
+}
+
+/// Audits each sampled commit's tree with `config` and counts per concept.
+pub fn compute(
+    config: Config,
+    filter: PathFilter,
+    options: &HistoryOptions,
+    threads: usize,
+    progress: bool,
+) -> Result<History, Error> {
+    let mut project = repo::GitProject::open(&config.root)?;
+    let since = options
+        .since
+        .as_deref()
+        .map(|text| project.since(text))
+        .transpose()?;
+    let commits = sample(project.first_parent_commits(since)?, options);
+    let pool = scan::thread_pool(threads)
+        .map_err(|error| Error::Usage(format!("cannot start {threads} threads: {error}")))?;
+    let shared = project.shared();
+
+    let mut store = FactsStore::default();
+    let mut config = config;
+    let mut counted = Vec::with_capacity(commits.len());
+    let mut by_tree: HashMap<ObjectId, Vec<ConceptCounts>> = HashMap::new();
+    for (at, id) in commits.iter().enumerate() {
+        if progress {
+            eprint!("\rhistory: commit {}/{}", at + 1, commits.len());
+            let _ = std::io::stderr().flush();
+        }
+        let commit = project.commit(*id)?;
+        let tree = project.project_tree(&commit)?;
+        // Commits that did not touch the project (or went back to a tree
+        // seen before) count the same: each tree is audited once.
+        if let Some(concepts) = tree.and_then(|tree| by_tree.get(&tree)) {
+            counted.push(commit_counts(&commit, concepts.clone()));
+            continue;
+        }
+        let listing = match tree {
+            Some(tree) => project.list(&config.settings, tree)?,
+            None => repo::FlatListing::default(),
+        };
+        store.parse_new(&config, &pool, &shared, &listing.files);
+        let (scan, lent) = store.lend(&project, listing);
+        let audit = Audit::from_scan(config, filter.clone(), scan);
+        let concepts = concept_counts(&audit);
+        if let Some(tree) = tree {
+            by_tree.insert(tree, concepts.clone());
+        }
+        counted.push(commit_counts(&commit, concepts));
+        let Audit {
+            config: returned,
+            index,
+            ..
+        } = audit;
+        config = returned;
+        store.give_back(index.files, lent);
+    }
+    if progress {
+        eprint!("\r\x1b[2K");
+    }
+    Ok(History {
+        version: VERSION,
+        concepts: config
+            .concepts
+            .iter()
+            .map(|concept| concept.name.clone())
+            .collect(),
+        commits: counted,
+    })
+}
+
+fn read_manifest(
+    project: &repo::GitProject,
+    blob: ObjectId,
+    path: &str,
+) -> Result<Vec<CrateRoot>, String> {
+    let bytes = project.blob(blob)?;
+    let text = String::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())?;
+    crates::crate_roots(path, &text)
+}
+
+fn concept_counts(audit: &Audit) -> Vec<ConceptCounts> {
+    crate::report::concept_summaries(audit)
+        .into_iter()
+        .map(|summary| ConceptCounts {
+            name: summary.name.to_string(),
+            definition_files: summary.counts.definition_files,
+            violations: summary.counts.violations,
+            by_code: summary.counts.by_code,
+            compliance: summary.compliance,
+        })
+        .collect()
+}
+
+fn commit_counts(commit: &repo::CommitInfo, concepts: Vec<ConceptCounts>) -> CommitCounts {
+    CommitCounts {
+        id: commit.id.to_string(),
+        date: commit
+            .time
+            .format_or_unix(gix::date::time::format::ISO8601_STRICT),
+        subject: commit.subject.clone(),
+        concepts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(count: u8) -> Vec<ObjectId> {
+        (0..count)
+            .map(|n| ObjectId::from_bytes_or_panic(&[n; 20]))
+            .collect()
+    }
+
+    #[test]
+    fn every_nth_commit_starts_at_head() {
+        let options = HistoryOptions {
+            every: 3,
+            ..Default::default()
+        };
+        let picked = sample(ids(8), &options);
+        assert_eq!(picked, vec![ids(8)[0], ids(8)[3], ids(8)[6]]);
+    }
+
+    #[test]
+    fn at_most_points_spread_over_the_whole_history() {
+        let options = HistoryOptions {
+            every: 1,
+            max_points: Some(4),
+            ..Default::default()
+        };
+        let all = ids(10);
+        let picked = sample(all.clone(), &options);
+        assert_eq!(picked.len(), 4);
+        assert_eq!(picked.first(), all.first());
+        assert_eq!(picked.last(), all.last());
+        let few = sample(ids(3), &options);
+        assert_eq!(few, ids(3));
+    }
+}
