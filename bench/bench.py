@@ -143,14 +143,17 @@ def ensure_binary(path: str | None, build: bool) -> tuple[str, str]:
             raise SystemExit(f"{path} is missing and could not be built")
     os.makedirs(os.path.join(CACHE, "bin"), exist_ok=True)
     copy = os.path.join(CACHE, "bin", "ssot-audit")
-    shutil.copy2(path, copy)
+    if os.path.abspath(path) != os.path.abspath(copy):
+        shutil.copy2(path, copy)
     version = first_line([copy, "--version"])
     commit = run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
     dirty = run(["git", "status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock"], cwd=REPO,
                 capture_output=True, text=True).stdout.strip()
     if commit:
         version += f" (git {commit}{', uncommitted changes in src/' if dirty else ''})"
-    return copy, version
+    with open(copy, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()[:12]
+    return copy, f"{version} [binary sha256 {digest}]"
 
 
 def newest_source() -> float:
@@ -786,6 +789,9 @@ def main(argv=None) -> int:
     parser.add_argument("--bin", help="the ssot-audit binary (default target/release/ssot-audit)")
     parser.add_argument("--no-build", action="store_true", help="never run cargo build")
     parser.add_argument("--output", help="where to write the markdown report")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the trees of the last run (bench/.cache/last-run.json) that this run does "
+                             "not measure, when they were measured with the same binary")
     parser.add_argument("--verify", metavar="DIR", help="only compare DIR's EXPECTED.json with the tool")
     args = parser.parse_args(argv)
 
@@ -838,6 +844,26 @@ def main(argv=None) -> int:
             tree["spec"] = spec
             real.append(tree)
 
+    last = os.path.join(CACHE, "last-run.json")
+    if args.reuse and os.path.exists(last):
+        with open(last, encoding="utf-8") as handle:
+            previous = json.load(handle)
+        digest = lambda v: v.rsplit("[binary sha256", 1)[-1] if "[binary sha256" in v else None  # noqa: E731
+        if digest(previous.get("versions", {}).get("ssot", "")) == digest(versions["ssot"]):
+            versions["ssot"] = previous["versions"]["ssot"]  # the commit it was built from
+            have_synth = {t["size"] for t in synth}
+            synth += [t for t in previous["synthetic"] if t["size"] not in have_synth]
+            synth.sort(key=lambda t: t["size"])
+            have_checks = {label for label, _, _ in checks}
+            checks += [tuple(c) for c in previous["checks"] if c[0] not in have_checks]
+            checks.sort(key=lambda c: int(c[0].split()[1].replace(",", "")))
+            have_real = {t["label"] for t in real}
+            real += [t for t in previous["real"] if t["label"] not in have_real]
+            order = [f"{s['dist']} {s['version']}" for s in REAL]
+            real.sort(key=lambda t: order.index(t["label"]) if t["label"] in order else 99)
+            log("merged the other trees of the last run (same binary)")
+        else:
+            log("--reuse: the last run used another binary; nothing merged")
     target_rows = targets(synth)
     print_summary(synth, real, checks, target_rows)
     output = args.output or (os.path.join(CACHE, "BENCHMARKS.quick.md") if args.quick

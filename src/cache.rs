@@ -12,6 +12,7 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::fnv1a64;
+use crate::lang::rust::ModDecl;
 use crate::lang::{FileFacts, Note};
 
 pub const DIRECTORY: &str = ".ssot-audit-cache";
@@ -25,7 +26,26 @@ pub struct CacheEntry {
     pub mtime: (u64, u32),
     /// Content hash, once it was worth computing.
     pub hash: Option<u64>,
-    pub outcome: Result<FileFacts, Note>,
+    pub outcome: Cached,
+}
+
+/// What a file gave, stored compactly: most files are never parsed, and
+/// their facts are only their path, module and Rust `mod` declarations.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Cached {
+    Parsed(Box<FileFacts>),
+    Unparsed(Vec<ModDecl>),
+    Skipped(Note),
+}
+
+impl Cached {
+    pub fn of(outcome: &Result<FileFacts, Note>) -> Self {
+        match outcome {
+            Ok(facts) if facts.parsed => Cached::Parsed(Box::new(facts.clone())),
+            Ok(facts) => Cached::Unparsed(facts.rust_modules.clone()),
+            Err(note) => Cached::Skipped(note.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::RegexSet;
 
 use crate::config::{Concept, Language};
@@ -152,12 +152,26 @@ fn has_relative_import(text: &str) -> bool {
     })
 }
 
+/// One automaton for "does any needle occur". A needle that contains another
+/// adds nothing (`UnifiedWebSocketManager` holds `WebSocketManager`), and
+/// leftmost-first matching lets aho-corasick use its SIMD (Teddy) search.
 fn automaton(needles: &BTreeSet<String>) -> Option<AhoCorasick> {
-    let needles: Vec<&String> = needles.iter().filter(|needle| !needle.is_empty()).collect();
+    let needles: Vec<&String> = needles
+        .iter()
+        .filter(|needle| !needle.is_empty())
+        .filter(|needle| {
+            !needles.iter().any(|other| {
+                other != *needle && !other.is_empty() && needle.contains(other.as_str())
+            })
+        })
+        .collect();
     if needles.is_empty() {
         return None;
     }
-    AhoCorasick::new(needles).ok()
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(needles)
+        .ok()
 }
 
 fn is_identifier_char(c: char) -> bool {

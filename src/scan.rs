@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use ignore::{WalkBuilder, WalkState};
 use rayon::prelude::*;
 
-use crate::cache::{self, CacheEntry, FactsCache};
+use crate::cache::{self, CacheEntry, Cached, FactsCache};
 use crate::config::{Config, Language};
 use crate::crates::{self, CrateRoot};
 use crate::lang::{self, FileFacts, Note};
@@ -132,7 +132,11 @@ pub fn select_files(config: &Config, threads: usize) -> Selection {
             let Some(relative) = relative_path(root, path) else {
                 let note = Note {
                     code: "SSOT910".into(),
-                    path: path.to_string_lossy().into_owned(),
+                    path: path
+                        .strip_prefix(root)
+                        .unwrap_or(path)
+                        .to_string_lossy()
+                        .replace('\\', "/"),
                     line: 0,
                     column: 0,
                     message: "file name is not valid UTF-8: skipped".into(),
@@ -274,16 +278,7 @@ pub fn facts_from_bytes(
         )
     })?;
     let text = text.strip_prefix(source::BOM).unwrap_or(text);
-    let mut facts = FileFacts::new(file.relative.clone(), language);
-    facts.size = size;
-    if language == Language::Python {
-        if let Some((module, is_package)) =
-            lang::python::module_path(&file.relative, &config.settings.src)
-        {
-            facts.module = Some(module);
-            facts.is_package = is_package;
-        }
-    }
+    let mut facts = path_facts(config, file, language, size);
     if prefilter.is_some_and(|prefilter| !prefilter.hits(text, language, facts.module.as_deref())) {
         facts.parsed = false;
         if language == Language::Rust {
@@ -296,6 +291,37 @@ pub fn facts_from_bytes(
         Language::Rust => lang::rust_facts::extract(&mut facts, text),
     }
     Ok(facts)
+}
+
+/// What is known of a file without reading it: path, language, module.
+fn path_facts(config: &Config, file: &SelectedFile, language: Language, size: u64) -> FileFacts {
+    let mut facts = FileFacts::new(file.relative.clone(), language);
+    facts.size = size;
+    if language == Language::Python {
+        if let Some((module, is_package)) =
+            lang::python::module_path(&file.relative, &config.settings.src)
+        {
+            facts.module = Some(module);
+            facts.is_package = is_package;
+        }
+    }
+    facts
+}
+
+/// A cache entry back into what reading the file would give.
+fn from_cache(config: &Config, file: &SelectedFile, entry: &CacheEntry) -> Result<FileFacts, Note> {
+    match &entry.outcome {
+        Cached::Parsed(facts) => Ok(facts.as_ref().clone()),
+        Cached::Skipped(note) => Err(note.clone()),
+        Cached::Unparsed(modules) => {
+            let language =
+                language_of(&file.relative).map_or(Language::Python, |(language, _)| language);
+            let mut facts = path_facts(config, file, language, entry.size);
+            facts.parsed = false;
+            facts.rust_modules = modules.clone();
+            Ok(facts)
+        }
+    }
 }
 
 /// One file through the cache: unchanged size and mtime reuse the entry
@@ -312,7 +338,7 @@ fn cached_facts(
     let (size, mtime) = cache::stamp(&metadata);
     let previous = cache.entries.get(&file.relative);
     if let Some(entry) = previous.filter(|entry| entry.size == size && entry.mtime == mtime) {
-        return (entry.outcome.clone(), None);
+        return (from_cache(config, file, entry), None);
     }
     let read = with_contents(file, |bytes| {
         // Hashing costs a pass over the bytes: only worth it when an entry of
@@ -320,7 +346,7 @@ fn cached_facts(
         let same_size = previous.filter(|entry| entry.size == bytes.len() as u64);
         let hash = same_size.map(|_| cache::content_hash(bytes));
         let outcome = match same_size.filter(|entry| entry.hash.is_some() && entry.hash == hash) {
-            Some(entry) => entry.outcome.clone(),
+            Some(entry) => from_cache(config, file, entry),
             None => facts_from_bytes(config, file, bytes, prefilter),
         };
         (outcome, hash)
@@ -333,7 +359,7 @@ fn cached_facts(
         size,
         mtime,
         hash,
-        outcome: outcome.clone(),
+        outcome: Cached::of(&outcome),
     };
     (outcome, Some(entry))
 }
@@ -436,7 +462,7 @@ pub fn scan(
                     .as_mut()
                     .and_then(|cache| cache.entries.get_mut(&facts.path))
                 {
-                    entry.outcome = Ok(facts.clone());
+                    entry.outcome = Cached::Parsed(Box::new(facts.clone()));
                 }
                 files[at] = facts;
                 dirty = true;

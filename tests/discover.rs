@@ -29,14 +29,17 @@ fn fragmented_event_bus_is_ranked_first() {
     assert_eq!(first["canonical"], "shop.events.bus:EventBus");
     assert_eq!(
         first["evidence"],
-        "9 importers resolve to it; 2 definitions elsewhere"
+        "9 importers resolve to it; 2 definitions elsewhere; \
+         legacy shop.events.compat: a shim (only imports, aliases and `__all__`)"
     );
     assert_eq!(
         first["legacy_modules"],
         serde_json::json!(["shop.events.compat"])
     );
+    assert_eq!(first["legacy"][0]["kind"], "shim");
     assert_eq!(first["allow"], serde_json::json!(["tests/fakes.py"]));
-    assert_eq!(first["definition"], r"(?i)^\w*EventBus$");
+    // Any prefix, and words inserted before the last one.
+    assert_eq!(first["definition"], r"(?i)^\w*Event(?-i:[A-Z0-9_]\w*)?Bus$");
     insta::assert_snapshot!("fragmented_json", output.render());
 }
 
@@ -50,6 +53,8 @@ fn clean_project_proposes_nothing() {
         "{}",
         human.stdout
     );
+    // `LoanRenewalPolicy` matches `LoanPolicy`'s regex, but a regex match
+    // alone makes no candidate.
     let output = run(&dir, &["discover", "--format", "json"]);
     let document = json(&output.stdout);
     assert_eq!(document["candidates"], serde_json::json!([]));
@@ -89,8 +94,10 @@ fn top_paths_and_thread_counts() {
     assert_eq!(one.stdout, eight.stdout);
 }
 
-/// `(code, path, line, column)` of one concept's violations in `check --format json`.
-fn violations_of(check: &Value, concept: &str) -> BTreeSet<(String, String, u64, u64)> {
+type Key = (String, String, String, u64, u64);
+
+/// `(code, via, path, line, column)` of one concept's violations in `check --format json`.
+fn violations_of(check: &Value, concept: &str) -> BTreeSet<Key> {
     check["violations"]
         .as_array()
         .unwrap()
@@ -99,6 +106,7 @@ fn violations_of(check: &Value, concept: &str) -> BTreeSet<(String, String, u64,
         .map(|violation| {
             (
                 violation["code"].as_str().unwrap().to_string(),
+                violation["via"].as_str().unwrap().to_string(),
                 violation["path"].as_str().unwrap().to_string(),
                 violation["line"].as_u64().unwrap(),
                 violation["column"].as_u64().unwrap(),
@@ -114,6 +122,44 @@ fn demo_round_trip_through_written_rules() {
     copy_tree(&fixture("demo"), &demo);
     std::fs::remove_file(demo.join("rules.toml")).unwrap();
 
+    // The evidence for the two parts the hand-written rules have and a
+    // plain stem would miss.
+    let proposed = json(&run(&demo, &["discover", "--format", "json"]).stdout);
+    let websocket = &proposed["candidates"][0];
+    assert_eq!(websocket["name"], "web-socket-manager");
+    assert_eq!(
+        websocket["definition"],
+        r"(?i)^\w*WebSocket(?-i:[A-Z0-9_]\w*)?Manager$"
+    );
+    // `WebSocketConnectionManager` shares no stem with the cluster, but the
+    // proposed regex matches it: a definition, not a related name.
+    let connection = websocket["definitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|definition| definition["name"] == "WebSocketConnectionManager")
+        .expect("WebSocketConnectionManager among the definitions");
+    assert_eq!(connection["pattern_only"], true);
+    assert_eq!(websocket["related"], serde_json::json!([]));
+    // `websocket_core.manager` is no shim (it owns a factory), but it binds
+    // the concept's symbols and `tool_dispatcher.py` imports it as a module
+    // to reach `legacy_manager.WebSocketManager`.
+    assert_eq!(
+        websocket["legacy"],
+        serde_json::json!([{
+            "module": "netra_backend.app.websocket_core.manager",
+            "path": "netra_backend/app/websocket_core/manager.py",
+            "kind": "module",
+            "names": ["UnifiedWebSocketManager", "WebSocketManager"],
+            "module_uses": [{
+                "path": "netra_backend/app/agents/tool_dispatcher.py",
+                "line": 20,
+                "column": 24,
+                "expression": "legacy_manager.WebSocketManager",
+            }],
+        }])
+    );
+
     let discovered = run(&demo, &["discover", "--write-rules", "rules.toml"]);
     assert_eq!(discovered.code, 0, "{}", discovered.render());
     assert!(discovered
@@ -125,56 +171,47 @@ fn demo_round_trip_through_written_rules() {
         rules.contains(r#"exclude = ["netra_backend/app/websocket_core/old_manager.backup.py"]"#),
         "{rules}"
     );
+    assert!(
+        rules.contains(r#"legacy_modules = ["netra_backend.app.websocket_core.manager"]"#),
+        "{rules}"
+    );
 
     let check = run(&demo, &["check", "--format", "json"]);
     assert_eq!(check.code, 1, "{}", check.render());
     let found = json(&check.stdout);
-    let first = &found["concepts"][0];
-    assert_eq!(first["name"], "web-socket-manager");
-    assert_eq!(
-        first["canonical"],
-        "netra_backend.app.websocket_core.unified_manager:UnifiedWebSocketManager"
-    );
-    // The demo's hand-written rules give 4 definition files and 28 violations
-    // in 18 files. The discovered concept finds 24 of those 28 and nothing
-    // else: its `definition` (`(?i)^\w*WebSocketManager$`) does not match
-    // `WebSocketConnectionManager` (one definition file, one SSOT001, listed
-    // as a related name instead), and it proposes no legacy module, because
-    // `websocket_core.manager` has code of its own (a singleton factory) and
-    // is no pure shim: the three imports of that module object
-    // (`tool_dispatcher.py`, `dependencies.py`, the test) are not flagged.
-    assert_eq!(first["definition_files"], 3);
-    assert_eq!(first["violations"], 24);
-    assert_eq!(first["files_with_violations"], 15);
-
     let reference = json(&run(&fixture("demo"), &["check", "--format", "json"]).stdout);
-    let expected = violations_of(&reference, "websocket-manager");
-    let discovered = violations_of(&found, "web-socket-manager");
-    assert!(discovered.is_subset(&expected), "{discovered:#?}");
-    let missing: Vec<(String, String, u64, u64)> =
-        expected.difference(&discovered).cloned().collect();
-    let key = |code: &str, path: &str, line: u64, column: u64| {
-        (code.to_string(), path.to_string(), line, column)
-    };
-    assert_eq!(
-        missing,
-        vec![
-            key(
-                "SSOT001",
-                "netra_backend/app/websocket_core/connection_manager.py",
-                14,
-                7
-            ),
-            key(
-                "SSOT003",
-                "netra_backend/app/agents/tool_dispatcher.py",
-                7,
-                8
-            ),
-            key("SSOT003", "netra_backend/app/dependencies.py", 5, 46),
-            key("SSOT003", "tests/test_websocket_routes.py", 15, 50),
-        ]
-    );
+    // Both concepts reproduce the hand-written rules' counts and violations
+    // exactly (only the names and the severity differ).
+    for (at, (discovered, hand_written), definition_files, violations, files) in [
+        (0, ("web-socket-manager", "websocket-manager"), 4, 28, 18),
+        (1, ("app-config", "config-loader"), 2, 5, 4),
+    ] {
+        let concept = &found["concepts"][at];
+        assert_eq!(concept["name"], discovered);
+        assert_eq!(concept["canonical"], reference["concepts"][at]["canonical"]);
+        assert_eq!(
+            concept["definition_files"], definition_files,
+            "{discovered}"
+        );
+        assert_eq!(concept["violations"], violations, "{discovered}");
+        assert_eq!(concept["files_with_violations"], files, "{discovered}");
+        for key in [
+            "definition_files",
+            "violations",
+            "files_with_violations",
+            "canonical_imports",
+            "noncanonical_imports",
+            "compliance",
+        ] {
+            assert_eq!(
+                concept[key], reference["concepts"][at][key],
+                "{discovered}: {key}"
+            );
+        }
+        let expected = violations_of(&reference, hand_written);
+        assert_eq!(expected.len(), violations);
+        assert_eq!(violations_of(&found, discovered), expected, "{discovered}");
+    }
 }
 
 #[test]

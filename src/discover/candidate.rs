@@ -5,13 +5,16 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use regex::RegexSet;
+use std::fmt::Write as _;
+
+use aho_corasick::AhoCorasick;
+use regex::{Regex, RegexSet};
 use serde::Serialize;
 
 use super::evidence::{is_test_path, DefinitionSite, Evidence};
 use super::names::{self, StemForest, MIN_STEM_WORDS};
 use crate::config::{Concept, Language};
-use crate::index::ProjectIndex;
+use crate::index::{Origin, ProjectIndex};
 use crate::lang::DefinitionKind;
 
 /// Score weights; README's "discover" section documents the formula.
@@ -46,6 +49,9 @@ pub struct Counts {
     pub noncanonical_importers: usize,
     pub aliases: usize,
     pub shims: usize,
+    /// Proposed legacy modules: the shims and the modules imported as objects
+    /// to reach the canonical class through them.
+    pub legacy_modules: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,13 +64,22 @@ pub struct DefinitionEntry {
     pub canonical: bool,
     /// Distinct files whose imports resolve to this definition.
     pub importers: usize,
+    /// In the cluster only because `definition` matches its name: it shares
+    /// no name or stem with the rest (`WebSocketConnectionManager` for the
+    /// stem `WebSocketManager`). Its importers import another name, which
+    /// `check` does not flag, so they are not counted as the cluster's.
+    pub pattern_only: bool,
+    /// Inside a function or class (always `pattern_only`): no import can
+    /// reach it, but `check` counts it.
+    pub nested: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportPath {
     pub module: String,
-    /// `canonical`, `definition` (a duplicate's module), `shim`, `facade`
-    /// (a package `__init__`) or `reexport` (any other module).
+    /// `canonical`, `definition` (a duplicate's module), `shim`, `legacy`
+    /// (a legacy module that is no shim), `facade` (a package `__init__`) or
+    /// `reexport` (any other module).
     pub kind: &'static str,
     pub names: Vec<String>,
     pub importers: usize,
@@ -78,6 +93,31 @@ pub struct AliasEntry {
     pub module: String,
     pub name: String,
     pub value: String,
+}
+
+/// `m.S` in a file that imports a legacy module as an object (`import L as m`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ModuleUse {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    /// `m.S` as written.
+    pub expression: String,
+}
+
+/// One proposed legacy module and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct LegacyModule {
+    pub module: String,
+    pub path: String,
+    /// `shim` (only imports, aliases and `__all__` at module level) or
+    /// `module` (has code of its own, binds a concept symbol to the
+    /// canonical class and is imported as a module object to reach it).
+    pub kind: &'static str,
+    /// The concept symbols it binds to the canonical class.
+    pub names: Vec<String>,
+    /// `kind: module`: the `m.S` uses in other files, first per file and name.
+    pub module_uses: Vec<ModuleUse>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,7 +146,12 @@ pub struct Candidate {
     pub score_parts: ScoreParts,
     pub canonical: String,
     pub canonical_path: String,
+    /// Why this canonical (importers, other definitions), then why each
+    /// legacy module is one.
     pub evidence: String,
+    /// The first part of `evidence`: about the canonical only.
+    #[serde(skip)]
+    pub canonical_evidence: String,
     pub counts: Counts,
     /// Every name the cluster is defined, imported or aliased under.
     pub names: Vec<String>,
@@ -117,9 +162,11 @@ pub struct Candidate {
     pub definitions: Vec<DefinitionEntry>,
     pub paths: Vec<ImportPath>,
     pub aliases: Vec<AliasEntry>,
+    /// The legacy modules with their evidence; `legacy_modules` are their names.
+    pub legacy: Vec<LegacyModule>,
     pub legacy_modules: Vec<String>,
     pub allow: Vec<String>,
-    /// Class names with the stem's words and more in between, which
+    /// Class names with the stem's words in order and more in between, which
     /// `definition` does not match (worth a look, not proposed).
     pub related: Vec<RelatedName>,
     /// The configured concept with the same canonical, if any.
@@ -153,17 +200,37 @@ impl UnionFind {
     }
 }
 
-/// The regex of a cluster: `(?i)^\w*Stem$` for stems of two words or more,
-/// the exact name for one-word stems (`\w*Config` would match every *Config).
+/// The literal parts of one root's pattern: for a root of two words or more
+/// the words but the last (`WebSocket`) and the last word (`Manager`); for a
+/// one-word root no head and the name itself.
+fn root_parts(root: &str) -> (Option<&str>, &str) {
+    let starts = names::word_starts(root);
+    match starts.last() {
+        Some(&last) if starts.len() >= MIN_STEM_WORDS => {
+            (Some(root[..last].trim_end_matches('_')), &root[last..])
+        }
+        _ => (None, root),
+    }
+}
+
+/// Words inserted before the last one: they start a word (an upper-case
+/// letter, a digit or `_`, matched case-sensitively), so `StreamScheduler`'s
+/// regex takes `StreamAuditScheduler` but not `StreamingAuditScheduler`.
+const INFIX: &str = r"(?-i:[A-Z0-9_]\w*)?";
+
+/// The regex of a cluster: `(?i)^\w*WebSocket(?-i:[A-Z0-9_]\w*)?Manager$` for
+/// a stem of two words or more (any prefix, and words inserted before the
+/// last one: `UnifiedWebSocketManager`, `WebSocketConnectionManager`), the
+/// exact name for a one-word stem (`\w*Config` would match every *Config);
+/// variant markers seen in the cluster (`V2`) may follow.
 fn definition_regex(roots: &[String], extensions: &BTreeSet<String>) -> String {
     let alternatives: Vec<String> = roots
         .iter()
-        .map(|root| {
-            if names::word_count(root) >= MIN_STEM_WORDS {
-                format!(r"\w*{}", regex::escape(root))
-            } else {
-                regex::escape(root)
+        .map(|root| match root_parts(root) {
+            (Some(head), last) => {
+                format!(r"\w*{}{INFIX}{}", regex::escape(head), regex::escape(last))
             }
+            (None, name) => regex::escape(name),
         })
         .collect();
     let body = if alternatives.len() == 1 {
@@ -184,6 +251,26 @@ fn definition_regex(roots: &[String], extensions: &BTreeSet<String>) -> String {
         )
     };
     format!("(?i)^{body}{extension}$")
+}
+
+/// What a name [`definition_regex`] matches must contain, lowercased: a
+/// `tail` it ends with and, before it, a `head` (or, without a head, nothing:
+/// the name is the tail). A cheap pre-filter; the regex decides.
+fn regex_literals(
+    roots: &[String],
+    extensions: &BTreeSet<String>,
+) -> Vec<(Option<String>, String)> {
+    let mut literals = Vec::new();
+    for root in roots {
+        let (head, last) = root_parts(root);
+        let head = head.map(str::to_lowercase);
+        let last = last.to_lowercase();
+        for extension in extensions {
+            literals.push((head.clone(), format!("{last}{}", extension.to_lowercase())));
+        }
+        literals.push((head, last));
+    }
+    literals
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {
@@ -298,10 +385,37 @@ pub fn build(index: &ProjectIndex, evidence: &Evidence, configured: &[Concept]) 
         clusters_of_name: &clusters_of_name,
         configured,
     };
-    clusters
-        .values()
-        .filter_map(|origins| context.candidate(origins))
+    let plans: Vec<ClusterPlan> = clusters
+        .into_values()
+        .filter_map(|origins| context.plan(origins))
+        .collect();
+    let matched = context.pattern_matches(&plans);
+    plans
+        .iter()
+        .zip(matched)
+        .filter_map(|(plan, matched)| context.candidate(plan, &matched))
         .collect()
+}
+
+/// A definition outside a cluster that the cluster's `definition` matches:
+/// an index into `Evidence::definitions`, or `Evidence::nested` if `nested`.
+#[derive(Debug, Clone, Copy)]
+struct Matched {
+    nested: bool,
+    at: usize,
+}
+
+/// A cluster with its canonical definition and `definition` regex chosen.
+struct ClusterPlan {
+    origins: Vec<usize>,
+    canonical: usize,
+    language: Language,
+    /// Distinct importing files per definition of the cluster.
+    importers_per_origin: HashMap<usize, usize>,
+    stem: String,
+    definition: String,
+    /// See [`regex_literals`].
+    literals: Vec<(Option<String>, String)>,
 }
 
 struct ClusterContext<'a> {
@@ -324,14 +438,14 @@ impl ClusterContext<'_> {
             .collect()
     }
 
-    fn candidate(&self, origins: &[usize]) -> Option<Candidate> {
-        let evidence = self.evidence;
-        let definitions = &evidence.definitions;
+    /// The canonical definition (the one with the most importers; then
+    /// outside tests; then by path), the stem and the `definition` regex.
+    fn plan(&self, origins: Vec<usize>) -> Option<ClusterPlan> {
+        let definitions = &self.evidence.definitions;
         let importers_per_origin: HashMap<usize, usize> = origins
             .iter()
             .map(|&origin| (origin, self.importer_files(origin).len()))
             .collect();
-        // The definition with the most importers; then outside tests; then by path.
         let canonical = *origins.iter().max_by_key(|&&origin| {
             let site: &DefinitionSite = &definitions[origin];
             (
@@ -341,11 +455,253 @@ impl ClusterContext<'_> {
             )
         })?;
         let canonical_site = &definitions[canonical];
+        if canonical_site.module.is_empty() {
+            return None;
+        }
         let language = canonical_site.language;
+        let forest = &self.forests[&language];
+        let stem = forest.root(&canonical_site.name).to_string();
+        let mut roots = vec![stem.clone()];
+        let mut extensions = BTreeSet::new();
+        let mut other_roots = BTreeSet::new();
+        for &origin in &origins {
+            let name = definitions[origin].name.as_str();
+            other_roots.insert(forest.root(name).to_string());
+            extensions.extend(forest.extension(name));
+        }
+        other_roots.remove(&stem);
+        roots.extend(other_roots);
+        Some(ClusterPlan {
+            definition: definition_regex(&roots, &extensions),
+            literals: regex_literals(&roots, &extensions),
+            origins,
+            canonical,
+            language,
+            importers_per_origin,
+            stem,
+        })
+    }
+
+    /// Per plan, the definitions outside it whose name its `definition`
+    /// matches, so that what `check` would count as a definition is listed
+    /// as one. Two automata find the plans' literal tails that end each
+    /// lowercase name and the heads in it; only the plans whose head
+    /// precedes their tail run their regex.
+    fn pattern_matches(&self, plans: &[ClusterPlan]) -> Vec<Vec<Matched>> {
+        /// Interns `text` in `texts`.
+        fn intern<'t>(
+            ids: &mut HashMap<&'t str, usize>,
+            texts: &mut Vec<&'t str>,
+            text: &'t str,
+        ) -> usize {
+            *ids.entry(text).or_insert_with(|| {
+                texts.push(text);
+                texts.len() - 1
+            })
+        }
+        let definitions = &self.evidence.definitions;
+        let mut plan_of = vec![usize::MAX; definitions.len()];
+        let (mut tail_ids, mut tails) = (HashMap::new(), Vec::new());
+        let (mut head_ids, mut heads) = (HashMap::new(), Vec::new());
+        // (tail, head) -> plans; no head: the name is the tail.
+        let mut plans_of: HashMap<(usize, Option<usize>), Vec<usize>> = HashMap::new();
+        for (at, plan) in plans.iter().enumerate() {
+            for &origin in &plan.origins {
+                plan_of[origin] = at;
+            }
+            for (head, tail) in &plan.literals {
+                let tail = intern(&mut tail_ids, &mut tails, tail);
+                let head = head
+                    .as_deref()
+                    .map(|head| intern(&mut head_ids, &mut heads, head));
+                plans_of.entry((tail, head)).or_default().push(at);
+            }
+        }
+        let mut matched: Vec<Vec<Matched>> = vec![Vec::new(); plans.len()];
+        let (Ok(tail_automaton), Ok(head_automaton)) =
+            (AhoCorasick::new(&tails), AhoCorasick::new(&heads))
+        else {
+            return matched;
+        };
+        let mut regexes: HashMap<usize, Option<Regex>> = HashMap::new();
+        let mut hits: Vec<usize> = Vec::new();
+        let mut heads_found: Vec<(usize, usize)> = Vec::new();
+        let sites = definitions
+            .iter()
+            .enumerate()
+            .map(|(at, site)| (Matched { nested: false, at }, site))
+            .chain(
+                self.evidence
+                    .nested
+                    .iter()
+                    .enumerate()
+                    .map(|(at, site)| (Matched { nested: true, at }, site)),
+            );
+        for (definition, site) in sites {
+            let own_plan = if definition.nested {
+                usize::MAX
+            } else {
+                plan_of[definition.at]
+            };
+            let lower = site.name.to_lowercase();
+            hits.clear();
+            heads_found.clear();
+            let mut heads_searched = false;
+            for found in tail_automaton.find_overlapping_iter(&lower) {
+                if found.end() != lower.len() {
+                    continue;
+                }
+                let tail = found.pattern().as_usize();
+                if !heads_searched {
+                    heads_searched = true;
+                    heads_found.extend(
+                        head_automaton
+                            .find_overlapping_iter(&lower)
+                            .map(|head| (head.pattern().as_usize(), head.end())),
+                    );
+                }
+                let candidates = heads_found
+                    .iter()
+                    .filter(|&&(_, end)| end <= found.start())
+                    .map(|&(head, _)| Some(head))
+                    .chain((found.start() == 0).then_some(None));
+                for head in candidates {
+                    for &plan in plans_of.get(&(tail, head)).into_iter().flatten() {
+                        if plan != own_plan && plans[plan].language == site.language {
+                            hits.push(plan);
+                        }
+                    }
+                }
+            }
+            hits.sort_unstable();
+            hits.dedup();
+            for &plan in &hits {
+                let regex = regexes
+                    .entry(plan)
+                    .or_insert_with(|| Regex::new(&plans[plan].definition).ok());
+                if regex
+                    .as_ref()
+                    .is_some_and(|regex| regex.is_match(&site.name))
+                {
+                    matched[plan].push(definition);
+                }
+            }
+        }
+        matched
+    }
+
+    /// The legacy modules of a cluster: its shims, and the modules that bind
+    /// a concept symbol to the canonical class and that another file imports
+    /// as a module object to use `m.S` (not the canonical module, not a
+    /// package `__init__`).
+    fn legacy_modules(
+        &self,
+        plan: &ClusterPlan,
+        symbols: &[String],
+        shim_ids: &BTreeSet<usize>,
+    ) -> Vec<LegacyModule> {
+        let evidence = self.evidence;
+        let canonical_site = &evidence.definitions[plan.canonical];
+        let canonical_module = canonical_site.module.as_str();
+        // The symbols `module` binds to the canonical class.
+        let bound = |module: &str| -> Vec<String> {
+            if plan.language != Language::Python {
+                return Vec::new();
+            }
+            symbols
+                .iter()
+                .filter(|symbol| {
+                    matches!(
+                        self.index.resolve(module, symbol),
+                        Origin::Class { module, name }
+                            if module == canonical_module && name == canonical_site.name
+                    )
+                })
+                .cloned()
+                .collect()
+        };
+        let mut legacy: BTreeMap<&str, LegacyModule> = BTreeMap::new();
+        for &at in shim_ids {
+            let shim = &evidence.shims[at];
+            legacy
+                .entry(shim.module.as_str())
+                .or_insert_with(|| LegacyModule {
+                    module: shim.module.clone(),
+                    path: self.index.files[shim.file].path.clone(),
+                    kind: "shim",
+                    names: bound(&shim.module),
+                    module_uses: Vec::new(),
+                });
+        }
+        if plan.language == Language::Python {
+            for &at in &self.imports_of[plan.canonical] {
+                let import = &evidence.imports[at];
+                let Some(attribute) = &import.attribute else {
+                    continue;
+                };
+                if import.module == canonical_module || !symbols.contains(&import.name) {
+                    continue;
+                }
+                let Some(file) = self.index.python_module(&import.module) else {
+                    continue;
+                };
+                let importer = &self.index.files[import.file];
+                if file.is_package || file.path == importer.path {
+                    continue;
+                }
+                let entry = legacy
+                    .entry(import.module.as_str())
+                    .or_insert_with(|| LegacyModule {
+                        module: import.module.clone(),
+                        path: file.path.clone(),
+                        kind: "module",
+                        names: bound(&import.module),
+                        module_uses: Vec::new(),
+                    });
+                entry.module_uses.push(ModuleUse {
+                    path: importer.path.clone(),
+                    line: attribute.line,
+                    column: attribute.column,
+                    expression: format!("{}.{}", attribute.base, import.name),
+                });
+            }
+        }
+        let mut legacy: Vec<LegacyModule> = legacy.into_values().collect();
+        for module in &mut legacy {
+            module
+                .module_uses
+                .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        }
+        legacy
+    }
+
+    fn site(&self, definition: Matched) -> &DefinitionSite {
+        if definition.nested {
+            &self.evidence.nested[definition.at]
+        } else {
+            &self.evidence.definitions[definition.at]
+        }
+    }
+
+    fn candidate(&self, plan: &ClusterPlan, matched: &[Matched]) -> Option<Candidate> {
+        let evidence = self.evidence;
+        let definitions = &evidence.definitions;
+        let origins = plan.origins.as_slice();
+        let canonical = plan.canonical;
+        let importers_per_origin = &plan.importers_per_origin;
+        let canonical_site = &definitions[canonical];
+        let language = plan.language;
         let canonical_module = canonical_site.module.as_str();
         let defining_modules: HashSet<&str> = origins
             .iter()
-            .map(|&origin| definitions[origin].module.as_str())
+            .copied()
+            .chain(
+                matched
+                    .iter()
+                    .filter(|definition| !definition.nested)
+                    .map(|definition| definition.at),
+            )
+            .map(|origin| definitions[origin].module.as_str())
             .collect();
         let mut shim_ids: BTreeSet<usize> = BTreeSet::new();
         for &origin in origins {
@@ -401,7 +757,7 @@ impl ClusterContext<'_> {
             .filter(|&&module| module != canonical_module)
             .count();
         let score_parts = ScoreParts {
-            extra_definitions: origins.len() - 1,
+            extra_definitions: origins.len() - 1 + matched.len(),
             noncanonical_paths,
             aliases: aliases.len(),
             noncanonical_importers: noncanonical_importers.len(),
@@ -410,9 +766,43 @@ impl ClusterContext<'_> {
             + WEIGHT_PATH * score_parts.noncanonical_paths
             + WEIGHT_ALIAS * score_parts.aliases
             + WEIGHT_IMPORTER * score_parts.noncanonical_importers;
-        if score == 0 || canonical_module.is_empty() {
+        // A cluster is a candidate on its own evidence: names that only the
+        // regex links (`UserService`, `UserAuthService`) are no
+        // fragmentation by themselves, but count once the cluster is one.
+        if score == WEIGHT_DEFINITION * matched.len() {
             return None;
         }
+
+        // Names, symbols and legacy modules.
+        let mut all_names: BTreeSet<&str> = BTreeSet::new();
+        for &origin in origins {
+            all_names.extend(self.names_of[origin].iter().copied());
+        }
+        all_names.extend(
+            matched
+                .iter()
+                .map(|&definition| self.site(definition).name.as_str()),
+        );
+        // The names the canonical object itself goes by; a variant class is
+        // caught by `definition`, not by its name.
+        let canonical_name = canonical_site.name.as_str();
+        let mut symbols = vec![canonical_name.to_string()];
+        symbols.extend(
+            self.names_of[canonical]
+                .iter()
+                .filter(|&&name| name != canonical_name)
+                .filter(|&&name| {
+                    !evidence
+                        .foreign_names
+                        .contains(&(language, name.to_string()))
+                        && self
+                            .clusters_of_name
+                            .get(&(language, name))
+                            .is_none_or(|clusters| clusters.len() == 1)
+                })
+                .map(|name| name.to_string()),
+        );
+        let legacy = self.legacy_modules(plan, &symbols, &shim_ids);
 
         let mut path_entries: Vec<ImportPath> = paths
             .iter()
@@ -424,6 +814,8 @@ impl ClusterContext<'_> {
                     "definition"
                 } else if shim_modules.contains(module) {
                     "shim"
+                } else if legacy.iter().any(|legacy| legacy.module == module) {
+                    "legacy"
                 } else if language == Language::Python
                     && self
                         .index
@@ -447,61 +839,38 @@ impl ClusterContext<'_> {
             ))
         });
 
+        let entry = |site: &DefinitionSite, importers: usize| DefinitionEntry {
+            path: site.path.clone(),
+            line: site.line,
+            column: site.column,
+            module: site.module.clone(),
+            name: site.name.clone(),
+            canonical: false,
+            importers,
+            pattern_only: false,
+            nested: false,
+        };
         let mut definition_entries: Vec<DefinitionEntry> = origins
             .iter()
-            .map(|&origin| {
-                let site = &definitions[origin];
-                DefinitionEntry {
-                    path: site.path.clone(),
-                    line: site.line,
-                    column: site.column,
-                    module: site.module.clone(),
-                    name: site.name.clone(),
-                    canonical: origin == canonical,
-                    importers: importers_per_origin[&origin],
-                }
+            .map(|&origin| DefinitionEntry {
+                canonical: origin == canonical,
+                ..entry(&definitions[origin], importers_per_origin[&origin])
             })
+            .chain(matched.iter().map(|&definition| {
+                let importers = if definition.nested {
+                    0
+                } else {
+                    self.importer_files(definition.at).len()
+                };
+                DefinitionEntry {
+                    pattern_only: true,
+                    nested: definition.nested,
+                    ..entry(self.site(definition), importers)
+                }
+            }))
             .collect();
         definition_entries
             .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-
-        // Names, symbols and the stem.
-        let mut all_names: BTreeSet<&str> = BTreeSet::new();
-        for &origin in origins {
-            all_names.extend(self.names_of[origin].iter().copied());
-        }
-        // The names the canonical object itself goes by; a variant class is
-        // caught by `definition`, not by its name.
-        let canonical_name = canonical_site.name.as_str();
-        let mut symbols = vec![canonical_name.to_string()];
-        symbols.extend(
-            self.names_of[canonical]
-                .iter()
-                .filter(|&&name| name != canonical_name)
-                .filter(|&&name| {
-                    !evidence
-                        .foreign_names
-                        .contains(&(language, name.to_string()))
-                        && self
-                            .clusters_of_name
-                            .get(&(language, name))
-                            .is_none_or(|clusters| clusters.len() == 1)
-                })
-                .map(|name| name.to_string()),
-        );
-        let forest = &self.forests[&language];
-        let stem = forest.root(canonical_name).to_string();
-        let mut roots = vec![stem.clone()];
-        let mut extensions = BTreeSet::new();
-        let mut other_roots = BTreeSet::new();
-        for &origin in origins {
-            let name = definitions[origin].name.as_str();
-            other_roots.insert(forest.root(name).to_string());
-            extensions.extend(forest.extension(name));
-        }
-        other_roots.remove(&stem);
-        roots.extend(other_roots);
-        let definition = definition_regex(&roots, &extensions);
 
         let canonical_text = canonical_text(language, canonical_module, canonical_name);
         let existing_concept = self
@@ -509,8 +878,8 @@ impl ClusterContext<'_> {
             .iter()
             .find(|concept| concept.canonical() == canonical_text)
             .map(|concept| concept.name.clone());
-        let others = origins.len() - 1;
-        let evidence_text = format!(
+        let others = definition_entries.len() - 1;
+        let canonical_evidence = format!(
             "{} resolve{} to it; {} elsewhere",
             plural(importers_per_origin[&canonical], "importer", "importers"),
             if importers_per_origin[&canonical] == 1 {
@@ -520,29 +889,39 @@ impl ClusterContext<'_> {
             },
             plural(others, "definition", "definitions"),
         );
+        let mut evidence_text = canonical_evidence.clone();
+        for module in &legacy {
+            let _ = write!(
+                evidence_text,
+                "; legacy {}: {}",
+                module.module,
+                legacy_reason(module)
+            );
+        }
 
         let mut files: BTreeSet<String> = BTreeSet::new();
         files.extend(definition_entries.iter().map(|entry| entry.path.clone()));
         files.extend(aliases.iter().map(|alias| alias.path.clone()));
+        files.extend(legacy.iter().map(|module| module.path.clone()));
         files.extend(
             importers
                 .iter()
-                .chain(shim_ids.iter().map(|&at| &evidence.shims[at].file))
                 .map(|&file| self.index.files[file].path.clone()),
         );
 
         Some(Candidate {
             rank: 0,
-            name: names::kebab(&stem),
-            stem,
+            name: names::kebab(&plan.stem),
+            stem: plan.stem.clone(),
             language,
             score,
             score_parts,
             canonical: canonical_text,
             canonical_path: canonical_site.path.clone(),
             evidence: evidence_text,
+            canonical_evidence,
             counts: Counts {
-                definitions: origins.len(),
+                definitions: definition_entries.len(),
                 import_paths: paths.len(),
                 noncanonical_paths,
                 importers: importers.len(),
@@ -550,22 +929,46 @@ impl ClusterContext<'_> {
                 noncanonical_importers: noncanonical_importers.len(),
                 aliases: aliases.len(),
                 shims: shim_modules.len(),
+                legacy_modules: legacy.len(),
             },
             names: all_names.iter().map(|name| name.to_string()).collect(),
             symbols,
-            definition,
+            definition: plan.definition.clone(),
             definitions: definition_entries,
             paths: path_entries,
             aliases,
-            legacy_modules: shim_modules
-                .iter()
-                .map(|module| module.to_string())
-                .collect(),
+            legacy_modules: legacy.iter().map(|module| module.module.clone()).collect(),
+            legacy,
             allow: Vec::new(),
             related: Vec::new(),
             existing_concept,
             files: files.into_iter().collect(),
         })
+    }
+}
+
+/// Why a module is proposed as legacy, for the evidence line.
+pub fn legacy_reason(module: &LegacyModule) -> String {
+    match module.kind {
+        "shim" => "a shim (only imports, aliases and `__all__`)".to_string(),
+        _ => {
+            let files: BTreeSet<&str> = module
+                .module_uses
+                .iter()
+                .map(|module_use| module_use.path.as_str())
+                .collect();
+            let example = module
+                .module_uses
+                .first()
+                .map(|module_use| module_use.expression.as_str())
+                .unwrap_or("m.S");
+            format!(
+                "binds {} to it and {} import{} it as a module (`{example}`)",
+                module.names.join(", "),
+                plural(files.len(), "file", "files"),
+                if files.len() == 1 { "s" } else { "" },
+            )
+        }
     }
 }
 
@@ -698,19 +1101,73 @@ mod tests {
     #[test]
     fn definition_patterns() {
         let roots = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        // All words but the last, then words that start with an upper-case
+        // letter, a digit or `_`, then the last word.
         assert_eq!(
             definition_regex(&roots(&["WebSocketManager"]), &BTreeSet::new()),
-            r"(?i)^\w*WebSocketManager$"
+            r"(?i)^\w*WebSocket(?-i:[A-Z0-9_]\w*)?Manager$"
         );
         assert_eq!(
             definition_regex(&roots(&["Config"]), &BTreeSet::new()),
             "(?i)^Config$"
         );
+        assert_eq!(
+            definition_regex(&roots(&["_Private_Thing"]), &BTreeSet::new()),
+            r"(?i)^\w*_Private(?-i:[A-Z0-9_]\w*)?Thing$"
+        );
         let extensions: BTreeSet<String> = ["V2".to_string()].into();
         assert_eq!(
             definition_regex(&roots(&["EventBus", "Config"]), &extensions),
-            r"(?i)^(?:\w*EventBus|Config)(?:V2)?$"
+            r"(?i)^(?:\w*Event(?-i:[A-Z0-9_]\w*)?Bus|Config)(?:V2)?$"
         );
+    }
+
+    /// The literal pre-filter of `pattern_matches` (a head before a tail
+    /// that ends the name) lets through every name the regex matches.
+    #[test]
+    fn literals_cover_the_regex() {
+        let roots: Vec<String> = vec!["WebSocketManager".into(), "Config".into()];
+        let extensions: BTreeSet<String> = ["V2".to_string()].into();
+        let regex = Regex::new(&definition_regex(&roots, &extensions)).unwrap();
+        let literals = regex_literals(&roots, &extensions);
+        let passes = |name: &str| {
+            let lower = name.to_lowercase();
+            lower.char_indices().any(|(at, _)| {
+                literals.iter().any(|(head, tail)| {
+                    lower[at..] == *tail
+                        && match head {
+                            Some(head) => lower[..at].contains(head.as_str()),
+                            None => at == 0,
+                        }
+                })
+            })
+        };
+        for name in [
+            "WebSocketManager",
+            "UnifiedWebSocketManager",
+            "WebSocketConnectionManager",
+            "WebsocketSessionManager",
+            "WEBSOCKET_MANAGER",
+            "WebSocketManagerV2",
+            "Config",
+            "ConfigV2",
+            "SocketManager",
+            "WebSocketManagerFactory",
+            "AppConfig",
+            "WebManager",
+            "WebSocketsManager",
+            "Web_Socket_Manager",
+        ] {
+            assert!(passes(name) || !regex.is_match(name), "{name}");
+        }
+        assert!(regex.is_match("WebSocketConnectionManager"));
+        assert!(regex.is_match("InlineWebsocketSessionManager"));
+        assert!(regex.is_match("WEBSOCKET_CONNECTION_MANAGER"));
+        // An inserted word starts a word: `WebSockets` is no `WebSocket`.
+        assert!(!regex.is_match("WebSocketsManager"));
+        assert!(!regex.is_match("SocketManager"));
+        assert!(!regex.is_match("WebSocketManagerFactory"));
+        assert!(!regex.is_match("AppConfig"));
     }
 
     #[test]

@@ -35,6 +35,17 @@ pub struct ImportSite {
     pub name: String,
     /// Index of the importing file in `ProjectIndex::files`.
     pub file: usize,
+    /// Set for `m.name` after `import module as m` (the module imported as
+    /// an object): the first such use in the file.
+    pub attribute: Option<AttributeSite>,
+}
+
+/// The first `m.name` use behind an [`ImportSite`]: `m` as written and where.
+#[derive(Debug, Clone)]
+pub struct AttributeSite {
+    pub base: String,
+    pub line: u32,
+    pub column: u32,
 }
 
 /// A module-level `X = S` / `X = m.S` (Python) or `type X = S;` (Rust) that
@@ -63,6 +74,9 @@ pub struct Shim {
 pub struct Evidence {
     /// Indexed by origin id.
     pub definitions: Vec<DefinitionSite>,
+    /// Class-like definitions inside a function or class: no import reaches
+    /// them, but `check` counts them when `definition` matches.
+    pub nested: Vec<DefinitionSite>,
     pub imports: Vec<ImportSite>,
     pub aliases: Vec<AliasSite>,
     pub shims: Vec<Shim>,
@@ -190,6 +204,7 @@ impl Collector<'_> {
                     module: module.to_string(),
                     name: name.to_string(),
                     file: id,
+                    attribute: None,
                 }),
                 // A name from outside the project means something else too.
                 // Functions and values bound to the name inside it do not
@@ -241,6 +256,11 @@ impl Collector<'_> {
                         module: module.into_owned(),
                         name: attribute.attr.clone(),
                         file: id,
+                        attribute: Some(AttributeSite {
+                            base: attribute.base.clone(),
+                            line: attribute.span.begin.line,
+                            column: attribute.span.begin.column,
+                        }),
                     });
                 }
             }
@@ -315,6 +335,7 @@ impl Collector<'_> {
                     module: resolved.to_string(),
                     name: name.to_string(),
                     file: id,
+                    attribute: None,
                 }),
                 None if matches!(origin, Origin::Unresolved { .. }) => {
                     let root = resolved.split("::").next().unwrap_or(resolved);
@@ -379,9 +400,14 @@ fn is_shim(file: &FileFacts) -> bool {
         })
 }
 
-/// The class-like definitions a concept can live in, in file order.
-fn collect_definitions(index: &ProjectIndex, include_tests: bool) -> Vec<DefinitionSite> {
+/// The class-like definitions a concept can live in, in file order, and
+/// those nested in a function or class.
+fn collect_definitions(
+    index: &ProjectIndex,
+    include_tests: bool,
+) -> (Vec<DefinitionSite>, Vec<DefinitionSite>) {
     let mut definitions = Vec::new();
+    let mut nested = Vec::new();
     let mut seen: HashSet<(String, String)> = HashSet::new();
     for file in &index.files {
         if !is_importable(file) || is_leftover(file) {
@@ -392,9 +418,6 @@ fn collect_definitions(index: &ProjectIndex, include_tests: bool) -> Vec<Definit
         };
         let test_file = is_test_path(&file.path);
         for definition in &file.definitions {
-            if !definition.top_level {
-                continue;
-            }
             let (module, test) = match (file.language, definition.kind) {
                 (Language::Python, DefinitionKind::Class) => (file_module.to_string(), test_file),
                 (
@@ -421,11 +444,7 @@ fn collect_definitions(index: &ProjectIndex, include_tests: bool) -> Vec<Definit
                 .strip_prefix("r#")
                 .unwrap_or(&definition.name)
                 .to_string();
-            // The first of `x.py` / `x.pyi` (or a class defined twice) is the one kept.
-            if !seen.insert((module.clone(), name.clone())) {
-                continue;
-            }
-            definitions.push(DefinitionSite {
+            let site = DefinitionSite {
                 language: file.language,
                 module,
                 name,
@@ -433,14 +452,22 @@ fn collect_definitions(index: &ProjectIndex, include_tests: bool) -> Vec<Definit
                 line: definition.name_span.begin.line,
                 column: definition.name_span.begin.column,
                 test,
-            });
+            };
+            if !definition.top_level {
+                nested.push(site);
+                continue;
+            }
+            // The first of `x.py` / `x.pyi` (or a class defined twice) is the one kept.
+            if seen.insert((site.module.clone(), site.name.clone())) {
+                definitions.push(site);
+            }
         }
     }
-    definitions
+    (definitions, nested)
 }
 
 pub fn collect(index: &ProjectIndex, pool: &rayon::ThreadPool, include_tests: bool) -> Evidence {
-    let definitions = collect_definitions(index, include_tests);
+    let (definitions, nested) = collect_definitions(index, include_tests);
     let collector = Collector {
         index,
         origins: definitions
@@ -489,6 +516,7 @@ pub fn collect(index: &ProjectIndex, pool: &rayon::ThreadPool, include_tests: bo
         evidence.foreign_names.extend(found.foreign);
     }
     evidence.definitions = definitions;
+    evidence.nested = nested;
     evidence
 }
 

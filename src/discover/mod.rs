@@ -4,7 +4,10 @@
 //! grouping: class-like definitions that share a name or a CamelCase stem
 //! form a cluster; every `from M import N` is resolved to its origin so the
 //! cluster knows its import paths, aliases and shims; the definition with the
-//! most importers is the proposed canonical home. Clusters are ranked by a
+//! most importers is the proposed canonical home. Every other class the
+//! proposed `definition` regex matches is listed as a definition too, and the
+//! legacy modules are the shims plus the modules imported as objects to reach
+//! the canonical class (`legacy.WebSocketManager`). Clusters are ranked by a
 //! fragmentation score (see README) and rendered as evidence plus a ready
 //! `[[concept]]` block; `--write-rules` writes them as a rules.toml.
 

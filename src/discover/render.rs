@@ -114,6 +114,10 @@ pub fn human(discovery: &Discovery) -> String {
                 definition.name,
                 if definition.canonical {
                     " [canonical]"
+                } else if definition.nested {
+                    " [nested, matches definition]"
+                } else if definition.pattern_only {
+                    " [matches definition]"
                 } else {
                     ""
                 },
@@ -143,12 +147,28 @@ pub fn human(discovery: &Discovery) -> String {
                 );
             }
         }
-        if !candidate.legacy_modules.is_empty() {
-            let _ = writeln!(
-                out,
-                "   shims (legacy_modules): {}",
-                candidate.legacy_modules.join(", ")
-            );
+        if !candidate.legacy.is_empty() {
+            let _ = writeln!(out, "   legacy modules ({}):", candidate.legacy.len());
+            for module in &candidate.legacy {
+                let _ = writeln!(
+                    out,
+                    "     {} [{}] binds {}",
+                    module.module,
+                    module.kind,
+                    if module.names.is_empty() {
+                        "no concept symbol".to_string()
+                    } else {
+                        module.names.join(", ")
+                    }
+                );
+                for module_use in &module.module_uses {
+                    let _ = writeln!(
+                        out,
+                        "       imported as a module: {}:{}:{} {}",
+                        module_use.path, module_use.line, module_use.column, module_use.expression
+                    );
+                }
+            }
         }
         if !candidate.allow.is_empty() {
             let _ = writeln!(
@@ -323,7 +343,15 @@ pub fn rules_file(discovery: &Discovery) -> String {
             candidate.rank,
             score_formula(candidate)
         );
-        let _ = writeln!(out, "# canonical: {}", candidate.evidence);
+        let _ = writeln!(out, "# canonical: {}", candidate.canonical_evidence);
+        for module in &candidate.legacy {
+            let _ = writeln!(
+                out,
+                "# legacy {}: {}",
+                module.module,
+                super::candidate::legacy_reason(module)
+            );
+        }
         let others: Vec<String> = candidate
             .paths
             .iter()

@@ -2,8 +2,9 @@
 //!
 //! Every sampled commit is audited from its committed tree with the current
 //! rules.toml. Files are parsed once per (blob, path): a commit costs the
-//! blobs it changed plus one pass of the index and the rules, so a hundred
-//! commits of a large repository cost little more than one full scan.
+//! blobs it changed plus one pass of the index and the rules, and a commit
+//! whose project tree was audited before (it changed only files outside the
+//! project root) costs a tree lookup.
 
 mod render;
 mod repo;
@@ -133,9 +134,13 @@ fn sample(commits: Vec<ObjectId>, options: &HistoryOptions) -> Vec<ObjectId> {
 /// Rust facts are cloned, as the index resolves them per commit.
 #[derive(Default)]
 struct FactsStore {
-    facts: HashMap<(ObjectId, String), Result<FileFacts, Note>>,
+    /// Per path, the facts of each blob seen there.
+    facts: HashMap<String, Vec<BlobFacts>>,
     manifests: HashMap<(ObjectId, String), Result<Vec<CrateRoot>, String>>,
 }
+
+/// What one blob gave at one path.
+type BlobFacts = (ObjectId, Result<FileFacts, Note>);
 
 /// Python facts out on loan, by path: their blob and their own module path.
 type Lent = HashMap<String, (ObjectId, Option<String>)>;
@@ -151,9 +156,13 @@ impl FactsStore {
     ) {
         let missing: Vec<&(String, ObjectId)> = files
             .iter()
-            .filter(|(path, blob)| !self.facts.contains_key(&(*blob, path.clone())))
+            .filter(|(path, blob)| {
+                self.facts
+                    .get(path.as_str())
+                    .is_none_or(|versions| versions.iter().all(|(seen, _)| seen != blob))
+            })
             .collect();
-        let parsed: Vec<((ObjectId, String), Result<FileFacts, Note>)> = pool.install(|| {
+        let parsed: Vec<(String, ObjectId, Result<FileFacts, Note>)> = pool.install(|| {
             missing
                 .par_iter()
                 .map_init(
@@ -173,12 +182,14 @@ impl FactsStore {
                                 message: format!("cannot read blob {blob}: {error}"),
                             }),
                         };
-                        ((*blob, path.clone()), outcome)
+                        (path.clone(), *blob, outcome)
                     },
                 )
                 .collect()
         });
-        self.facts.extend(parsed);
+        for (path, blob, outcome) in parsed {
+            self.facts.entry(path).or_default().push((blob, outcome));
+        }
     }
 
     /// The scan of one commit's listing, every file already parsed.
@@ -191,17 +202,21 @@ impl FactsStore {
         let mut files = Vec::with_capacity(listing.files.len());
         let mut lent = Lent::new();
         for (path, blob) in listing.files {
-            let key = (blob, path);
-            match self.facts.get(&key) {
-                Some(Ok(file)) if file.language == Language::Python => {
-                    if let Some(Ok(file)) = self.facts.remove(&key) {
-                        lent.insert(key.1, (key.0, file.module.clone()));
+            let Some(versions) = self.facts.get_mut(path.as_str()) else {
+                continue;
+            };
+            let Some(at) = versions.iter().position(|(seen, _)| *seen == blob) else {
+                continue;
+            };
+            match &versions[at].1 {
+                Ok(file) if file.language == Language::Python => {
+                    if let (_, Ok(file)) = versions.swap_remove(at) {
+                        lent.insert(path, (blob, file.module.clone()));
                         files.push(file);
                     }
                 }
-                Some(Ok(file)) => files.push(file.clone()),
-                Some(Err(note)) => notes.push(note.clone()),
-                None => {}
+                Ok(file) => files.push(file.clone()),
+                Err(note) => notes.push(note.clone()),
             }
         }
         let mut crate_roots = Vec::new();
@@ -237,7 +252,12 @@ impl FactsStore {
                 // Only a Cargo.toml pointing at a Python file could have
                 // changed it: restore what the file's own path says.
                 file.module = module;
-                self.facts.insert((blob, file.path.clone()), Ok(file));
+                match self.facts.get_mut(file.path.as_str()) {
+                    Some(versions) => versions.push((blob, Ok(file))),
+                    None => {
+                        self.facts.insert(file.path.clone(), vec![(blob, Ok(file))]);
+                    }
+                }
             }
         }
     }

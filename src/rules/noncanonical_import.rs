@@ -98,6 +98,12 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                             ));
                         }
                     } else if let Some(module) = resolved
+                        .filter(|_| {
+                            concept
+                                .legacy_modules
+                                .iter()
+                                .any(|legacy| legacy.ends_with(name))
+                        })
                         .map(|parent| join(parent, name))
                         .filter(|module| concept.is_legacy_module(module))
                     {
