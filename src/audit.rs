@@ -264,6 +264,11 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Violations of one rule code.
+    pub fn of_code(&self, code: Code) -> usize {
+        self.by_code.get(code.as_str()).copied().unwrap_or(0)
+    }
+
     pub fn of<'a>(
         violations: impl Iterator<Item = &'a Violation>,
         definition_paths: impl Iterator<Item = &'a str>,

@@ -77,6 +77,27 @@ impl SourceText {
             .then_some(prefix)
     }
 
+    /// Deletes `delete` from a statement spanning `statement` and adds `line`
+    /// as a statement of its own after it, at its indentation. None when the
+    /// statement does not start its line (`x = 1; from a import b`).
+    fn move_to_own_line(
+        &self,
+        delete: (usize, usize),
+        statement: (usize, usize),
+        line: &str,
+    ) -> Option<Vec<Edit>> {
+        let indent = self.indent_before(statement.0)?;
+        let insert_at = self.line_end(statement.1);
+        Some(vec![
+            self.edit(delete.0, delete.1, ""),
+            self.edit(
+                insert_at,
+                insert_at,
+                format!("{}{indent}{line}", self.newline),
+            ),
+        ])
+    }
+
     /// End of the line holding `offset`, before its line break.
     fn line_end(&self, offset: usize) -> usize {
         let line = self.lines.line_of(offset);
@@ -320,19 +341,15 @@ fn python_from_import(
             import.alias.end as usize,
         )
     };
-    let indent = text.indent_before(statement_start)?;
-    let insert_at = text.line_end(statement_end);
     let line = canonical_from(file, concept, relative, local);
+    let edits = text.move_to_own_line(
+        (delete_start, delete_end),
+        (statement_start, statement_end),
+        &line,
+    )?;
     Some(Fix {
         applicability,
-        edits: vec![
-            text.edit(delete_start, delete_end, ""),
-            text.edit(
-                insert_at,
-                insert_at,
-                format!("{}{indent}{line}", text.newline),
-            ),
-        ],
+        edits,
         title,
     })
 }
@@ -491,19 +508,15 @@ fn rust_use(
             title,
         });
     }
-    let (delete_start, delete_end) = group_leaf_extent(&text.text, leaf_start, leaf_end)?;
-    let indent = text.indent_before(item_start)?;
-    let insert_at = text.line_end(import.statement.end as usize);
+    let extent = group_leaf_extent(&text.text, leaf_start, leaf_end)?;
+    let edits = text.move_to_own_line(
+        extent,
+        (item_start, import.statement.end as usize),
+        &format!("{visibility}use {path};"),
+    )?;
     Some(Fix {
         applicability,
-        edits: vec![
-            text.edit(delete_start, delete_end, ""),
-            text.edit(
-                insert_at,
-                insert_at,
-                format!("{}{indent}{visibility}use {path};", text.newline),
-            ),
-        ],
+        edits,
         title,
     })
 }

@@ -12,7 +12,7 @@ use std::path::{Component, Path};
 use super::svg::{self, Series};
 use super::{concept_summaries, headline, summary, violation_counts, DirectoryCount};
 use crate::audit::Audit;
-use crate::diagnostic::{Applicability, Code};
+use crate::diagnostic::Code;
 use crate::history::History;
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -275,16 +275,7 @@ pub fn report(audit: &Audit, trend: Option<&History>, links: &LinkBase) -> Strin
             concept.counts.definition_files
         );
         for code in Code::RULES {
-            let _ = write!(
-                out,
-                "<td class=\"n\">{}</td>",
-                concept
-                    .counts
-                    .by_code
-                    .get(code.as_str())
-                    .copied()
-                    .unwrap_or(0)
-            );
+            let _ = write!(out, "<td class=\"n\">{}</td>", concept.counts.of_code(code));
         }
         let _ = writeln!(
             out,
@@ -300,13 +291,7 @@ pub fn report(audit: &Audit, trend: Option<&History>, links: &LinkBase) -> Strin
         if !concept.definitions.is_empty() {
             out.push_str("<h3>Definitions</h3>\n<table class=\"definitions\"><thead><tr><th>location</th><th>name</th><th>status</th></tr></thead><tbody>");
             for definition in concept.definitions {
-                let status = if definition.canonical {
-                    "canonical"
-                } else if definition.allowed {
-                    "allowed"
-                } else {
-                    "duplicate"
-                };
+                let status = definition.status();
                 let _ = write!(
                     out,
                     "<tr><td class=\"path\"><a href=\"{}\">{}:{}</a></td><td><code>{}</code></td><td><span class=\"badge {status}\">{status}</span></td></tr>",
@@ -329,10 +314,7 @@ pub fn report(audit: &Audit, trend: Option<&History>, links: &LinkBase) -> Strin
             for violation in violations {
                 let fix = match &violation.fix {
                     Some(fix) => {
-                        let kind = match fix.applicability {
-                            Applicability::Safe => "safe",
-                            Applicability::Unsafe => "unsafe",
-                        };
+                        let kind = fix.applicability.as_str();
                         format!("<span class=\"badge {kind}\">{kind}</span>")
                     }
                     None => "<span class=\"muted\">none</span>".to_string(),
@@ -387,10 +369,7 @@ pub fn report(audit: &Audit, trend: Option<&History>, links: &LinkBase) -> Strin
             escape(&file.path)
         );
         for fix in &file.fixes {
-            let kind = match fix.applicability {
-                Applicability::Safe => "safe",
-                Applicability::Unsafe => "unsafe",
-            };
+            let kind = fix.applicability.as_str();
             let _ = write!(
                 out,
                 "<li><a class=\"path\" href=\"{}\">{}:{}</a> {} <span class=\"badge {kind}\">{kind}</span> {}<pre class=\"diff\">",

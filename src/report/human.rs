@@ -175,12 +175,7 @@ pub fn report(audit: &Audit) -> String {
                 "  {} {:<22} {}",
                 code.as_str(),
                 code.rule(),
-                summary
-                    .counts
-                    .by_code
-                    .get(code.as_str())
-                    .copied()
-                    .unwrap_or(0)
+                summary.counts.of_code(code)
             );
         }
         let _ = writeln!(
@@ -196,13 +191,7 @@ pub fn report(audit: &Audit) -> String {
         if !summary.definitions.is_empty() {
             let _ = writeln!(out, "  definitions:");
             for definition in summary.definitions {
-                let status = if definition.canonical {
-                    "canonical"
-                } else if definition.allowed {
-                    "allowed"
-                } else {
-                    "duplicate"
-                };
+                let status = definition.status();
                 let _ = writeln!(
                     out,
                     "    {}:{}  {}  [{status}]",
@@ -236,10 +225,7 @@ pub fn plan(plan: &crate::fix::RewritePlan) -> String {
                 fix.line,
                 fix.column,
                 fix.code,
-                match fix.applicability {
-                    crate::diagnostic::Applicability::Safe => "safe",
-                    crate::diagnostic::Applicability::Unsafe => "unsafe",
-                },
+                fix.applicability.as_str(),
                 fix.title
             );
             for line in fix.before.lines() {

@@ -74,16 +74,7 @@ pub fn report(audit: &Audit, trend: Option<&History>) -> String {
             concept.counts.definition_files
         );
         for code in Code::RULES {
-            let _ = write!(
-                out,
-                " {} |",
-                concept
-                    .counts
-                    .by_code
-                    .get(code.as_str())
-                    .copied()
-                    .unwrap_or(0)
-            );
+            let _ = write!(out, " {} |", concept.counts.of_code(code));
         }
         let _ = writeln!(
             out,

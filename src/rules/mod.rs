@@ -90,6 +90,19 @@ pub struct DefinitionEntry {
     pub allowed: bool,
 }
 
+impl DefinitionEntry {
+    /// `canonical`, `allowed` or `duplicate`.
+    pub fn status(&self) -> &'static str {
+        if self.canonical {
+            "canonical"
+        } else if self.allowed {
+            "allowed"
+        } else {
+            "duplicate"
+        }
+    }
+}
+
 /// What the rules found for one concept, before path filtering.
 #[derive(Debug, Default)]
 pub struct ConceptFindings {
