@@ -132,7 +132,7 @@ fn compare_project(python: &str, root: &Path) -> usize {
 #[test]
 fn python_facts_match_cpython_ast() {
     let Some(python) = python3() else {
-        eprintln!("SKIPPED python_facts_match_cpython_ast: python3 is not installed");
+        common::skipped("python_facts_match_cpython_ast: python3 is not installed");
         return;
     };
     let projects = projects();

@@ -215,7 +215,7 @@ fn history(project: &Path, args: &[&str]) -> Run {
 #[test]
 fn history_of_a_fixture_repository() {
     if !git_available() {
-        println!("SKIPPED: git not installed");
+        common::skipped("history: git not installed");
         return;
     }
     let temp = tempfile::tempdir().unwrap();
@@ -306,7 +306,7 @@ fn history_of_a_fixture_repository() {
 #[test]
 fn sampling_and_since() {
     if !git_available() {
-        println!("SKIPPED: git not installed");
+        common::skipped("history: git not installed");
         return;
     }
     let temp = tempfile::tempdir().unwrap();

@@ -291,7 +291,7 @@ fn git(dir: &Path, args: &[&str]) -> bool {
 fn html_and_markdown_with_history() {
     let (_temp, demo) = demo_copy();
     if !git(&demo, &["init", "-q"]) {
-        println!("SKIPPED: git not installed");
+        common::skipped("html report history: git not installed");
         return;
     }
     assert!(git(&demo, &["add", "-A"]));
@@ -347,7 +347,7 @@ fn chromium() -> Option<PathBuf> {
 #[test]
 fn renders_in_headless_chromium() {
     let Some(browser) = chromium() else {
-        println!("SKIPPED: chromium not installed");
+        common::skipped("renders_in_headless_chromium: chromium not installed");
         return;
     };
     let (temp, demo) = demo_copy();

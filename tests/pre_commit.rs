@@ -160,7 +160,13 @@ fn tools_available(test: &str) -> bool {
         ("git", "install git"),
     ] {
         if !on_path(program) {
-            eprintln!("SKIPPED {test}: `{program}` is not on PATH ({hint} to run it)");
+            {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED {test}: `{program}` is not on PATH ({hint} to run it)"
+                );
+            }
             return false;
         }
     }

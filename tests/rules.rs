@@ -170,7 +170,7 @@ fn python_still_compiles(root: &std::path::Path) {
         .arg("--version")
         .output();
     if !probe.is_ok_and(|output| output.status.success()) {
-        eprintln!("SKIPPED py_compile check: python3 is not installed");
+        common::skipped("py_compile check: python3 is not installed");
         return;
     }
     let script = r#"
