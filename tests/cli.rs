@@ -219,3 +219,41 @@ fn prefilter_changes_nothing() {
         );
     }
 }
+
+/// The repository's own rules.toml describes the demo: run from the repository
+/// root it must find exactly what the demo's rules.toml finds inside it.
+#[test]
+fn top_level_rules_toml_describes_the_demo() {
+    let inside = run(
+        &fixture("demo"),
+        &["check", "--format", "json", "--no-cache"],
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let outside = run(
+        root,
+        &["check", "fixtures/demo", "--format", "json", "--no-cache"],
+    );
+    let lines = |text: &str, prefix: &str| -> Vec<String> {
+        let json: serde_json::Value = serde_json::from_str(text).unwrap();
+        json["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} {} {}:{}:{} {}",
+                    v["code"],
+                    v["via"],
+                    v["path"].as_str().unwrap().trim_start_matches(prefix),
+                    v["line"],
+                    v["column"],
+                    v["concept"]
+                )
+            })
+            .collect()
+    };
+    let a = lines(&inside.stdout, "");
+    let b = lines(&outside.stdout, "fixtures/demo/");
+    assert!(!a.is_empty());
+    assert_eq!(a, b);
+}
