@@ -270,7 +270,16 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Imports(args) => {
             let facts = audit::Audit::facts_only(&args.common)?;
             report::print_notes(&facts.notes);
-            write_stdout(&report::jsonl::imports(&facts))?;
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            match report::jsonl::imports(&facts, &mut stdout) {
+                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(Error::Io {
+                        context: "cannot write to stdout".into(),
+                        source: error,
+                    })
+                }
+                _ => {}
+            }
             Ok(Outcome::Clean)
         }
     }

@@ -44,7 +44,6 @@ impl Prefilter {
         extra: &BTreeSet<String>,
     ) -> (Self, BTreeSet<String>) {
         let mut needles = extra.clone();
-        needles.insert("ssot:".to_string());
         let mut legacy_names = BTreeSet::new();
         let mut legacy = Vec::new();
         for concept in concepts {
@@ -104,7 +103,8 @@ impl Prefilter {
         if self
             .needles
             .as_ref()
-            .is_some_and(|needles| needles.is_match(text))
+            .is_some_and(|needles| has_word(needles, text))
+            || memchr::memmem::find(text.as_bytes(), SUPPRESSION.as_bytes()).is_some()
         {
             return true;
         }
@@ -130,7 +130,7 @@ impl Prefilter {
         let Some(names) = &self.legacy_names else {
             return false;
         };
-        if !names.is_match(text) {
+        if !has_word(names, text) {
             return false;
         }
         let relative = has_relative_import(text);
@@ -152,26 +152,34 @@ fn has_relative_import(text: &str) -> bool {
     })
 }
 
-/// One automaton for "does any needle occur". A needle that contains another
-/// adds nothing (`UnifiedWebSocketManager` holds `WebSocketManager`), and
-/// leftmost-first matching lets aho-corasick use its SIMD (Teddy) search.
+/// Suppression comments make any file matter (an unused one is SSOT901).
+const SUPPRESSION: &str = "ssot:";
+
+/// One automaton over identifier needles. Leftmost-longest matching lets
+/// aho-corasick use its SIMD (Teddy) search and, at any position, yields the
+/// longest needle, so a needle that is a whole word there is the one found.
 fn automaton(needles: &BTreeSet<String>) -> Option<AhoCorasick> {
-    let needles: Vec<&String> = needles
-        .iter()
-        .filter(|needle| !needle.is_empty())
-        .filter(|needle| {
-            !needles.iter().any(|other| {
-                other != *needle && !other.is_empty() && needle.contains(other.as_str())
-            })
-        })
-        .collect();
+    let needles: Vec<&String> = needles.iter().filter(|needle| !needle.is_empty()).collect();
     if needles.is_empty() {
         return None;
     }
     AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostFirst)
+        .match_kind(MatchKind::LeftmostLongest)
         .build(needles)
         .ok()
+}
+
+/// A needle occurs as a whole identifier: `Primary` in `Primary = …` but not
+/// in `PrimaryQueueService`. Sound, as every import, alias, definition or
+/// patch target names a concept by a whole identifier. Non-overlapping
+/// iteration misses nothing: needles are identifiers, so a match that starts
+/// before a whole-word occurrence cannot overlap it.
+fn has_word(needles: &AhoCorasick, text: &str) -> bool {
+    needles.find_iter(text).any(|found| {
+        let before = text[..found.start()].chars().next_back();
+        let after = text[found.end()..].chars().next();
+        !before.is_some_and(is_identifier_char) && !after.is_some_and(is_identifier_char)
+    })
 }
 
 fn is_identifier_char(c: char) -> bool {

@@ -31,8 +31,8 @@ struct RustFact<'a> {
     asname: Option<&'a str>,
 }
 
-pub fn imports(facts: &Facts) -> String {
-    let mut out = String::new();
+/// Writes the dump line by line: on a big tree it is larger than the facts.
+pub fn imports(facts: &Facts, out: &mut impl std::io::Write) -> std::io::Result<()> {
     // Files are sorted by path string; a file's facts are in source order,
     // which a stable sort by position keeps for the names of one statement.
     for file in &facts.files {
@@ -67,10 +67,10 @@ pub fn imports(facts: &Facts) -> String {
                 })
             };
             if let Ok(json) = json {
-                out.push_str(&json);
-                out.push('\n');
+                out.write_all(json.as_bytes())?;
+                out.write_all(b"\n")?;
             }
         }
     }
-    out
+    out.flush()
 }
