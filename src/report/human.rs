@@ -210,6 +210,9 @@ pub fn report(audit: &Audit) -> String {
             }
         }
     }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "rewrite plan:");
+    out.push_str(&plan(&crate::fix::plan(audit)));
     out
 }
 
