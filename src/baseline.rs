@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::Audit;
 use crate::diagnostic::Violation;
-use crate::source;
+use crate::source::SourceText;
 use crate::Error;
 
 pub const VERSION: u32 = 1;
@@ -35,37 +35,22 @@ pub struct BaselineEntry {
     pub count: usize,
 }
 
-/// 64-bit FNV-1a: stable across runs, platforms and versions.
-pub fn fnv1a64(parts: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for byte in part.bytes().chain(std::iter::once(0)) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    hash
-}
-
 /// Fingerprint and normalised statement of every violation, in order.
 pub fn fingerprints(audit: &Audit) -> Vec<(String, String)> {
-    let mut texts: HashMap<&str, Option<String>> = HashMap::new();
+    let mut texts: HashMap<&str, Option<SourceText>> = HashMap::new();
     audit
         .violations
         .iter()
         .map(|violation| {
-            let text = texts.entry(&violation.path).or_insert_with(|| {
-                std::fs::read(audit.config.root.join(&violation.path))
-                    .ok()
-                    .and_then(|bytes| source::decode(bytes).ok())
-                    .map(|(text, _)| text)
-            });
+            let text = texts
+                .entry(&violation.path)
+                .or_insert_with(|| SourceText::read(&audit.config.root.join(&violation.path)));
             let statement = text
-                .as_deref()
+                .as_ref()
                 .map(|text| statement_text(text, violation))
                 .unwrap_or_default();
             let concept = audit.concept_name(violation).unwrap_or("");
-            let hash = fnv1a64(&[
+            let hash = crate::fnv::hash_parts(&[
                 violation.code.as_str(),
                 &violation.path,
                 concept,
@@ -76,15 +61,14 @@ pub fn fingerprints(audit: &Audit) -> Vec<(String, String)> {
         .collect()
 }
 
-fn statement_text(text: &str, violation: &Violation) -> String {
-    let lines = source::LineIndex::new(text);
+fn statement_text(source: &SourceText, violation: &Violation) -> String {
+    let lines = &source.lines;
     let first = violation.span.begin.line.saturating_sub(1) as usize;
     let last = (violation.span.finish.line.saturating_sub(1) as usize).max(first);
     let mut out = String::new();
     for line in first..=last.min(lines.line_count().saturating_sub(1)) {
-        let range = lines.line_range(text, line);
         out.push(' ');
-        out.push_str(&text[range]);
+        out.push_str(&source.text[lines.line_range(&source.text, line)]);
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -247,16 +231,5 @@ pub fn apply(audit: &mut Audit, baseline: &Baseline) -> Comparison {
             version: VERSION,
             entries: shrunk,
         },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fnv_is_stable() {
-        assert_eq!(fnv1a64(&[]), 0xcbf2_9ce4_8422_2325);
-        assert_ne!(fnv1a64(&["ab", "c"]), fnv1a64(&["a", "bc"]));
     }
 }

@@ -11,7 +11,6 @@ use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
-use crate::baseline::fnv1a64;
 use crate::lang::rust::ModDecl;
 use crate::lang::{FileFacts, Note};
 
@@ -60,18 +59,8 @@ pub struct FactsCache {
 pub fn key(rules_toml: &str) -> String {
     format!(
         "{:016x}",
-        fnv1a64(&[env!("CARGO_PKG_VERSION"), FORMAT, rules_toml])
+        crate::fnv::hash_parts(&[env!("CARGO_PKG_VERSION"), FORMAT, rules_toml])
     )
-}
-
-pub fn content_hash(bytes: &[u8]) -> u64 {
-    // FNV-1a over the bytes, as a string part would be hashed.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
 }
 
 /// Size and modification time of a file, as the cache compares them.

@@ -15,42 +15,9 @@ use crate::diagnostic::{Applicability, Code, Edit, FactRef, Fix, Via, Violation}
 use crate::index::{Origin, ProjectIndex};
 use crate::lang::python::resolve_relative;
 use crate::lang::{FileFacts, ImportFact, ImportKind};
-use crate::source::{self, Encoding, LineIndex};
-
-/// A file's text as the fixer reads it.
-pub struct SourceText {
-    pub bytes: Vec<u8>,
-    pub text: String,
-    pub encoding: Encoding,
-    pub lines: LineIndex,
-    /// The file's first line break, used for inserted lines.
-    pub newline: &'static str,
-}
+use crate::source::{self, Encoding, SourceText};
 
 impl SourceText {
-    pub fn read(path: &Path) -> Option<Self> {
-        let bytes = std::fs::read(path).ok()?;
-        let (text, encoding) = source::decode(bytes.clone()).ok()?;
-        let lines = LineIndex::new(&text);
-        let newline = match memchr::memchr2(b'\n', b'\r', text.as_bytes()) {
-            Some(at) if text.as_bytes()[at] == b'\r' => {
-                if text.as_bytes().get(at + 1) == Some(&b'\n') {
-                    "\r\n"
-                } else {
-                    "\r"
-                }
-            }
-            _ => "\n",
-        };
-        Some(Self {
-            bytes,
-            text,
-            encoding,
-            lines,
-            newline,
-        })
-    }
-
     fn edit(&self, start: usize, end: usize, replacement: impl Into<String>) -> Edit {
         let begin = self.lines.line_col(&self.text, start);
         let finish = self.lines.line_col(&self.text, end);

@@ -164,7 +164,7 @@ impl ProjectIndex {
             name: name.to_string(),
         };
         let Some(file) = self.python_module(module) else {
-            let submodule = join(module, name);
+            let submodule = join_module(module, name);
             return if self.has_python_module(&submodule) {
                 Origin::Module(submodule)
             } else {
@@ -172,7 +172,7 @@ impl ProjectIndex {
             };
         };
         let Some(binding) = file.binding(name) else {
-            let submodule = join(module, name);
+            let submodule = join_module(module, name);
             if self.has_python_module(&submodule) {
                 return Origin::Module(submodule);
             }
@@ -237,7 +237,7 @@ impl ProjectIndex {
             _ => return None,
         };
         for part in parts {
-            current = join(&current, part);
+            current = join_module(&current, part);
         }
         Some(current)
     }
@@ -382,7 +382,8 @@ fn resolve_rust_uses(
     bindings
 }
 
-fn join(module: &str, name: &str) -> String {
+/// `module.name`, or `name` inside the root package (empty module path).
+pub fn join_module(module: &str, name: &str) -> String {
     if module.is_empty() {
         name.to_string()
     } else {

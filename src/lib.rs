@@ -11,6 +11,7 @@ pub mod crates;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+pub mod fnv;
 pub mod history;
 pub mod index;
 pub mod lang;

@@ -344,7 +344,7 @@ fn cached_facts(
         // Hashing costs a pass over the bytes: only worth it when an entry of
         // the same size may be reused (a checkout that only touched mtimes).
         let same_size = previous.filter(|entry| entry.size == bytes.len() as u64);
-        let hash = same_size.map(|_| cache::content_hash(bytes));
+        let hash = same_size.map(|_| crate::fnv::hash_bytes(bytes));
         let outcome = match same_size.filter(|entry| entry.hash.is_some() && entry.hash == hash) {
             Some(entry) => from_cache(config, file, entry),
             None => facts_from_bytes(config, file, bytes, prefilter),

@@ -110,6 +110,42 @@ pub fn decode(bytes: Vec<u8>) -> Result<(String, Encoding), std::string::FromUtf
     Ok((text, Encoding { bom }))
 }
 
+/// A file's text as read back after the scan (facts do not keep it): for
+/// fixes, snippets and baseline statements.
+pub struct SourceText {
+    pub bytes: Vec<u8>,
+    pub text: String,
+    pub encoding: Encoding,
+    pub lines: LineIndex,
+    /// The file's first line break, used for inserted lines.
+    pub newline: &'static str,
+}
+
+impl SourceText {
+    pub fn read(path: &std::path::Path) -> Option<Self> {
+        let bytes = std::fs::read(path).ok()?;
+        let (text, encoding) = decode(bytes.clone()).ok()?;
+        let lines = LineIndex::new(&text);
+        let newline = match memchr::memchr2(b'\n', b'\r', text.as_bytes()) {
+            Some(at) if text.as_bytes()[at] == b'\r' => {
+                if text.as_bytes().get(at + 1) == Some(&b'\n') {
+                    "\r\n"
+                } else {
+                    "\r"
+                }
+            }
+            _ => "\n",
+        };
+        Some(Self {
+            bytes,
+            text,
+            encoding,
+            lines,
+            newline,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,14 +134,6 @@ fn is_importable(file: &FileFacts) -> bool {
     }
 }
 
-fn join(module: &str, name: &str) -> String {
-    if module.is_empty() {
-        name.to_string()
-    } else {
-        format!("{module}.{name}")
-    }
-}
-
 /// What one file contributes; merged in file order.
 #[derive(Default)]
 struct FileEvidence {
@@ -189,7 +181,9 @@ impl Collector<'_> {
                 continue;
             }
             let known = self.index.has_python_module(module)
-                || self.index.has_python_module(&join(module, name));
+                || self
+                    .index
+                    .has_python_module(&crate::index::join_module(module, name));
             let origin = if known {
                 self.index.resolve(module, name)
             } else {

@@ -13,7 +13,8 @@ use super::{concept_summaries, headline, summary, violation_counts};
 use crate::audit::Audit;
 use crate::config::Severity;
 use crate::diagnostic::Violation;
-use crate::source;
+use crate::source::SourceText;
+use std::sync::Arc;
 
 fn handler(terminal: bool) -> GraphicalReportHandler {
     let theme = if terminal {
@@ -39,7 +40,7 @@ pub fn print_error(error: &crate::Error) {
 struct ViolationDiagnostic<'a> {
     violation: &'a Violation,
     concept: Option<&'a str>,
-    source: Option<NamedSource<String>>,
+    source: Option<NamedSource<Arc<str>>>,
 }
 
 impl fmt::Debug for ViolationDiagnostic<'_> {
@@ -106,16 +107,15 @@ impl Diagnostic for ViolationDiagnostic<'_> {
 /// `check --format human`.
 pub fn check(audit: &Audit) -> String {
     let handler = handler(std::io::stdout().is_terminal());
-    let mut sources: HashMap<&str, Option<String>> = HashMap::new();
+    // One read per file; every diagnostic of the file shares its text.
+    let mut sources: HashMap<&str, Option<Arc<str>>> = HashMap::new();
     let mut out = String::new();
     for violation in &audit.violations {
         let text = sources
             .entry(violation.path.as_str())
             .or_insert_with(|| {
-                std::fs::read(audit.config.root.join(&violation.path))
-                    .ok()
-                    .and_then(|bytes| source::decode(bytes).ok())
-                    .map(|(text, _)| text)
+                SourceText::read(&audit.config.root.join(&violation.path))
+                    .map(|source| Arc::from(source.text))
             })
             .clone();
         let diagnostic = ViolationDiagnostic {

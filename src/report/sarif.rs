@@ -335,33 +335,18 @@ fn collapse_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// FNV-1a, 64 bits: tiny, dependency-free and stable across Rust versions
-/// and platforms (unlike `DefaultHasher`), which a fingerprint must be.
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    bytes.iter().fold(OFFSET_BASIS, |hash, &byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(PRIME)
-    })
-}
-
 /// Hashes what identifies a violation apart from where it sits in the file
 /// (code, path, concept, mechanism, message), so lines added above it keep
 /// its fingerprint. Fields are NUL-separated so that no two inputs collide
 /// by concatenation.
 fn fingerprint_hash(violation: &Violation, concept: Option<&str>) -> u64 {
-    let mut input = Vec::new();
-    for field in [
+    crate::fnv::hash_parts(&[
         violation.code.as_str(),
         violation.path.as_str(),
         concept.unwrap_or(""),
         violation.via.as_str(),
         violation.message.as_str(),
-    ] {
-        input.extend_from_slice(field.as_bytes());
-        input.push(0);
-    }
-    fnv1a64(&input)
+    ])
 }
 
 fn fix(violation: &Violation, fix: &Fix) -> Option<SarifFix> {
@@ -570,14 +555,6 @@ pub fn directory_uri(root: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fnv1a64_matches_the_reference_vectors() {
-        // From the FNV reference test suite.
-        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
-    }
 
     #[test]
     fn paths_become_uri_references() {

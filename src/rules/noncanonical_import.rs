@@ -104,7 +104,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                                 .iter()
                                 .any(|legacy| legacy.ends_with(name))
                         })
-                        .map(|parent| join(parent, name))
+                        .map(|parent| crate::index::join_module(parent, name))
                         .filter(|module| concept.is_legacy_module(module))
                     {
                         legacy = Some(module);
@@ -168,14 +168,6 @@ fn defines_concept_class(context: &ConceptContext<'_>, file: &FileFacts, name: &
     file.definitions
         .iter()
         .any(|definition| definition.name == name && context.concept.definition.is_match(name))
-}
-
-fn join(module: &str, name: &str) -> String {
-    if module.is_empty() {
-        name.to_string()
-    } else {
-        format!("{module}.{name}")
-    }
 }
 
 fn relative_text(level: u32, module: Option<&str>) -> String {
