@@ -217,16 +217,22 @@ pub fn language_of(path: &str) -> Option<(Language, bool)> {
     }
 }
 
-/// Reads one file and extracts its facts. With a pre-filter, a file that
-/// cannot matter is not parsed: only its path facts are kept.
-pub fn read_facts(
-    config: &Config,
-    file: &SelectedFile,
-    prefilter: Option<&Prefilter>,
-) -> Result<FileFacts, Note> {
-    with_contents(file, |bytes| {
-        facts_from_bytes(config, file, bytes, prefilter)
-    })
+/// How a file that was read is parsed.
+#[derive(Clone, Copy)]
+pub enum Parse<'p> {
+    /// In full.
+    Full,
+    /// Only when the pre-filter hits: a file that cannot matter keeps only
+    /// its path facts.
+    IfHit(&'p Prefilter),
+    /// In full, Python function bodies skimmed first (the same facts, see
+    /// `lang::skim`).
+    Skimmed,
+}
+
+/// Reads one file and extracts its facts.
+pub fn read_facts(config: &Config, file: &SelectedFile, parse: Parse) -> Result<FileFacts, Note> {
+    with_contents(file, |bytes| facts_from_bytes(config, file, bytes, parse))
     .unwrap_or_else(|error| Err(skip_note(file, format!("cannot read: {error}"))))
 }
 
@@ -266,7 +272,7 @@ pub fn facts_from_bytes(
     config: &Config,
     file: &SelectedFile,
     bytes: &[u8],
-    prefilter: Option<&Prefilter>,
+    parse: Parse,
 ) -> Result<FileFacts, Note> {
     let (language, stub) = language_of(&file.relative)
         .ok_or_else(|| skip_note(file, "not a Python or Rust file: skipped".into()))?;
@@ -279,14 +285,19 @@ pub fn facts_from_bytes(
     })?;
     let text = text.strip_prefix(source::BOM).unwrap_or(text);
     let mut facts = path_facts(config, file, language, size);
-    if prefilter.is_some_and(|prefilter| !prefilter.hits(text, language, facts.module.as_deref())) {
+    if let Parse::IfHit(prefilter) = parse {
+        if !prefilter.hits(text, language, facts.module.as_deref()) {
         facts.parsed = false;
         if language == Language::Rust {
             facts.rust_modules = lang::rust_facts::mod_declarations(text);
         }
         return Ok(facts);
+        }
     }
     match language {
+        Language::Python if matches!(parse, Parse::Skimmed) => {
+            lang::python::extract_skimmed(&mut facts, text, stub)
+        }
         Language::Python => lang::python::extract(&mut facts, text, stub),
         Language::Rust => lang::rust_facts::extract(&mut facts, text),
     }
@@ -329,11 +340,11 @@ fn from_cache(config: &Config, file: &SelectedFile, entry: &CacheEntry) -> Resul
 fn cached_facts(
     config: &Config,
     file: &SelectedFile,
-    prefilter: Option<&Prefilter>,
+    parse: Parse,
     cache: &FactsCache,
 ) -> (Result<FileFacts, Note>, Option<CacheEntry>) {
     let Ok(metadata) = std::fs::metadata(&file.absolute) else {
-        return (read_facts(config, file, prefilter), None);
+        return (read_facts(config, file, parse), None);
     };
     let (size, mtime) = cache::stamp(&metadata);
     let previous = cache.entries.get(&file.relative);
@@ -347,7 +358,7 @@ fn cached_facts(
         let hash = same_size.map(|_| crate::fnv::hash_bytes(bytes));
         let outcome = match same_size.filter(|entry| entry.hash.is_some() && entry.hash == hash) {
             Some(entry) => from_cache(config, file, entry),
-            None => facts_from_bytes(config, file, bytes, prefilter),
+            None => facts_from_bytes(config, file, bytes, parse),
         };
         (outcome, hash)
     });
@@ -367,8 +378,10 @@ fn cached_facts(
 /// How much of the project to parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParseMode {
-    /// Every file (the facts dump, discover).
+    /// Every file (the facts dump).
     Everything,
+    /// Every file, Python function bodies skimmed (discover).
+    Skimmed,
     /// Only files the concepts' pre-filter hits (check, report, fix, ...).
     Relevant,
 }
@@ -393,7 +406,7 @@ pub fn scan(
         _ => None,
     };
     let (first, mut needles) = match mode {
-        ParseMode::Everything => (None, Default::default()),
+        ParseMode::Everything | ParseMode::Skimmed => (None, Default::default()),
         ParseMode::Relevant => {
             let extra = cache
                 .as_ref()
@@ -403,6 +416,11 @@ pub fn scan(
             (Some(prefilter), needles)
         }
     };
+    let parse = match (&first, mode) {
+        (Some(prefilter), _) => Parse::IfHit(prefilter),
+        (None, ParseMode::Skimmed) => Parse::Skimmed,
+        (None, _) => Parse::Full,
+    };
     let results: Vec<(usize, Result<FileFacts, Note>, Option<CacheEntry>)> = pool.install(|| {
         selection
             .files
@@ -410,10 +428,10 @@ pub fn scan(
             .enumerate()
             .map(|(id, file)| match &cache {
                 Some(cache) => {
-                    let (outcome, entry) = cached_facts(config, file, first.as_ref(), cache);
+                    let (outcome, entry) = cached_facts(config, file, parse, cache);
                     (id, outcome, entry)
                 }
-                None => (id, read_facts(config, file, first.as_ref()), None),
+                None => (id, read_facts(config, file, parse), None),
             })
             .collect()
     });
@@ -450,7 +468,7 @@ pub fn scan(
                     .filter(|(_, facts)| !facts.parsed)
                     .filter_map(|(at, _)| {
                         let file = &selection.files[sources[at]];
-                        read_facts(config, file, Some(&round))
+                        read_facts(config, file, Parse::IfHit(&round))
                             .ok()
                             .filter(|facts| facts.parsed)
                             .map(|facts| (at, facts))

@@ -109,7 +109,12 @@ pub fn discover(args: &DiscoverArgs) -> Result<Discovery, Error> {
         .max(1);
     let pool = scan::thread_pool(threads)
         .map_err(|error| Error::Usage(format!("cannot start {threads} threads: {error}")))?;
-    let scanned = scan::scan(&config, &pool, threads, scan::ParseMode::Everything, None);
+    let mode = if args.common.no_prefilter {
+        scan::ParseMode::Everything
+    } else {
+        scan::ParseMode::Skimmed
+    };
+    let scanned = scan::scan(&config, &pool, threads, mode, None);
     let mut notes = scanned.notes;
     notes.extend(
         scanned

@@ -3,6 +3,7 @@
 pub mod python;
 pub mod rust;
 pub mod rust_facts;
+pub mod skim;
 
 use serde::{Deserialize, Serialize};
 

@@ -12,6 +12,7 @@ use super::{
     AliasAssignment, AliasValue, AttributeUse, Binding, BindingKind, Definition, DefinitionKind,
     FileFacts, Guard, ImportFact, ImportKind, Note, PatchTarget, Scope, Span,
 };
+use super::skim::{skim_into, Skim, SkimBuffers};
 use crate::source::LineIndex;
 
 /// Files nested deeper than this many brackets are skipped with an SSOT900
@@ -244,6 +245,12 @@ fn expression_depth(text: &str) -> usize {
 /// Why `text` is too deeply nested to parse safely, if it is. Checked before
 /// every parse of Python text (the scan's and the fixer's).
 pub fn nesting_problem(text: &str) -> Option<String> {
+    // Short texts are decided without a look: at most one bracket per byte,
+    // and `byte_bounds` counts at most one per byte plus 8 per byte of
+    // indentation, under both limits.
+    if text.len() <= MAX_NESTING && 9 * text.len() < MAX_DEPTH {
+        return None;
+    }
     let bounds = byte_bounds(text);
     let nesting = bounds.brackets;
     if nesting > MAX_NESTING {
@@ -281,9 +288,48 @@ fn printable(message: &str) -> String {
 
 /// Extracts the facts of one Python file. `text` has its BOM removed.
 pub fn extract(facts: &mut FileFacts, text: &str, stub: bool) {
+    extract_from(facts, text, text, stub);
+}
+
+/// The same facts as [`extract`], parsing a skimmed copy of `text` (function
+/// bodies reduced to the lines that can hold a fact, see [`super::skim`]).
+/// Falls back to the full parse when the skim gives up or the skimmed text
+/// does not parse cleanly, so a file with a syntax error gets the very notes
+/// and facts of [`extract`].
+pub fn extract_skimmed(facts: &mut FileFacts, text: &str, stub: bool) {
+    thread_local! {
+        static BUFFERS: std::cell::RefCell<SkimBuffers> = std::cell::RefCell::new(SkimBuffers::default());
+    }
+    let skimmed_cleanly = BUFFERS.with(|buffers| {
+        let mut buffers = buffers.borrow_mut();
+        let clean = match skim_into(text, &mut buffers) {
+            Skim::Changed => buffers.text().is_some_and(|skimmed| {
+                let mut trial = facts.clone();
+                let clean = extract_from(&mut trial, text, skimmed, stub);
+                if clean {
+                    *facts = trial;
+                }
+                clean
+            }),
+            Skim::Unchanged | Skim::GaveUp => false,
+        };
+        buffers.shrink();
+        clean
+    });
+    if !skimmed_cleanly {
+        extract(facts, text, stub);
+    }
+}
+
+/// Extracts the facts of `text` by parsing `parsed_text`: `text` itself, or
+/// a skimmed copy with the same byte offsets and the lines that hold facts
+/// unchanged. False when a skimmed copy does not parse cleanly (its facts
+/// are then not those of `text`).
+fn extract_from(facts: &mut FileFacts, text: &str, parsed_text: &str, stub: bool) -> bool {
     let lines = LineIndex::new(text);
     facts.suppressions = super::suppressions(text, &lines, "#");
-    if let Some(message) = nesting_problem(text) {
+    // The bound protects the parse, so it is checked on the text parsed.
+    if let Some(message) = nesting_problem(parsed_text) {
         facts.parsed_cleanly = false;
         facts.notes.push(Note {
             code: "SSOT900".into(),
@@ -292,15 +338,18 @@ pub fn extract(facts: &mut FileFacts, text: &str, stub: bool) {
             column: 1,
             message,
         });
-        return;
+        return true;
     }
     let source_type = if stub {
         PySourceType::Stub
     } else {
         PySourceType::Python
     };
-    let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    let parsed = ruff_python_parser::parse_unchecked_source(parsed_text, source_type);
     if let Some(error) = parsed.errors().first() {
+        if !std::ptr::eq(text, parsed_text) {
+            return false;
+        }
         facts.parsed_cleanly = false;
         let at = lines.line_col(text, error.location.start().to_usize());
         facts.notes.push(Note {
@@ -330,6 +379,7 @@ pub fn extract(facts: &mut FileFacts, text: &str, stub: bool) {
             visitor.visit_stmt(stmt);
         }
     }
+    true
 }
 
 #[derive(Clone, Copy)]

@@ -1,0 +1,911 @@
+//! Skimming Python for `discover`.
+//!
+//! `discover` needs the facts of every file, yet most of a code base's bytes
+//! cannot hold one: facts come from imports, class statements, module-level
+//! assignments and compound-statement structure, attribute uses of
+//! import-bound names (`legacy.WebSocketManager`), `patch(...)` calls and
+//! `TYPE_CHECKING` guards. [`skim`] reads the logical lines with one pass over
+//! the bytes and rewrites those that can hold none of these into the
+//! cheapest text of the same shape, keeping every byte offset and line break:
+//!
+//! - a simple statement inside a `def` or `class` body becomes `...`;
+//! - a decorator becomes `...`;
+//! - a `def` header becomes `def name():` (its name is the only fact);
+//! - a module-level `NAME = <literal>` (a list, dict, set, string or
+//!   number literal, or an expression starting with one: no alias, only the
+//!   binding) becomes `NAME=...`;
+//! - an `if` / `with` header becomes `if 1:`, an `elif` one `elif 1:`, a
+//!   `for` / `while` header `while 1:` (so `break` stays inside a loop);
+//! - everything else (module-level statements, class headers, `else:`,
+//!   `try:`, `except ...:`, `match` / `case`, one-line compound statements)
+//!   and every line that holds `import`, `class`, `patch`, `TYPE_CHECKING`
+//!   or a name an `import` statement binds stays byte for byte.
+//!
+//! Parsing that text yields the very facts of the original at a fraction of
+//! the cost. The scan gives up (`None`: parse the original) on what it does
+//! not fully understand: tabs or form feeds in indentation, code outside
+//! strings and comments that is not ASCII, an unterminated string, an
+//! unbalanced bracket. A skimmed text that does not parse cleanly is thrown
+//! away too (see `python::extract_skimmed`), so a file with a syntax error in
+//! a line that stays is parsed as written.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use memchr::memmem::Finder;
+
+/// f-strings nested deeper than this (`f"{f"{f"{...}"}"}"`) are left to the parser.
+const MAX_STRING_NESTING: usize = 16;
+
+/// First words of lines never blanked: compound statements and their
+/// clauses (`...` in place of `else: x` would orphan it). `match` / `case`
+/// are soft keywords: such lines stay either way.
+const COMPOUND: &[&[u8]] = &[
+    b"async", b"case", b"class", b"def", b"elif", b"else", b"except", b"finally", b"for", b"if",
+    b"match", b"try", b"while", b"with",
+];
+
+// Byte classes of code outside strings.
+const OTHER: u8 = 0;
+const SPACE: u8 = 1;
+const WORD: u8 = 2;
+const QUOTE: u8 = 3;
+const NEWLINE: u8 = 4;
+const HASH: u8 = 5;
+const BACKSLASH: u8 = 6;
+const OPEN: u8 = 7;
+const CLOSE: u8 = 8;
+const COLON: u8 = 9;
+const NOT_ASCII: u8 = 10;
+
+const CLASSES: [u8; 256] = {
+    let mut classes = [OTHER; 256];
+    let mut byte = 0usize;
+    while byte < 256 {
+        classes[byte] = match byte as u8 {
+            b' ' | b'\t' | b'\x0c' => SPACE,
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => WORD,
+            b'\'' | b'"' => QUOTE,
+            b'\n' | b'\r' => NEWLINE,
+            b'#' => HASH,
+            b'\\' => BACKSLASH,
+            b'(' | b'[' | b'{' => OPEN,
+            b')' | b']' | b'}' => CLOSE,
+            b':' => COLON,
+            0x80.. => NOT_ASCII,
+            _ => OTHER,
+        };
+        byte += 1;
+    }
+    classes
+};
+
+/// Bytes that end a run of plain string content.
+const STRING_STOPS: [bool; 256] = {
+    let mut stops = [false; 256];
+    stops[b'\'' as usize] = true;
+    stops[b'"' as usize] = true;
+    stops[b'\\' as usize] = true;
+    stops[b'\n' as usize] = true;
+    stops[b'\r' as usize] = true;
+    stops[b'{' as usize] = true;
+    stops[b'}' as usize] = true;
+    stops
+};
+
+fn class_of(byte: u8) -> u8 {
+    CLASSES[usize::from(byte)]
+}
+
+fn is_word_byte(byte: u8) -> bool {
+    class_of(byte) == WORD || byte >= 0x80
+}
+
+/// `r`, `b`, `f`, `t`, `u` and their valid pairs, in any case.
+fn is_string_prefix(word: &[u8]) -> bool {
+    match word {
+        [one] => matches!(one.to_ascii_lowercase(), b'r' | b'u' | b'b' | b'f' | b't'),
+        [a, b] => matches!(
+            [a.to_ascii_lowercase(), b.to_ascii_lowercase()],
+            [b'b', b'r']
+                | [b'r', b'b']
+                | [b'f', b'r']
+                | [b'r', b'f']
+                | [b't', b'r']
+                | [b'r', b't']
+        ),
+        _ => false,
+    }
+}
+
+/// Words whose presence keeps a line: `import` anywhere in a word
+/// (`__import__`, `import_module`), `TYPE_CHECKING`, and the whole words
+/// `class` and `patch`. One SIMD substring search each beats one automaton
+/// for all four: their letters are common, their occurrences rare.
+fn keep_words() -> &'static [Finder<'static>; 4] {
+    static WORDS: OnceLock<[Finder<'static>; 4]> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        [
+            Finder::new(b"import"),
+            Finder::new(b"TYPE_CHECKING"),
+            Finder::new(b"class"),
+            Finder::new(b"patch"),
+        ]
+    })
+}
+
+fn whole_word(bytes: &[u8], start: usize, end: usize) -> bool {
+    (start == 0 || !is_word_byte(bytes[start - 1]))
+        && bytes.get(end).is_none_or(|&byte| !is_word_byte(byte))
+}
+
+/// Spaces, tabs and backslash continuations.
+fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
+    loop {
+        match bytes.get(at) {
+            Some(b' ' | b'\t' | b'\x0c') => at += 1,
+            Some(b'\\') => match (bytes.get(at + 1), bytes.get(at + 2)) {
+                (Some(b'\r'), Some(b'\n')) => at += 3,
+                (Some(b'\n' | b'\r'), _) => at += 2,
+                _ => return at,
+            },
+            _ => return at,
+        }
+    }
+}
+
+/// `from a.b` (or `from .`) right before the `import` word at `at`.
+fn follows_from(bytes: &[u8], at: usize) -> bool {
+    let mut start = at;
+    while start > 0 && matches!(bytes[start - 1], b' ' | b'\t') {
+        start -= 1;
+    }
+    let name_end = start;
+    while start > 0 && (is_word_byte(bytes[start - 1]) || bytes[start - 1] == b'.') {
+        start -= 1;
+    }
+    if start == name_end {
+        return false;
+    }
+    while start > 0 && matches!(bytes[start - 1], b' ' | b'\t') {
+        start -= 1;
+    }
+    start >= 4 && &bytes[start - 4..start] == b"from" && whole_word(bytes, start - 4, start)
+}
+
+/// Names `import` statements bind (`import a.b` binds `a`, `import a as m`
+/// binds `m`), read off the text after every `import` word that does not
+/// follow `from x`. A superset: words after `import` in strings and
+/// comments count too.
+fn import_bases<'t>(bytes: &'t [u8], imports: &[usize]) -> Vec<&'t [u8]> {
+    let mut bases: Vec<&[u8]> = Vec::new();
+    for &found in imports {
+        let end = found + b"import".len();
+        if !whole_word(bytes, found, end) || follows_from(bytes, found) {
+            continue;
+        }
+        let mut at = end;
+        loop {
+            at = skip_blanks(bytes, at);
+            let start = at;
+            while at < bytes.len() && (is_word_byte(bytes[at]) || bytes[at] == b'.') {
+                at += 1;
+            }
+            let name = &bytes[start..at];
+            if name.is_empty() {
+                break;
+            }
+            let first = name.split(|&byte| byte == b'.').next().unwrap_or(name);
+            at = skip_blanks(bytes, at);
+            let bound = if bytes[at..].starts_with(b"as")
+                && !bytes.get(at + 2).copied().is_some_and(is_word_byte)
+            {
+                at = skip_blanks(bytes, at + 2);
+                let start = at;
+                while at < bytes.len() && is_word_byte(bytes[at]) {
+                    at += 1;
+                }
+                &bytes[start..at]
+            } else {
+                first
+            };
+            if !bound.is_empty() && !bases.contains(&bound) {
+                bases.push(bound);
+            }
+            at = skip_blanks(bytes, at);
+            if bytes.get(at) != Some(&b',') {
+                break;
+            }
+            at += 1;
+        }
+    }
+    bases
+}
+
+/// Sorted offsets of everything that keeps its line (see [`keep_words`]
+/// and [`import_bases`]).
+fn keep_offsets(bytes: &[u8], offsets: &mut Vec<usize>) {
+    offsets.clear();
+    let [import, type_checking, class, patch] = keep_words();
+    let imports: Vec<usize> = import.find_iter(bytes).collect();
+    offsets.extend(&imports);
+    offsets.extend(type_checking.find_iter(bytes));
+    for word in [class, patch] {
+        let length = word.needle().len();
+        offsets.extend(
+            word.find_iter(bytes)
+                .filter(|&start| whole_word(bytes, start, start + length)),
+        );
+    }
+    for base in import_bases(bytes, &imports) {
+        for start in memchr::memmem::find_iter(bytes, base) {
+            if whole_word(bytes, start, start + base.len()) {
+                offsets.push(start);
+            }
+        }
+    }
+    offsets.sort_unstable();
+}
+
+/// What the scan saw of a logical line.
+struct LineShape {
+    /// Its last token is a `:` outside brackets: a compound statement header
+    /// whose body follows on the next lines.
+    opens_block: bool,
+    /// It holds a `;` outside brackets: more than one statement.
+    semicolon: bool,
+}
+
+/// Why the scan gave up.
+struct GiveUp;
+
+struct Scanner<'t> {
+    bytes: &'t [u8],
+    at: usize,
+}
+
+impl<'t> Scanner<'t> {
+    fn peek(&self, ahead: usize) -> Option<u8> {
+        self.bytes.get(self.at + ahead).copied()
+    }
+
+    fn word(&mut self) -> &'t [u8] {
+        let start = self.at;
+        while self.at < self.bytes.len() && class_of(self.bytes[self.at]) == WORD {
+            self.at += 1;
+        }
+        &self.bytes[start..self.at]
+    }
+
+    /// The word at `self.at` and the one after it, not consumed.
+    fn first_words(&mut self) -> (&'t [u8], &'t [u8]) {
+        let start = self.at;
+        let first = self.word();
+        self.at = skip_blanks(self.bytes, self.at);
+        let second = self.word();
+        self.at = start;
+        (first, second)
+    }
+
+    /// One logical line from `self.at` (past its indentation) to its
+    /// terminating line break (not consumed) or the end of the text.
+    fn logical_line(&mut self) -> Result<LineShape, GiveUp> {
+        let bytes = self.bytes;
+        let mut depth = 0usize;
+        let mut colon_last = false;
+        let mut semicolon = false;
+        while let Some(&byte) = bytes.get(self.at) {
+            match class_of(byte) {
+                SPACE => self.at += 1,
+                WORD => {
+                    self.at += 1;
+                    while bytes
+                        .get(self.at)
+                        .is_some_and(|&byte| class_of(byte) == WORD)
+                    {
+                        self.at += 1;
+                    }
+                    colon_last = false;
+                }
+                NEWLINE if depth == 0 => break,
+                NEWLINE => self.at += 1,
+                QUOTE => {
+                    let prefix = self.prefix();
+                    self.string(prefix, 0)?;
+                    colon_last = false;
+                }
+                HASH => self.skip_comment(),
+                BACKSLASH => self.continuation()?,
+                OPEN => {
+                    depth += 1;
+                    self.at += 1;
+                    colon_last = false;
+                }
+                CLOSE => {
+                    depth = depth.checked_sub(1).ok_or(GiveUp)?;
+                    self.at += 1;
+                    colon_last = false;
+                }
+                COLON => {
+                    self.at += 1;
+                    colon_last = depth == 0;
+                }
+                NOT_ASCII => return Err(GiveUp),
+                _ => {
+                    semicolon |= byte == b';' && depth == 0;
+                    self.at += 1;
+                    colon_last = false;
+                }
+            }
+        }
+        if depth != 0 {
+            return Err(GiveUp);
+        }
+        Ok(LineShape {
+            opens_block: colon_last,
+            semicolon,
+        })
+    }
+
+    /// The string prefix right before the quote at `self.at` (`rb`, `f`).
+    fn prefix(&self) -> &'t [u8] {
+        let mut start = self.at;
+        while start > 0 && is_word_byte(self.bytes[start - 1]) {
+            start -= 1;
+        }
+        let word = &self.bytes[start..self.at];
+        if is_string_prefix(word) {
+            word
+        } else {
+            b""
+        }
+    }
+
+    fn skip_comment(&mut self) {
+        let rest = &self.bytes[self.at..];
+        self.at += memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
+    }
+
+    /// A backslash outside strings: only a line continuation is valid.
+    fn continuation(&mut self) -> Result<(), GiveUp> {
+        match (self.peek(1), self.peek(2)) {
+            (Some(b'\r'), Some(b'\n')) => self.at += 3,
+            (Some(b'\n' | b'\r'), _) => self.at += 2,
+            _ => return Err(GiveUp),
+        }
+        Ok(())
+    }
+
+    /// A string literal at its opening quote.
+    fn string(&mut self, prefix: &[u8], nesting: usize) -> Result<(), GiveUp> {
+        if nesting > MAX_STRING_NESTING {
+            return Err(GiveUp);
+        }
+        let bytes = self.bytes;
+        let quote = self.peek(0).ok_or(GiveUp)?;
+        let triple = self.peek(1) == Some(quote) && self.peek(2) == Some(quote);
+        let formatted = prefix
+            .iter()
+            .any(|byte| matches!(byte.to_ascii_lowercase(), b'f' | b't'));
+        self.at += if triple { 3 } else { 1 };
+        loop {
+            while bytes
+                .get(self.at)
+                .is_some_and(|&byte| !STRING_STOPS[usize::from(byte)])
+            {
+                self.at += 1;
+            }
+            let byte = self.peek(0).ok_or(GiveUp)?;
+            match byte {
+                // Escapes the next byte, raw strings included (`r"\""`).
+                b'\\' => {
+                    self.at += if self.peek(1) == Some(b'\r') && self.peek(2) == Some(b'\n') {
+                        3
+                    } else {
+                        2
+                    };
+                }
+                b'\n' | b'\r' if !triple => return Err(GiveUp),
+                _ if byte == quote => {
+                    if !triple {
+                        self.at += 1;
+                        return Ok(());
+                    }
+                    if self.peek(1) == Some(quote) && self.peek(2) == Some(quote) {
+                        self.at += 3;
+                        return Ok(());
+                    }
+                    self.at += 1;
+                }
+                b'{' | b'}' if formatted && self.peek(1) == Some(byte) => self.at += 2,
+                b'{' if formatted => {
+                    self.at += 1;
+                    self.replacement_field(quote, triple, nesting + 1)?;
+                }
+                b'}' if formatted => return Err(GiveUp),
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    /// The inside of an f-string's `{...}` after the brace, up to and
+    /// including its closing brace: an expression (strings may nest, in any
+    /// quotes), then maybe `!r` and a `:` format spec with fields of its own.
+    fn replacement_field(&mut self, quote: u8, triple: bool, nesting: usize) -> Result<(), GiveUp> {
+        if nesting > MAX_STRING_NESTING {
+            return Err(GiveUp);
+        }
+        let mut depth = 0usize;
+        loop {
+            let byte = self.peek(0).ok_or(GiveUp)?;
+            match class_of(byte) {
+                CLOSE if byte == b'}' && depth == 0 => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                COLON if depth == 0 => {
+                    self.at += 1;
+                    return self.format_spec(quote, triple, nesting);
+                }
+                OPEN => {
+                    depth += 1;
+                    self.at += 1;
+                }
+                CLOSE => {
+                    depth = depth.checked_sub(1).ok_or(GiveUp)?;
+                    self.at += 1;
+                }
+                QUOTE => {
+                    let prefix = self.prefix();
+                    self.string(prefix, nesting + 1)?;
+                }
+                HASH => self.skip_comment(),
+                BACKSLASH => self.continuation()?,
+                NOT_ASCII => return Err(GiveUp),
+                _ if byte == b'!' && depth == 0 && self.peek(1) != Some(b'=') => {
+                    self.at += 1;
+                    self.word();
+                }
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    /// A format spec up to and including the field's closing brace.
+    fn format_spec(&mut self, quote: u8, triple: bool, nesting: usize) -> Result<(), GiveUp> {
+        loop {
+            let byte = self.peek(0).ok_or(GiveUp)?;
+            match byte {
+                b'}' => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                b'{' => {
+                    self.at += 1;
+                    self.replacement_field(quote, triple, nesting + 1)?;
+                }
+                b'\n' | b'\r' if !triple => return Err(GiveUp),
+                b'\\' => self.at += 2,
+                _ if byte == quote => return Err(GiveUp),
+                _ => self.at += 1,
+            }
+        }
+    }
+}
+
+/// What an open block is the body of.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Block {
+    Function,
+    Class,
+    Other,
+}
+
+/// Overwrites `out[start..end]` with `head` and blanks, keeping line breaks.
+fn rewrite(out: &mut [u8], start: usize, end: usize, head: &[u8]) {
+    for byte in &mut out[start..end] {
+        if !matches!(byte, b'\n' | b'\r') {
+            *byte = b' ';
+        }
+    }
+    out[start..start + head.len()].copy_from_slice(head);
+}
+
+/// In a module-level `NAME = value` whose value starts with a bracket other
+/// than `(`, a digit or a quote (a literal, or an expression built on one:
+/// never a name an alias could bind), where the value starts. Only the
+/// target is a fact (`__all__`'s value is one too: never taken).
+fn literal_value(bytes: &[u8], start: usize, end: usize, first: &[u8]) -> Option<usize> {
+    if first.is_empty() || first == b"__all__" || first[0].is_ascii_digit() {
+        return None;
+    }
+    let mut at = start + first.len();
+    while at < end && matches!(bytes[at], b' ' | b'\t') {
+        at += 1;
+    }
+    if bytes.get(at) != Some(&b'=') || bytes.get(at + 1) == Some(&b'=') {
+        return None;
+    }
+    at += 1;
+    while at < end && matches!(bytes[at], b' ' | b'\t') {
+        at += 1;
+    }
+    match bytes.get(at) {
+        Some(b'[' | b'{' | b'\'' | b'"' | b'0'..=b'9') if at < end => Some(at),
+        _ => None,
+    }
+}
+
+/// What [`skim_into`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skim {
+    /// The skimmed text is in [`SkimBuffers::text`].
+    Changed,
+    /// Nothing to skim: parse the text as it is.
+    Unchanged,
+    /// The scan did not understand the text: parse it as it is.
+    GaveUp,
+}
+
+/// The memory [`skim_into`] works in, reused from file to file (a fresh
+/// buffer per file costs more in page faults than the scan).
+#[derive(Default)]
+pub struct SkimBuffers {
+    keep: Vec<usize>,
+    blocks: Vec<(usize, Block)>,
+    head: Vec<u8>,
+    out: Vec<u8>,
+}
+
+impl SkimBuffers {
+    /// The skimmed text after [`Skim::Changed`].
+    pub fn text(&self) -> Option<&str> {
+        std::str::from_utf8(&self.out).ok()
+    }
+
+    /// Lets go of the memory a huge file needed.
+    pub fn shrink(&mut self) {
+        if self.out.capacity() > 64 << 20 {
+            *self = Self::default();
+        }
+    }
+}
+
+/// `text` skimmed (see the module docs), borrowed when nothing changes,
+/// `None` when the scan gave up.
+pub fn skim(text: &str) -> Option<Cow<'_, str>> {
+    let mut buffers = SkimBuffers::default();
+    match skim_into(text, &mut buffers) {
+        Skim::Changed => buffers.text().map(|text| Cow::Owned(text.to_string())),
+        Skim::Unchanged => Some(Cow::Borrowed(text)),
+        Skim::GaveUp => None,
+    }
+}
+
+/// Skims `text` into `buffers` (see the module docs).
+pub fn skim_into(text: &str, buffers: &mut SkimBuffers) -> Skim {
+    let bytes = text.as_bytes();
+    let SkimBuffers {
+        keep,
+        blocks,
+        head,
+        out,
+    } = buffers;
+    keep_offsets(bytes, keep);
+    blocks.clear();
+    let mut changed = false;
+    let mut next_keep = 0;
+    let mut scanner = Scanner { bytes, at: 0 };
+    while scanner.at < bytes.len() {
+        let line_start = scanner.at;
+        while scanner.peek(0) == Some(b' ') {
+            scanner.at += 1;
+        }
+        let indent = scanner.at - line_start;
+        match scanner.peek(0) {
+            None => break,
+            Some(b'\t' | b'\x0c') => return Skim::GaveUp,
+            Some(b'\n') => {
+                scanner.at += 1;
+                continue;
+            }
+            Some(b'\r') => {
+                scanner.at += if scanner.peek(1) == Some(b'\n') { 2 } else { 1 };
+                continue;
+            }
+            Some(b'#') => {
+                scanner.skip_comment();
+                continue;
+            }
+            Some(_) => {}
+        }
+        while blocks.last().is_some_and(|&(open, _)| open >= indent) {
+            blocks.pop();
+        }
+        let module_level = blocks.iter().all(|&(_, block)| block == Block::Other);
+        let start = scanner.at;
+        let decorator = scanner.peek(0) == Some(b'@');
+        let (first, second) = scanner.first_words();
+        let Ok(shape) = scanner.logical_line() else {
+            return Skim::GaveUp;
+        };
+        let opens_block = shape.opens_block;
+        let end = scanner.at;
+        while keep.get(next_keep).is_some_and(|&offset| offset < start) {
+            next_keep += 1;
+        }
+        let kept = keep.get(next_keep).is_some_and(|&offset| offset < end);
+        let function = first == b"def" || (first == b"async" && second == b"def");
+        if opens_block {
+            let block = if function {
+                Block::Function
+            } else if first == b"class" {
+                Block::Class
+            } else {
+                Block::Other
+            };
+            blocks.push((indent, block));
+        }
+        if kept {
+            continue;
+        }
+        head.clear();
+        let mut from = start;
+        if opens_block {
+            match (first, second) {
+                (b"def", name) | (b"async", name @ b"def") if function => {
+                    let name = if first == b"async" {
+                        // `async def name`: the word after `def`.
+                        let after = skip_blanks(bytes, start + 5);
+                        let after = skip_blanks(bytes, after + 3);
+                        let mut finish = after;
+                        while finish < end && class_of(bytes[finish]) == WORD {
+                            finish += 1;
+                        }
+                        head.extend_from_slice(b"async ");
+                        &bytes[after..finish]
+                    } else {
+                        name
+                    };
+                    if name.is_empty() {
+                        continue;
+                    }
+                    head.extend_from_slice(b"def ");
+                    head.extend_from_slice(name);
+                    head.extend_from_slice(b"():");
+                }
+                (b"if" | b"with", _) | (b"async", b"with") => head.extend_from_slice(b"if 1:"),
+                (b"elif", _) => head.extend_from_slice(b"elif 1:"),
+                (b"for" | b"while", _) | (b"async", b"for") => head.extend_from_slice(b"while 1:"),
+                _ => continue,
+            }
+        } else if decorator || (!module_level && !COMPOUND.contains(&first)) {
+            head.extend_from_slice(b"...");
+        } else if literal_value(bytes, start, end, first).is_some() && !shape.semicolon {
+            // `NAME=...`: the target stays where it was.
+            from = start + first.len();
+            head.extend_from_slice(b"=...");
+        } else {
+            continue;
+        }
+        // The replacement fits on the first physical line it starts on.
+        let first_line = memchr::memchr2(b'\n', b'\r', &bytes[from..end]).unwrap_or(end - from);
+        if first_line < head.len() {
+            continue;
+        }
+        if !changed {
+            out.clear();
+            out.extend_from_slice(bytes);
+            changed = true;
+        }
+        rewrite(out, from, end, head);
+    }
+    // ASCII replaced whole logical lines of ASCII code (strings and comments
+    // included; a line of code that is not ASCII made the scan give up), so
+    // the text is still UTF-8.
+    if changed {
+        Skim::Changed
+    } else {
+        Skim::Unchanged
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skimmed(text: &str) -> String {
+        skim(text)
+            .map(Cow::into_owned)
+            .unwrap_or_else(|| "<gave up>".into())
+    }
+
+    #[test]
+    fn rewrites_what_holds_no_fact() {
+        let text = "X = compute(1)\n@deco(1)\ndef f(a: int = 2) -> str:\n    y = a + 1\n    for i in range(y):\n        return y\nclass C(Base):\n    z = 2\n    async def m(self):\n        if self.z:\n            return self.z\n";
+        let expected = "X = compute(1)\n...     \ndef f():                 \n    ...      \n    while 1:          \n        ...     \nclass C(Base):\n    ...  \n    async def m():    \n        if 1:     \n            ...          \n";
+        assert_eq!(skimmed(text), expected);
+        assert_eq!(skimmed(text).len(), text.len());
+    }
+
+    #[test]
+    fn keeps_lines_that_hold_facts() {
+        let text = "import legacy as m\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import B\ndef f():\n    from a import b\n    x = m.Manager()\n    with patch(\"a.B\"):\n        pass\n    class Local: pass\n    y = __import__('q')\n    return b\n";
+        let out = skimmed(text);
+        for kept in [
+            "if TYPE_CHECKING:\n",
+            "    from a import b\n",
+            "    x = m.Manager()\n",
+            "    with patch(\"a.B\"):\n",
+            "    class Local: pass\n",
+            "    y = __import__('q')\n",
+        ] {
+            assert!(out.contains(kept), "{kept:?} not kept in {out:?}");
+        }
+        // `b` comes from `from a import b`: not an import-bound module name.
+        assert!(out.ends_with("    ...     \n"), "{out:?}");
+    }
+
+    #[test]
+    fn module_level_literals_lose_their_value() {
+        let text = "ROWS = [\n    (1, 'a'),\n]\nA = B\nC = (D)\n__all__ = ['A']\nE = 1; F = G\nH = {1: 2}.get\n";
+        let expected = "ROWS=...\n             \n \nA = B\nC = (D)\n__all__ = ['A']\nE = 1; F = G\nH=...         \n";
+        assert_eq!(skimmed(text), expected);
+    }
+
+    #[test]
+    fn multi_line_statements_keep_their_line_breaks() {
+        let text = "def f():\n    x = {\n        'a': 1,\n    }\r\n    y = \"\"\"doc\nstring\"\"\" \\\n        + 'z'\n";
+        let out = skimmed(text);
+        assert_eq!(out.len(), text.len());
+        assert_eq!(out.matches('\n').count(), text.matches('\n').count());
+        assert_eq!(out.matches('\r').count(), text.matches('\r').count());
+        assert_eq!(out.matches("...").count(), 2);
+    }
+
+    #[test]
+    fn f_strings_nest_and_hold_uses() {
+        let text = "import m\ndef f(x):\n    a = f\"{x:>{width}} {x!r} {{literal}}\"\n    b = f\"{f\"{m.S}\"}\"\n    c = f'{x[\"k\"]}' + rb'\\''\n";
+        let out = skimmed(text);
+        assert!(out.contains("    b = f\"{f\"{m.S}\"}\"\n"), "{out}");
+        assert_eq!(out.matches("...").count(), 2, "{out}");
+    }
+
+    #[test]
+    fn gives_up_on_what_it_does_not_understand() {
+        assert!(skim("def f():\n\tx = 1\n").is_none());
+        assert!(skim("def f():\n    x = 'open\n").is_none());
+        assert!(skim("def f():\n    x = (1\n").is_none());
+        assert!(skim("def f():\n    ñ = 1\n").is_none());
+        // Not ASCII inside strings and comments is fine.
+        assert_eq!(
+            skimmed("def f():\n    x = 'ñ'  # ü\n"),
+            "def f():\n    ...           \n"
+        );
+    }
+
+    #[test]
+    fn clauses_and_one_liners_stay() {
+        let text = "def f():\n    if a: b = 1\n    else: c = 2\n    try:\n        pass\n    except E as e:\n        pass\n    finally:\n        pass\n";
+        let expected = "def f():\n    if a: b = 1\n    else: c = 2\n    try:\n        ... \n    except E as e:\n        ... \n    finally:\n        ... \n";
+        assert_eq!(skimmed(text), expected);
+    }
+
+    #[test]
+    fn bases_come_from_import_statements() {
+        let text = b"import a.b, c as d\nfrom x import y\nfrom . import z\nimport \\\n  e\n";
+        let imports: Vec<usize> = memchr::memmem::find_iter(text, b"import").collect();
+        assert_eq!(import_bases(text, &imports), vec![&b"a"[..], b"d", b"e"]);
+    }
+}
+
+/// The skimmed parse against the full one: the same facts, file for file.
+#[cfg(test)]
+mod same_facts {
+    use std::path::Path;
+
+    use crate::config::Language;
+    use crate::lang::{python, FileFacts};
+
+    /// Facts as JSON, by both routes; `None` when the full parse is not clean
+    /// (a syntax error in a skimmed line is not reported by the skim).
+    fn both(path: &str, text: &str) -> Option<(String, String)> {
+        let run = |skimmed: bool| {
+            let mut facts = FileFacts::new(path.to_string(), Language::Python);
+            if let Some((module, is_package)) = python::module_path(path, &[String::new()]) {
+                facts.module = Some(module);
+                facts.is_package = is_package;
+            }
+            let stub = path.ends_with(".pyi");
+            if skimmed {
+                python::extract_skimmed(&mut facts, text, stub);
+            } else {
+                python::extract(&mut facts, text, stub);
+            }
+            facts
+        };
+        let full = run(false);
+        if !full.parsed_cleanly {
+            return None;
+        }
+        let json = |facts: &FileFacts| serde_json::to_string_pretty(facts).unwrap_or_default();
+        Some((json(&full), json(&run(true))))
+    }
+
+    const SNIPPETS: &[&str] = &[
+        "import a.b as m\nfrom x import (\n    Y,\n    Z as W,\n)\n\n@m.deco(\n    1)\ndef f(a: m.T = m.D, *, b=lambda: m.L) -> m.R:\n    '''doc'''\n    if a:\n        return m.S\n    for i in range(3):\n        with open(a) as h, m.ctx() as k:\n            pass\n    else:\n        x = {i: (yield i) for i in a}\n    try:\n        from .rel import Q\n    except ImportError:\n        Q = None\n    class Inner(m.Base):\n        attr = m.A\n    return Q\n",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.mod import Manager\nelse:\n    Manager = None\nAlias = Manager\nOther = pkg.mod.Manager\nLIST = [1, 2,\n  3]\n__all__ = ['Alias']\n__all__ += ['Other']\nA = B = C\nD = 1; E = F\n(G) = H\nI, J = K, L\nT: int = 3\n",
+        "import unittest.mock as um\nfrom unittest.mock import patch\nclass T:\n    @patch('pkg.mod.Thing')\n    def test(self, thing):\n        with patch.object(x, 'y'), um.patch(\"a.b.C\"):\n            assert um.sentinel\n        self.assertEqual(f'{um.ANY!r:>{w}}', 1)\n    async def t2(self):\n        async with x as y:\n            async for z in y:\n                await z\n",
+        "def outer():\n    def inner(a,\n              b):\n        return a + \\\n            b\n    match inner:\n        case {'k': v} if v:\n            import json\n        case _:\n            pass\n    global G\n    G = 1\n    type X = int\n    return inner\n",
+        "x = f\"{'a' if y else \"b\"}\" + rb'\\x00' + '''\nclass Fake: import nothing\n'''\ndef g():\n    s = \"\"\"\n    from x import y\n    \"\"\"\n    return s\r\ndef h():\r\n    return 1\r\n",
+        "class A:\n    x: int\n    y = 2\n    def m(self) -> 'A':\n        return self\n    @property\n    def p(self): return 1\n    class B:\n        def n(self):\n            import os.path\n            return os.path.join('a')\n",
+        "def f():\n    x = [\n        1,\n    ]; import sys\n    return sys.argv\n",
+        "if True:\n    def f(): pass\n    X = {'a': 1}\nwhile False:\n    Y = [1]\nfor i in []:\n    Z = i\nelse:\n    W = 'w'\n",
+    ];
+
+    #[test]
+    fn snippets() {
+        for (at, snippet) in SNIPPETS.iter().enumerate() {
+            let Some((full, skimmed)) = both("pkg/mod.py", snippet) else {
+                panic!("snippet {at} does not parse cleanly");
+            };
+            assert_eq!(full, skimmed, "snippet {at}");
+        }
+    }
+
+    fn python_files(directory: &Path, found: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(directory) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                python_files(&path, found);
+            } else if path
+                .extension()
+                .is_some_and(|extension| extension == "py" || extension == "pyi")
+            {
+                found.push(path);
+            }
+        }
+    }
+
+    /// Every Python file under `root`: returns how many were compared.
+    fn compare_tree(root: &Path) -> usize {
+        let mut files = Vec::new();
+        python_files(root, &mut files);
+        files.sort();
+        let mut compared = 0;
+        for file in files {
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            let relative = file.strip_prefix(root).unwrap_or(&file);
+            let path = relative.to_string_lossy().replace('\\', "/");
+            if let Some((full, skimmed)) = both(&path, text) {
+                assert_eq!(full, skimmed, "{}", file.display());
+                compared += 1;
+            }
+        }
+        compared
+    }
+
+    #[test]
+    fn every_fixture() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        assert!(compare_tree(&fixtures) > 50);
+    }
+
+    /// `SKIM_TREE=/usr/lib/python3.11 cargo test --release skim -- --ignored`
+    #[test]
+    #[ignore = "a large tree: run with SKIM_TREE=DIR"]
+    fn a_large_tree() {
+        let Some(root) = std::env::var_os("SKIM_TREE") else {
+            return;
+        };
+        let compared = compare_tree(Path::new(&root));
+        eprintln!("{compared} files with the same facts");
+        assert!(compared > 0);
+    }
+}
