@@ -513,9 +513,12 @@ def bench_tree(label: str, root: str, binary: str, flags: set, legacy: list, sam
         ("report", ours + ["report"] + common),
         ("imports", ours + ["imports", "--format", "jsonl"] + common),
         ("check, 5 files (pre-commit)", ours + ["check", "--exit-zero"] + common + sample),
+        ("discover", ours + ["discover", "--format", "json"] + common),
     ]
     if "--no-prefilter" in flags and not args.quick:
         commands.append(("check --no-prefilter", ours + ["check", "--exit-zero", "--no-prefilter"] + common))
+        commands.append(("discover --no-prefilter",
+                         ours + ["discover", "--format", "json", "--no-prefilter"] + common))
     if "--no-cache" in flags:
         warm = [c for c in common if c != "--no-cache"]
         # Prime the facts cache once, then time warm runs.
@@ -635,6 +638,11 @@ def targets(synth: list) -> list:
                  if warm else "")
         out.append(("pre-commit mode (5 files) ≤ 25% of a full check (10,000 files; both cold)",
                     f"{100 * pre / check:.0f}% ({fmt_s(pre)} vs {fmt_s(check)}){extra}", pre <= 0.25 * check))
+        discover = row(t10, "discover")
+        if discover:
+            out.append(("`discover` on 10,000 files ≤ 1.5× `check`",
+                        f"{discover['median'] / check:.2f}× ({fmt_s(discover['median'])} vs {fmt_s(check)})",
+                        discover["median"] <= 1.5 * check))
     else:
         out.append(("full `check` on 10,000 files vs ripgrep / ruff", "not measured (10,000 not in --sizes)", None))
     if len(synth) >= 2:
@@ -691,7 +699,7 @@ def render(args, versions: dict, info: dict, synth: list, real: list, checks: li
            "--output-format concise .` with `[lint.flake8-tidy-imports.banned-api]` banning the same "
            "legacy modules as rules.toml. (`--isolated` cannot be combined with a config *file* in ruff ≥ 0.5; "
            "a `--config` file already disables configuration discovery.)",
-           "- ssot-audit: `check --exit-zero`, `report`, `imports --format jsonl`, with cwd = the tree so its "
+           "- ssot-audit: `check --exit-zero`, `report`, `imports --format jsonl`, `discover --format json`, with cwd = the tree so its "
            "rules.toml is found" + (", `--no-cache` (cold facts cache) unless the row says otherwise"
                                     if versions.get("no_cache") else "") + ".",
            "- pre-commit: `check --exit-zero` with 5 files as arguments (the whole project is still indexed).",

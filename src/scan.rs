@@ -233,7 +233,7 @@ pub enum Parse<'p> {
 /// Reads one file and extracts its facts.
 pub fn read_facts(config: &Config, file: &SelectedFile, parse: Parse) -> Result<FileFacts, Note> {
     with_contents(file, |bytes| facts_from_bytes(config, file, bytes, parse))
-    .unwrap_or_else(|error| Err(skip_note(file, format!("cannot read: {error}"))))
+        .unwrap_or_else(|error| Err(skip_note(file, format!("cannot read: {error}"))))
 }
 
 thread_local! {
@@ -287,11 +287,11 @@ pub fn facts_from_bytes(
     let mut facts = path_facts(config, file, language, size);
     if let Parse::IfHit(prefilter) = parse {
         if !prefilter.hits(text, language, facts.module.as_deref()) {
-        facts.parsed = false;
-        if language == Language::Rust {
-            facts.rust_modules = lang::rust_facts::mod_declarations(text);
-        }
-        return Ok(facts);
+            facts.parsed = false;
+            if language == Language::Rust {
+                facts.rust_modules = lang::rust_facts::mod_declarations(text);
+            }
+            return Ok(facts);
         }
     }
     match language {

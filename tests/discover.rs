@@ -94,6 +94,41 @@ fn top_paths_and_thread_counts() {
     assert_eq!(one.stdout, eight.stdout);
 }
 
+/// Skimming function bodies before the parse changes nothing: the same
+/// report as parsing every file in full, on every project discover knows.
+#[test]
+fn skimming_changes_nothing() {
+    let temp = tempfile::tempdir().unwrap();
+    let demo = temp.path().join("demo");
+    copy_tree(&fixture("demo"), &demo);
+    std::fs::remove_file(demo.join("rules.toml")).expect("rules.toml moved away");
+    let projects = [
+        fixture("discover/fragmented"),
+        fixture("discover/clean"),
+        fixture("rust_workspace"),
+        demo,
+    ];
+    for dir in projects {
+        for format in ["json", "human"] {
+            let skimmed = run(&dir, &["discover", "--format", format, "--top", "0"]);
+            let full = run(
+                &dir,
+                &[
+                    "discover",
+                    "--format",
+                    format,
+                    "--top",
+                    "0",
+                    "--no-prefilter",
+                ],
+            );
+            assert_eq!(skimmed.code, 0, "{}", skimmed.render());
+            assert_eq!(skimmed.stdout, full.stdout, "{}", dir.display());
+            assert!(!skimmed.stdout.is_empty());
+        }
+    }
+}
+
 type Key = (String, String, String, u64, u64);
 
 /// `(code, via, path, line, column)` of one concept's violations in `check --format json`.

@@ -524,7 +524,8 @@ impl ClusterContext<'_> {
             return matched;
         };
         let mut regexes: HashMap<usize, Option<Regex>> = HashMap::new();
-        let mut hits: Vec<usize> = Vec::new();
+        // (plan, decided without the regex)
+        let mut hits: Vec<(usize, bool)> = Vec::new();
         let mut heads_found: Vec<(usize, usize)> = Vec::new();
         let sites = definitions
             .iter()
@@ -544,6 +545,12 @@ impl ClusterContext<'_> {
                 plan_of[definition.at]
             };
             let lower = site.name.to_lowercase();
+            // Lower-casing keeps an ASCII name's offsets, and every byte of
+            // it is a `\w`: the regex's verdict follows from the literals.
+            let ascii = site
+                .name
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
             hits.clear();
             heads_found.clear();
             let mut heads_searched = false;
@@ -563,26 +570,39 @@ impl ClusterContext<'_> {
                 let candidates = heads_found
                     .iter()
                     .filter(|&&(_, end)| end <= found.start())
-                    .map(|&(head, _)| Some(head))
-                    .chain((found.start() == 0).then_some(None));
-                for head in candidates {
+                    .map(|&(head, end)| (Some(head), end))
+                    .chain((found.start() == 0).then_some((None, 0)));
+                for (head, head_end) in candidates {
+                    // An ASCII name is decided here: the words between
+                    // head and tail (`INFIX`) start with [A-Z0-9_].
+                    let decided = ascii.then(|| {
+                        head_end == found.start()
+                            || site.name.as_bytes()[head_end].is_ascii_uppercase()
+                            || site.name.as_bytes()[head_end].is_ascii_digit()
+                            || site.name.as_bytes()[head_end] == b'_'
+                    });
+                    if decided == Some(false) {
+                        continue;
+                    }
                     for &plan in plans_of.get(&(tail, head)).into_iter().flatten() {
                         if plan != own_plan && plans[plan].language == site.language {
-                            hits.push(plan);
+                            hits.push((plan, decided.is_some()));
                         }
                     }
                 }
             }
             hits.sort_unstable();
-            hits.dedup();
-            for &plan in &hits {
-                let regex = regexes
-                    .entry(plan)
-                    .or_insert_with(|| Regex::new(&plans[plan].definition).ok());
-                if regex
-                    .as_ref()
-                    .is_some_and(|regex| regex.is_match(&site.name))
-                {
+            hits.dedup_by_key(|&mut (plan, _)| plan);
+            for &(plan, decided) in &hits {
+                let matches = decided || {
+                    let regex = regexes
+                        .entry(plan)
+                        .or_insert_with(|| Regex::new(&plans[plan].definition).ok());
+                    regex
+                        .as_ref()
+                        .is_some_and(|regex| regex.is_match(&site.name))
+                };
+                if matches {
                     matched[plan].push(definition);
                 }
             }

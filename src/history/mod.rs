@@ -173,7 +173,12 @@ impl FactsStore {
                             absolute: config.root.join(path),
                         };
                         let outcome = match repo.find_blob(*blob) {
-                            Ok(object) => scan::facts_from_bytes(config, &file, &object.data, scan::Parse::Full),
+                            Ok(object) => scan::facts_from_bytes(
+                                config,
+                                &file,
+                                &object.data,
+                                scan::Parse::Full,
+                            ),
                             Err(error) => Err(Note {
                                 code: "SSOT910".into(),
                                 path: path.clone(),

@@ -8,11 +8,11 @@ use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{self as ast, Expr, PySourceType, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
+use super::skim::{skim_into, Skim, SkimBuffers};
 use super::{
     AliasAssignment, AliasValue, AttributeUse, Binding, BindingKind, Definition, DefinitionKind,
     FileFacts, Guard, ImportFact, ImportKind, Note, PatchTarget, Scope, Span,
 };
-use super::skim::{skim_into, Skim, SkimBuffers};
 use crate::source::LineIndex;
 
 /// Files nested deeper than this many brackets are skipped with an SSOT900

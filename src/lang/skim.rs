@@ -107,12 +107,7 @@ fn is_string_prefix(word: &[u8]) -> bool {
         [one] => matches!(one.to_ascii_lowercase(), b'r' | b'u' | b'b' | b'f' | b't'),
         [a, b] => matches!(
             [a.to_ascii_lowercase(), b.to_ascii_lowercase()],
-            [b'b', b'r']
-                | [b'r', b'b']
-                | [b'f', b'r']
-                | [b'r', b'f']
-                | [b't', b'r']
-                | [b'r', b't']
+            [b'b', b'r'] | [b'r', b'b'] | [b'f', b'r'] | [b'r', b'f'] | [b't', b'r'] | [b'r', b't']
         ),
         _ => false,
     }
