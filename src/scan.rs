@@ -1,6 +1,7 @@
 //! The parallel scan: select the project's files (ripgrep-style ignore rules
 //! plus rules.toml globs), read each once, and extract its facts.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -226,8 +227,9 @@ pub enum Parse<'p> {
     /// its path facts.
     IfHit(&'p Prefilter),
     /// In full, Python function bodies skimmed first (the same facts, see
-    /// `lang::skim`).
-    Skimmed,
+    /// `lang::skim`; attribute uses only of modules in these top-level
+    /// packages).
+    Skimmed(&'p HashSet<String>),
 }
 
 /// Reads one file and extracts its facts.
@@ -295,10 +297,12 @@ pub fn facts_from_bytes(
         }
     }
     match language {
-        Language::Python if matches!(parse, Parse::Skimmed) => {
-            lang::python::extract_skimmed(&mut facts, text, stub)
-        }
-        Language::Python => lang::python::extract(&mut facts, text, stub),
+        Language::Python => match parse {
+            Parse::Skimmed(packages) => {
+                lang::python::extract_skimmed(&mut facts, text, stub, Some(packages))
+            }
+            _ => lang::python::extract(&mut facts, text, stub),
+        },
         Language::Rust => lang::rust_facts::extract(&mut facts, text),
     }
     Ok(facts)
@@ -386,6 +390,16 @@ pub enum ParseMode {
     Relevant,
 }
 
+/// The first components of the selected Python files' modules.
+fn top_packages(config: &Config, files: &[SelectedFile]) -> HashSet<String> {
+    files
+        .iter()
+        .filter(|file| matches!(language_of(&file.relative), Some((Language::Python, _))))
+        .filter_map(|file| lang::python::module_path(&file.relative, &config.settings.src))
+        .filter_map(|(module, _)| module.split('.').next().map(str::to_string))
+        .collect()
+}
+
 /// At most this many pre-filter rounds; re-export chains are short.
 const MAX_ROUNDS: usize = 8;
 
@@ -416,9 +430,13 @@ pub fn scan(
             (Some(prefilter), needles)
         }
     };
+    let packages = match mode {
+        ParseMode::Skimmed => top_packages(config, &selection.files),
+        _ => HashSet::new(),
+    };
     let parse = match (&first, mode) {
         (Some(prefilter), _) => Parse::IfHit(prefilter),
-        (None, ParseMode::Skimmed) => Parse::Skimmed,
+        (None, ParseMode::Skimmed) => Parse::Skimmed(&packages),
         (None, _) => Parse::Full,
     };
     let results: Vec<(usize, Result<FileFacts, Note>, Option<CacheEntry>)> = pool.install(|| {

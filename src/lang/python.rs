@@ -292,17 +292,24 @@ pub fn extract(facts: &mut FileFacts, text: &str, stub: bool) {
 }
 
 /// The same facts as [`extract`], parsing a skimmed copy of `text` (function
-/// bodies reduced to the lines that can hold a fact, see [`super::skim`]).
+/// bodies reduced to the lines that can hold a fact, see [`super::skim`]);
+/// with `packages`, attribute uses only of modules in those top-level
+/// packages.
 /// Falls back to the full parse when the skim gives up or the skimmed text
 /// does not parse cleanly, so a file with a syntax error gets the very notes
 /// and facts of [`extract`].
-pub fn extract_skimmed(facts: &mut FileFacts, text: &str, stub: bool) {
+pub fn extract_skimmed(
+    facts: &mut FileFacts,
+    text: &str,
+    stub: bool,
+    packages: Option<&HashSet<String>>,
+) {
     thread_local! {
         static BUFFERS: std::cell::RefCell<SkimBuffers> = std::cell::RefCell::new(SkimBuffers::default());
     }
     let skimmed_cleanly = BUFFERS.with(|buffers| {
         let mut buffers = buffers.borrow_mut();
-        let clean = match skim_into(text, &mut buffers) {
+        let clean = match skim_into(text, packages, &mut buffers) {
             Skim::Changed => buffers.text().is_some_and(|skimmed| {
                 let mut trial = facts.clone();
                 let clean = extract_from(&mut trial, text, skimmed, stub);

@@ -30,6 +30,7 @@
 //! a line that stays is parsed as written.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use memchr::memmem::Finder;
@@ -170,10 +171,10 @@ fn follows_from(bytes: &[u8], at: usize) -> bool {
 
 /// Names `import` statements bind (`import a.b` binds `a`, `import a as m`
 /// binds `m`), read off the text after every `import` word that does not
-/// follow `from x`. A superset: words after `import` in strings and
-/// comments count too.
-fn import_bases<'t>(bytes: &'t [u8], imports: &[usize]) -> Vec<&'t [u8]> {
-    let mut bases: Vec<&[u8]> = Vec::new();
+/// follow `from x`, with the first component of the module each one names.
+/// A superset: words after `import` in strings and comments count too.
+fn import_bases<'t>(bytes: &'t [u8], imports: &[usize]) -> Vec<(&'t [u8], &'t [u8])> {
+    let mut bases: Vec<(&[u8], &[u8])> = Vec::new();
     for &found in imports {
         let end = found + b"import".len();
         if !whole_word(bytes, found, end) || follows_from(bytes, found) {
@@ -204,8 +205,8 @@ fn import_bases<'t>(bytes: &'t [u8], imports: &[usize]) -> Vec<&'t [u8]> {
             } else {
                 first
             };
-            if !bound.is_empty() && !bases.contains(&bound) {
-                bases.push(bound);
+            if !bound.is_empty() && !bases.contains(&(bound, first)) {
+                bases.push((bound, first));
             }
             at = skip_blanks(bytes, at);
             if bytes.get(at) != Some(&b',') {
@@ -218,8 +219,10 @@ fn import_bases<'t>(bytes: &'t [u8], imports: &[usize]) -> Vec<&'t [u8]> {
 }
 
 /// Sorted offsets of everything that keeps its line (see [`keep_words`]
-/// and [`import_bases`]).
-fn keep_offsets(bytes: &[u8], offsets: &mut Vec<usize>) {
+/// and [`import_bases`]; with `packages`, only names bound to a module of
+/// those top-level packages: `discover` follows `m.Name` into the project's
+/// own modules only).
+fn keep_offsets(bytes: &[u8], packages: Option<&HashSet<String>>, offsets: &mut Vec<usize>) {
     offsets.clear();
     let [import, type_checking, class, patch] = keep_words();
     let imports: Vec<usize> = import.find_iter(bytes).collect();
@@ -232,7 +235,15 @@ fn keep_offsets(bytes: &[u8], offsets: &mut Vec<usize>) {
                 .filter(|&start| whole_word(bytes, start, start + length)),
         );
     }
-    for base in import_bases(bytes, &imports) {
+    let of_project = |package: &[u8]| {
+        packages.is_none_or(|packages| {
+            std::str::from_utf8(package).is_ok_and(|package| packages.contains(package))
+        })
+    };
+    for (base, _) in import_bases(bytes, &imports)
+        .into_iter()
+        .filter(|&(_, package)| of_project(package))
+    {
         for start in memchr::memmem::find_iter(bytes, base) {
             if whole_word(bytes, start, start + base.len()) {
                 offsets.push(start);
@@ -498,10 +509,11 @@ enum Block {
 
 /// Overwrites `out[start..end]` with `head` and blanks, keeping line breaks.
 fn rewrite(out: &mut [u8], start: usize, end: usize, head: &[u8]) {
-    for byte in &mut out[start..end] {
-        if !matches!(byte, b'\n' | b'\r') {
-            *byte = b' ';
-        }
+    let mut at = start;
+    while at < end {
+        let line_end = memchr::memchr2(b'\n', b'\r', &out[at..end]).map_or(end, |found| at + found);
+        out[at..line_end].fill(b' ');
+        at = line_end + 1;
     }
     out[start..start + head.len()].copy_from_slice(head);
 }
@@ -570,15 +582,21 @@ impl SkimBuffers {
 /// `None` when the scan gave up.
 pub fn skim(text: &str) -> Option<Cow<'_, str>> {
     let mut buffers = SkimBuffers::default();
-    match skim_into(text, &mut buffers) {
+    match skim_into(text, None, &mut buffers) {
         Skim::Changed => buffers.text().map(|text| Cow::Owned(text.to_string())),
         Skim::Unchanged => Some(Cow::Borrowed(text)),
         Skim::GaveUp => None,
     }
 }
 
-/// Skims `text` into `buffers` (see the module docs).
-pub fn skim_into(text: &str, buffers: &mut SkimBuffers) -> Skim {
+/// Skims `text` into `buffers` (see the module docs). With `packages` (the
+/// project's top-level Python packages), a name bound by `import os` keeps no
+/// line: its attribute uses are not facts `discover` reads.
+pub fn skim_into(
+    text: &str,
+    packages: Option<&HashSet<String>>,
+    buffers: &mut SkimBuffers,
+) -> Skim {
     let bytes = text.as_bytes();
     let SkimBuffers {
         keep,
@@ -586,7 +604,7 @@ pub fn skim_into(text: &str, buffers: &mut SkimBuffers) -> Skim {
         head,
         out,
     } = buffers;
-    keep_offsets(bytes, keep);
+    keep_offsets(bytes, packages, keep);
     blocks.clear();
     let mut changed = false;
     let mut next_keep = 0;
@@ -790,7 +808,10 @@ mod tests {
     fn bases_come_from_import_statements() {
         let text = b"import a.b, c as d\nfrom x import y\nfrom . import z\nimport \\\n  e\n";
         let imports: Vec<usize> = memchr::memmem::find_iter(text, b"import").collect();
-        assert_eq!(import_bases(text, &imports), vec![&b"a"[..], b"d", b"e"]);
+        assert_eq!(
+            import_bases(text, &imports),
+            vec![(&b"a"[..], &b"a"[..]), (b"d", b"c"), (b"e", b"e")]
+        );
     }
 }
 
@@ -813,7 +834,7 @@ mod same_facts {
             }
             let stub = path.ends_with(".pyi");
             if skimmed {
-                python::extract_skimmed(&mut facts, text, stub);
+                python::extract_skimmed(&mut facts, text, stub, None);
             } else {
                 python::extract(&mut facts, text, stub);
             }
@@ -846,6 +867,23 @@ mod same_facts {
             };
             assert_eq!(full, skimmed, "snippet {at}");
         }
+    }
+
+    /// With the project's packages, attribute uses of other modules (`os.path`)
+    /// keep no line; those of the project's modules do.
+    #[test]
+    fn packages_limit_attribute_uses() {
+        let text = "import os\nimport pkg.legacy as m\ndef f():\n    a = os.path.join('x')\n    return m.Manager()\n";
+        let packages: std::collections::HashSet<String> = ["pkg".to_string()].into();
+        let mut facts = FileFacts::new("pkg/mod.py".into(), Language::Python);
+        python::extract_skimmed(&mut facts, text, false, Some(&packages));
+        let uses: Vec<String> = facts
+            .attribute_uses
+            .iter()
+            .map(|usage| format!("{}.{}", usage.base, usage.attr))
+            .collect();
+        assert_eq!(uses, ["m.Manager"]);
+        assert_eq!(facts.imports.len(), 2);
     }
 
     fn python_files(directory: &Path, found: &mut Vec<std::path::PathBuf>) {
