@@ -288,7 +288,7 @@ fn printable(message: &str) -> String {
 
 /// Extracts the facts of one Python file. `text` has its BOM removed.
 pub fn extract(facts: &mut FileFacts, text: &str, stub: bool) {
-    extract_from(facts, text, text, stub);
+    extract_from(facts, text, None, stub);
 }
 
 /// The same facts as [`extract`], parsing a skimmed copy of `text` (function
@@ -312,7 +312,7 @@ pub fn extract_skimmed(
         let clean = match skim_into(text, packages, &mut buffers) {
             Skim::Changed => buffers.text().is_some_and(|skimmed| {
                 let mut trial = facts.clone();
-                let clean = extract_from(&mut trial, text, skimmed, stub);
+                let clean = extract_from(&mut trial, text, Some((skimmed, &buffers)), stub);
                 if clean {
                     *facts = trial;
                 }
@@ -328,13 +328,23 @@ pub fn extract_skimmed(
     }
 }
 
-/// Extracts the facts of `text` by parsing `parsed_text`: `text` itself, or
-/// a skimmed copy with the same byte offsets and the lines that hold facts
-/// unchanged. False when a skimmed copy does not parse cleanly (its facts
-/// are then not those of `text`).
-fn extract_from(facts: &mut FileFacts, text: &str, parsed_text: &str, stub: bool) -> bool {
+/// Extracts the facts of `text` by parsing it, or a skimmed copy of it
+/// (same lines, the lines that hold facts unchanged; offsets mapped back
+/// through the buffers). False when a skimmed copy does not parse cleanly
+/// (its facts are then not those of `text`).
+fn extract_from(
+    facts: &mut FileFacts,
+    text: &str,
+    skimmed: Option<(&str, &SkimBuffers)>,
+    stub: bool,
+) -> bool {
     let lines = LineIndex::new(text);
     facts.suppressions = super::suppressions(text, &lines, "#");
+    let skimmed_lines = skimmed.map(|(skimmed, _)| LineIndex::new(skimmed));
+    let (parsed_text, parsed_lines) = match (skimmed, &skimmed_lines) {
+        (Some((skimmed, _)), Some(skimmed_lines)) => (skimmed, skimmed_lines),
+        _ => (text, &lines),
+    };
     // The bound protects the parse, so it is checked on the text parsed.
     if let Some(message) = nesting_problem(parsed_text) {
         facts.parsed_cleanly = false;
@@ -354,7 +364,7 @@ fn extract_from(facts: &mut FileFacts, text: &str, parsed_text: &str, stub: bool
     };
     let parsed = ruff_python_parser::parse_unchecked_source(parsed_text, source_type);
     if let Some(error) = parsed.errors().first() {
-        if !std::ptr::eq(text, parsed_text) {
+        if skimmed.is_some() {
             return false;
         }
         facts.parsed_cleanly = false;
@@ -370,8 +380,9 @@ fn extract_from(facts: &mut FileFacts, text: &str, parsed_text: &str, stub: bool
     let module = parsed.syntax();
     let mut collector = Collector {
         facts,
-        text,
-        lines: &lines,
+        text: parsed_text,
+        lines: parsed_lines,
+        offsets: skimmed.map(|(_, buffers)| buffers),
         import_bases: HashSet::new(),
     };
     collector.suite(&module.body, Context::module());
@@ -423,8 +434,11 @@ impl Context {
 
 struct Collector<'a> {
     facts: &'a mut FileFacts,
+    /// The text parsed, and its lines.
     text: &'a str,
     lines: &'a LineIndex,
+    /// For a skimmed text, the way back to the original's byte offsets.
+    offsets: Option<&'a SkimBuffers>,
     /// Names bound by `import` statements anywhere in the file.
     import_bases: HashSet<String>,
 }
@@ -470,9 +484,13 @@ impl Collector<'_> {
     fn span(&self, range: TextRange) -> Span {
         let start = range.start().to_usize();
         let end = range.end().to_usize();
+        let original = |offset: usize| match self.offsets {
+            Some(offsets) => offsets.original_offset(offset),
+            None => offset,
+        };
         Span {
-            start: start as u32,
-            end: end as u32,
+            start: original(start) as u32,
+            end: original(end) as u32,
             begin: self.lines.line_col(self.text, start),
             finish: self.lines.line_col(self.text, end),
         }

@@ -6,9 +6,12 @@
 //! import-bound names (`legacy.WebSocketManager`), `patch(...)` calls and
 //! `TYPE_CHECKING` guards. [`skim`] reads the logical lines with one pass over
 //! the bytes and rewrites those that can hold none of these into the
-//! cheapest text of the same shape, keeping every byte offset and line break:
+//! cheapest text of the same shape, keeping every line break (so every line
+//! keeps its number, and every line that stays its columns; byte offsets are
+//! mapped back through [`SkimBuffers::original_offset`]):
 //!
-//! - a simple statement inside a `def` or `class` body becomes `...`;
+//! - a simple statement inside a `def` or `class` body becomes `...` if it
+//!   is the first of its block, and goes otherwise;
 //! - a decorator becomes `...`;
 //! - a `def` header becomes `def name():` (its name is the only fact);
 //! - a module-level `NAME = <literal>` (a list, dict, set, string or
@@ -19,7 +22,8 @@
 //! - everything else (module-level statements, class headers, `else:`,
 //!   `try:`, `except ...:`, `match` / `case`, one-line compound statements)
 //!   and every line that holds `import`, `class`, `patch`, `TYPE_CHECKING`
-//!   or a name an `import` statement binds stays byte for byte.
+//!   or a name an `import` statement binds (to a module of the project,
+//!   when its packages are known) stays byte for byte.
 //!
 //! Parsing that text yields the very facts of the original at a fraction of
 //! the cost. The scan gives up (`None`: parse the original) on what it does
@@ -507,15 +511,26 @@ enum Block {
     Other,
 }
 
-/// Overwrites `out[start..end]` with `head` and blanks, keeping line breaks.
-fn rewrite(out: &mut [u8], start: usize, end: usize, head: &[u8]) {
-    let mut at = start;
-    while at < end {
-        let line_end = memchr::memchr2(b'\n', b'\r', &out[at..end]).map_or(end, |found| at + found);
-        out[at..line_end].fill(b' ');
-        at = line_end + 1;
+/// A compound statement whose body is being read.
+#[derive(Clone, Copy)]
+struct OpenBlock {
+    /// Indentation of its header.
+    indent: usize,
+    kind: Block,
+    /// Its body has a statement in the skimmed text already: a statement
+    /// with no fact can go without a `...`.
+    filled: bool,
+}
+
+/// Appends `head` in place of `bytes[from..end]`, then the line breaks
+/// that stretch held, so every line keeps its number.
+fn rewrite(out: &mut Vec<u8>, bytes: &[u8], from: usize, end: usize, head: &[u8]) {
+    out.extend_from_slice(head);
+    let mut at = from;
+    while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[at..end]) {
+        out.push(bytes[at + found]);
+        at += found + 1;
     }
-    out[start..start + head.len()].copy_from_slice(head);
 }
 
 /// In a module-level `NAME = value` whose value starts with a bracket other
@@ -559,15 +574,28 @@ pub enum Skim {
 #[derive(Default)]
 pub struct SkimBuffers {
     keep: Vec<usize>,
-    blocks: Vec<(usize, Block)>,
+    blocks: Vec<OpenBlock>,
     head: Vec<u8>,
     out: Vec<u8>,
+    /// (offset in `out`, offset in the text) where each stretch of text
+    /// copied unchanged starts.
+    map: Vec<(usize, usize)>,
 }
 
 impl SkimBuffers {
     /// The skimmed text after [`Skim::Changed`].
     pub fn text(&self) -> Option<&str> {
         std::str::from_utf8(&self.out).ok()
+    }
+
+    /// The offset in the original text of `offset` in the skimmed one, for
+    /// offsets in what was copied unchanged (where every fact is).
+    pub fn original_offset(&self, offset: usize) -> usize {
+        let at = self.map.partition_point(|&(skimmed, _)| skimmed <= offset);
+        match at.checked_sub(1).and_then(|at| self.map.get(at)) {
+            Some(&(skimmed, original)) => original + (offset - skimmed),
+            None => offset,
+        }
     }
 
     /// Lets go of the memory a huge file needed.
@@ -603,10 +631,14 @@ pub fn skim_into(
         blocks,
         head,
         out,
+        map,
     } = buffers;
     keep_offsets(bytes, packages, keep);
     blocks.clear();
-    let mut changed = false;
+    out.clear();
+    map.clear();
+    // Bytes before this offset are in `out` (copied or rewritten).
+    let mut copied = 0;
     let mut next_keep = 0;
     let mut scanner = Scanner { bytes, at: 0 };
     while scanner.at < bytes.len() {
@@ -632,10 +664,10 @@ pub fn skim_into(
             }
             Some(_) => {}
         }
-        while blocks.last().is_some_and(|&(open, _)| open >= indent) {
+        while blocks.last().is_some_and(|block| block.indent >= indent) {
             blocks.pop();
         }
-        let module_level = blocks.iter().all(|&(_, block)| block == Block::Other);
+        let module_level = blocks.iter().all(|block| block.kind == Block::Other);
         let start = scanner.at;
         let decorator = scanner.peek(0) == Some(b'@');
         let (first, second) = scanner.first_words();
@@ -649,15 +681,24 @@ pub fn skim_into(
         }
         let kept = keep.get(next_keep).is_some_and(|&offset| offset < end);
         let function = first == b"def" || (first == b"async" && second == b"def");
+        // Whether the enclosing body has a statement already.
+        let filled = blocks.last().is_some_and(|block| block.filled);
+        if let Some(parent) = blocks.last_mut() {
+            parent.filled = true;
+        }
         if opens_block {
-            let block = if function {
+            let kind = if function {
                 Block::Function
             } else if first == b"class" {
                 Block::Class
             } else {
                 Block::Other
             };
-            blocks.push((indent, block));
+            blocks.push(OpenBlock {
+                indent,
+                kind,
+                filled: false,
+            });
         }
         if kept {
             continue;
@@ -693,7 +734,10 @@ pub fn skim_into(
                 _ => continue,
             }
         } else if decorator || (!module_level && !COMPOUND.contains(&first)) {
-            head.extend_from_slice(b"...");
+            // The body's first statement becomes `...`; the next ones go.
+            if !filled || decorator {
+                head.extend_from_slice(b"...");
+            }
         } else if literal_value(bytes, start, end, first).is_some() && !shape.semicolon {
             // `NAME=...`: the target stays where it was.
             from = start + first.len();
@@ -706,21 +750,19 @@ pub fn skim_into(
         if first_line < head.len() {
             continue;
         }
-        if !changed {
-            out.clear();
-            out.extend_from_slice(bytes);
-            changed = true;
-        }
-        rewrite(out, from, end, head);
+        out.extend_from_slice(&bytes[copied..from]);
+        rewrite(out, bytes, from, end, head);
+        copied = end;
+        map.push((out.len(), end));
     }
-    // ASCII replaced whole logical lines of ASCII code (strings and comments
+    if copied == 0 {
+        return Skim::Unchanged;
+    }
+    out.extend_from_slice(&bytes[copied..]);
+    // ASCII replaced whole stretches of ASCII code (strings and comments
     // included; a line of code that is not ASCII made the scan give up), so
     // the text is still UTF-8.
-    if changed {
-        Skim::Changed
-    } else {
-        Skim::Unchanged
-    }
+    Skim::Changed
 }
 
 #[cfg(test)]
@@ -736,9 +778,8 @@ mod tests {
     #[test]
     fn rewrites_what_holds_no_fact() {
         let text = "X = compute(1)\n@deco(1)\ndef f(a: int = 2) -> str:\n    y = a + 1\n    for i in range(y):\n        return y\nclass C(Base):\n    z = 2\n    async def m(self):\n        if self.z:\n            return self.z\n";
-        let expected = "X = compute(1)\n...     \ndef f():                 \n    ...      \n    while 1:          \n        ...     \nclass C(Base):\n    ...  \n    async def m():    \n        if 1:     \n            ...          \n";
+        let expected = "X = compute(1)\n...\ndef f():\n    ...\n    while 1:\n        ...\nclass C(Base):\n    ...\n    async def m():\n        if 1:\n            ...\n";
         assert_eq!(skimmed(text), expected);
-        assert_eq!(skimmed(text).len(), text.len());
     }
 
     #[test]
@@ -755,14 +796,15 @@ mod tests {
         ] {
             assert!(out.contains(kept), "{kept:?} not kept in {out:?}");
         }
-        // `b` comes from `from a import b`: not an import-bound module name.
-        assert!(out.ends_with("    ...     \n"), "{out:?}");
+        // `b` comes from `from a import b`: not an import-bound module name;
+        // the body has statements already, so no `...` either.
+        assert!(out.ends_with("    y = __import__('q')\n    \n"), "{out:?}");
     }
 
     #[test]
     fn module_level_literals_lose_their_value() {
         let text = "ROWS = [\n    (1, 'a'),\n]\nA = B\nC = (D)\n__all__ = ['A']\nE = 1; F = G\nH = {1: 2}.get\n";
-        let expected = "ROWS=...\n             \n \nA = B\nC = (D)\n__all__ = ['A']\nE = 1; F = G\nH=...         \n";
+        let expected = "ROWS=...\n\n\nA = B\nC = (D)\n__all__ = ['A']\nE = 1; F = G\nH=...\n";
         assert_eq!(skimmed(text), expected);
     }
 
@@ -770,10 +812,9 @@ mod tests {
     fn multi_line_statements_keep_their_line_breaks() {
         let text = "def f():\n    x = {\n        'a': 1,\n    }\r\n    y = \"\"\"doc\nstring\"\"\" \\\n        + 'z'\n";
         let out = skimmed(text);
-        assert_eq!(out.len(), text.len());
+        assert_eq!(out, "def f():\n    ...\n\n\r\n    \n\n\n");
         assert_eq!(out.matches('\n').count(), text.matches('\n').count());
         assert_eq!(out.matches('\r').count(), text.matches('\r').count());
-        assert_eq!(out.matches("...").count(), 2);
     }
 
     #[test]
@@ -781,7 +822,7 @@ mod tests {
         let text = "import m\ndef f(x):\n    a = f\"{x:>{width}} {x!r} {{literal}}\"\n    b = f\"{f\"{m.S}\"}\"\n    c = f'{x[\"k\"]}' + rb'\\''\n";
         let out = skimmed(text);
         assert!(out.contains("    b = f\"{f\"{m.S}\"}\"\n"), "{out}");
-        assert_eq!(out.matches("...").count(), 2, "{out}");
+        assert_eq!(out.matches("...").count(), 1, "{out}");
     }
 
     #[test]
@@ -793,14 +834,14 @@ mod tests {
         // Not ASCII inside strings and comments is fine.
         assert_eq!(
             skimmed("def f():\n    x = 'ñ'  # ü\n"),
-            "def f():\n    ...           \n"
+            "def f():\n    ...\n"
         );
     }
 
     #[test]
     fn clauses_and_one_liners_stay() {
         let text = "def f():\n    if a: b = 1\n    else: c = 2\n    try:\n        pass\n    except E as e:\n        pass\n    finally:\n        pass\n";
-        let expected = "def f():\n    if a: b = 1\n    else: c = 2\n    try:\n        ... \n    except E as e:\n        ... \n    finally:\n        ... \n";
+        let expected = "def f():\n    if a: b = 1\n    else: c = 2\n    try:\n        ...\n    except E as e:\n        ...\n    finally:\n        ...\n";
         assert_eq!(skimmed(text), expected);
     }
 
