@@ -50,6 +50,11 @@ impl PathFilter {
         Ok(Self { prefixes })
     }
 
+    /// No path given: every file is reported.
+    pub fn is_everything(&self) -> bool {
+        self.prefixes.is_empty()
+    }
+
     pub fn contains(&self, path: &str) -> bool {
         self.prefixes.is_empty()
             || self.prefixes.iter().any(|prefix| {

@@ -74,6 +74,10 @@ fn top_paths_and_thread_counts() {
     let capped = json(&run(&dir, &["discover", "--format", "json", "--top", "1"]).stdout);
     assert_eq!(capped["candidates"].as_array().unwrap().len(), 1);
     assert_eq!(capped["total_candidates"], 2);
+    // Only the shown candidates are built in full: the same as the first of all.
+    let all = json(&run(&dir, &["discover", "--format", "json", "--top", "0"]).stdout);
+    assert_eq!(capped["candidates"][0], all["candidates"][0]);
+    assert_eq!(all["candidates"].as_array().unwrap().len(), 2);
     // A path limits the candidates to those touching it; the index stays whole.
     let notifications = json(
         &run(

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use aho_corasick::AhoCorasick;
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use serde::Serialize;
 
 use super::evidence::{is_test_path, DefinitionSite, Evidence};
@@ -284,8 +284,15 @@ pub fn canonical_text(language: Language, module: &str, name: &str) -> String {
     }
 }
 
-/// Every cluster with a positive score, unranked.
-pub fn build(index: &ProjectIndex, evidence: &Evidence, configured: &[Concept]) -> Vec<Candidate> {
+/// The clusters with a positive score, unranked, and how many there are.
+/// With `best`, only the first `best` of them in [`rank`]'s order are built
+/// in full (the others are scored and counted).
+pub fn build(
+    index: &ProjectIndex,
+    evidence: &Evidence,
+    configured: &[Concept],
+    best: Option<usize>,
+) -> (Vec<Candidate>, usize) {
     let definitions = &evidence.definitions;
     let count = definitions.len();
     let mut imports_of: Vec<Vec<usize>> = vec![Vec::new(); count];
@@ -390,11 +397,54 @@ pub fn build(index: &ProjectIndex, evidence: &Evidence, configured: &[Concept]) 
         .filter_map(|origins| context.plan(origins))
         .collect();
     let matched = context.pattern_matches(&plans);
-    plans
+    let mut scored: Vec<(&ClusterPlan, &[Matched], Tally<'_>)> = plans
         .iter()
-        .zip(matched)
-        .filter_map(|(plan, matched)| context.candidate(plan, &matched))
-        .collect()
+        .zip(&matched)
+        .filter_map(|(plan, matched)| {
+            context
+                .tally(plan, matched)
+                .map(|tally| (plan, matched.as_slice(), tally))
+        })
+        .collect();
+    let total = scored.len();
+    if let Some(best) = best {
+        let mut keyed: Vec<_> = scored
+            .into_iter()
+            .map(|(plan, matched, tally)| (context.rank_key(plan, &tally), plan, matched, tally))
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.truncate(best);
+        scored = keyed
+            .into_iter()
+            .map(|(_, plan, matched, tally)| (plan, matched, tally))
+            .collect();
+    }
+    let candidates = scored
+        .into_iter()
+        .map(|(plan, matched, tally)| context.candidate(plan, matched, tally))
+        .collect();
+    (candidates, total)
+}
+
+/// Modules a cluster is imported from: the names and the importing files.
+#[derive(Default)]
+struct PathStats<'s> {
+    names: BTreeSet<&'s str>,
+    files: BTreeSet<usize>,
+}
+
+/// The counts behind one cluster's score.
+struct Tally<'s> {
+    defining_modules: HashSet<&'s str>,
+    shim_ids: BTreeSet<usize>,
+    shim_modules: BTreeSet<&'s str>,
+    paths: BTreeMap<&'s str, PathStats<'s>>,
+    importers: BTreeSet<usize>,
+    canonical_importers: BTreeSet<usize>,
+    noncanonical_importers: BTreeSet<usize>,
+    noncanonical_paths: usize,
+    score_parts: ScoreParts,
+    score: usize,
 }
 
 /// A definition outside a cluster that the cluster's `definition` matches:
@@ -703,15 +753,13 @@ impl ClusterContext<'_> {
         }
     }
 
-    fn candidate(&self, plan: &ClusterPlan, matched: &[Matched]) -> Option<Candidate> {
+    /// The counts behind a cluster's score; `None` when it is no candidate.
+    fn tally<'s>(&'s self, plan: &ClusterPlan, matched: &[Matched]) -> Option<Tally<'s>> {
         let evidence = self.evidence;
         let definitions = &evidence.definitions;
         let origins = plan.origins.as_slice();
         let canonical = plan.canonical;
-        let importers_per_origin = &plan.importers_per_origin;
-        let canonical_site = &definitions[canonical];
-        let language = plan.language;
-        let canonical_module = canonical_site.module.as_str();
+        let canonical_module = definitions[canonical].module.as_str();
         let defining_modules: HashSet<&str> = origins
             .iter()
             .copied()
@@ -732,11 +780,6 @@ impl ClusterContext<'_> {
             .map(|&at| evidence.shims[at].module.as_str())
             .collect();
 
-        #[derive(Default)]
-        struct PathStats<'s> {
-            names: BTreeSet<&'s str>,
-            files: BTreeSet<usize>,
-        }
         let mut paths: BTreeMap<&str, PathStats<'_>> = BTreeMap::new();
         let mut importers = BTreeSet::new();
         let mut canonical_importers = BTreeSet::new();
@@ -755,6 +798,75 @@ impl ClusterContext<'_> {
                 }
             }
         }
+        let aliases = origins
+            .iter()
+            .map(|&origin| self.aliases_of[origin].len())
+            .sum();
+        let noncanonical_paths = paths
+            .keys()
+            .filter(|&&module| module != canonical_module)
+            .count();
+        let score_parts = ScoreParts {
+            extra_definitions: origins.len() - 1 + matched.len(),
+            noncanonical_paths,
+            aliases,
+            noncanonical_importers: noncanonical_importers.len(),
+        };
+        let score = WEIGHT_DEFINITION * score_parts.extra_definitions
+            + WEIGHT_PATH * score_parts.noncanonical_paths
+            + WEIGHT_ALIAS * score_parts.aliases
+            + WEIGHT_IMPORTER * score_parts.noncanonical_importers;
+        // A cluster is a candidate on its own evidence: names that only the
+        // regex links (`UserService`, `UserAuthService`) are no
+        // fragmentation by themselves, but count once the cluster is one.
+        if score == WEIGHT_DEFINITION * matched.len() {
+            return None;
+        }
+        Some(Tally {
+            defining_modules,
+            shim_ids,
+            shim_modules,
+            paths,
+            importers,
+            canonical_importers,
+            noncanonical_importers,
+            noncanonical_paths,
+            score_parts,
+            score,
+        })
+    }
+
+    /// What [`rank`] sorts by, without building the candidate.
+    fn rank_key(&self, plan: &ClusterPlan, tally: &Tally<'_>) -> (Reverse<usize>, String, String) {
+        let site = &self.evidence.definitions[plan.canonical];
+        (
+            Reverse(tally.score),
+            names::kebab(&plan.stem),
+            canonical_text(plan.language, &site.module, &site.name),
+        )
+    }
+
+    fn candidate(&self, plan: &ClusterPlan, matched: &[Matched], tally: Tally<'_>) -> Candidate {
+        let evidence = self.evidence;
+        let definitions = &evidence.definitions;
+        let origins = plan.origins.as_slice();
+        let canonical = plan.canonical;
+        let importers_per_origin = &plan.importers_per_origin;
+        let canonical_site = &definitions[canonical];
+        let language = plan.language;
+        let canonical_module = canonical_site.module.as_str();
+        let Tally {
+            defining_modules,
+            shim_ids,
+            shim_modules,
+            paths,
+            importers,
+            canonical_importers,
+            noncanonical_importers,
+            noncanonical_paths,
+            score_parts,
+            score,
+        } = tally;
         let mut aliases: Vec<AliasEntry> = origins
             .iter()
             .flat_map(|&origin| self.aliases_of[origin].iter())
@@ -771,27 +883,6 @@ impl ClusterContext<'_> {
             })
             .collect();
         aliases.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-
-        let noncanonical_paths = paths
-            .keys()
-            .filter(|&&module| module != canonical_module)
-            .count();
-        let score_parts = ScoreParts {
-            extra_definitions: origins.len() - 1 + matched.len(),
-            noncanonical_paths,
-            aliases: aliases.len(),
-            noncanonical_importers: noncanonical_importers.len(),
-        };
-        let score = WEIGHT_DEFINITION * score_parts.extra_definitions
-            + WEIGHT_PATH * score_parts.noncanonical_paths
-            + WEIGHT_ALIAS * score_parts.aliases
-            + WEIGHT_IMPORTER * score_parts.noncanonical_importers;
-        // A cluster is a candidate on its own evidence: names that only the
-        // regex links (`UserService`, `UserAuthService`) are no
-        // fragmentation by themselves, but count once the cluster is one.
-        if score == WEIGHT_DEFINITION * matched.len() {
-            return None;
-        }
 
         // Names, symbols and legacy modules.
         let mut all_names: BTreeSet<&str> = BTreeSet::new();
@@ -929,7 +1020,7 @@ impl ClusterContext<'_> {
                 .map(|&file| self.index.files[file].path.clone()),
         );
 
-        Some(Candidate {
+        Candidate {
             rank: 0,
             name: names::kebab(&plan.stem),
             stem: plan.stem.clone(),
@@ -963,7 +1054,7 @@ impl ClusterContext<'_> {
             related: Vec::new(),
             existing_concept,
             files: files.into_iter().collect(),
-        })
+        }
     }
 }
 
@@ -1025,9 +1116,12 @@ pub fn glob_escape(path: &str) -> String {
 /// `definition` matches: `MockWebSocketManager`, or any match in a mock
 /// module such as `tests/mocks/ws.py`) and `related` names.
 pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Candidate]) {
-    let Ok(patterns) = RegexSet::new(candidates.iter().map(|c| c.definition.as_str())) else {
-        return;
-    };
+    // One regex per candidate (a set of thousands, `--top 0`, exceeds the
+    // regex size limit).
+    let patterns: Vec<Option<Regex>> = candidates
+        .iter()
+        .map(|candidate| Regex::new(&candidate.definition).ok())
+        .collect();
     let mut allow: Vec<BTreeSet<String>> = vec![BTreeSet::new(); candidates.len()];
     for file in &index.files {
         if !is_test_path(&file.path) {
@@ -1046,8 +1140,12 @@ pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Ca
             if !double_module && !TEST_DOUBLE_WORDS.contains(&first) {
                 continue;
             }
-            for at in patterns.matches(name).iter() {
-                if candidates[at].language == file.language {
+            for (at, pattern) in patterns.iter().enumerate() {
+                if candidates[at].language == file.language
+                    && pattern
+                        .as_ref()
+                        .is_some_and(|pattern| pattern.is_match(name))
+                {
                     allow[at].insert(glob_escape(&file.path));
                 }
             }
@@ -1067,7 +1165,7 @@ pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Ca
     }
     for (at, candidate) in candidates.iter_mut().enumerate() {
         candidate.allow = std::mem::take(&mut allow[at]).into_iter().collect();
-        let Ok(regex) = regex::Regex::new(&candidate.definition) else {
+        let Some(regex) = &patterns[at] else {
             continue;
         };
         let stem_words: Vec<String> = names::words(&candidate.stem)

@@ -99,7 +99,7 @@ fn load_config(config_file: Option<&Path>) -> Result<(Config, Option<String>), E
 }
 
 /// Builds the index and ranks the candidates.
-pub fn discover(args: &DiscoverArgs) -> Result<Discovery, Error> {
+pub fn discover(args: &DiscoverArgs) -> Result<(Discovery, Retained), Error> {
     let (config, config_text) = load_config(args.common.config.as_deref())?;
     let filter = PathFilter::new(&config.root, &args.common.paths)?;
     let threads = args
@@ -131,25 +131,47 @@ pub fn discover(args: &DiscoverArgs) -> Result<Discovery, Error> {
         .filter(|file| filter.contains(&file.path))
         .count();
 
-    let evidence = evidence::collect(&index, &pool, args.include_tests);
-    let mut candidates = candidate::build(&index, &evidence, &config.concepts);
-    candidates.retain(|candidate| candidate.files.iter().any(|path| filter.contains(path)));
+    let mut evidence = evidence::collect(&index, &pool, args.include_tests);
+    // Without paths to filter by, only the shown candidates are built in full.
+    let best = (args.top > 0 && filter.is_everything()).then_some(args.top);
+    let (mut candidates, mut total_candidates) =
+        candidate::build(&index, &evidence, &config.concepts, best);
+    if best.is_none() {
+        candidates.retain(|candidate| candidate.files.iter().any(|path| filter.contains(path)));
+        total_candidates = candidates.len();
+    }
     candidate::rank(&mut candidates);
-    let total_candidates = candidates.len();
     if args.top > 0 {
         candidates.truncate(args.top);
     }
     candidate::add_hints(&index, &evidence, &mut candidates);
-    Ok(Discovery {
+    let discovery = Discovery {
         files_scanned,
         total_candidates,
         candidates,
         // Project-wide, like the settings they go into.
-        leftovers: evidence.leftovers,
+        leftovers: std::mem::take(&mut evidence.leftovers),
         notes,
         config_text,
         root: config.root,
-    })
+    };
+    Ok((discovery, Retained { index, evidence }))
+}
+
+/// What `discover` built on the way: every file's facts and the evidence.
+/// The command leaves it to the end of the process instead of freeing it
+/// piece by piece (~50 ms on 10,000 files, a sixth of the clustering).
+pub struct Retained {
+    index: ProjectIndex,
+    evidence: evidence::Evidence,
+}
+
+impl Retained {
+    /// Lets the process exit reclaim the memory.
+    fn leave(self) {
+        std::mem::forget(self.index);
+        std::mem::forget(self.evidence);
+    }
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory
@@ -190,7 +212,7 @@ pub fn run(args: &DiscoverArgs) -> Result<Outcome, Error> {
             )));
         }
     }
-    let discovery = discover(args)?;
+    let (discovery, retained) = discover(args)?;
     crate::report::print_notes(&discovery.notes);
     let mut output = match args.format {
         ReportFormat::Human => render::human(&discovery),
@@ -220,5 +242,6 @@ pub fn run(args: &DiscoverArgs) -> Result<Outcome, Error> {
         }
     }
     crate::write_stdout(&output)?;
+    retained.leave();
     Ok(Outcome::Clean)
 }
