@@ -442,7 +442,6 @@ struct Tally<'s> {
     importers: BTreeSet<usize>,
     canonical_importers: BTreeSet<usize>,
     noncanonical_importers: BTreeSet<usize>,
-    noncanonical_paths: usize,
     score_parts: ScoreParts,
     score: usize,
 }
@@ -574,8 +573,7 @@ impl ClusterContext<'_> {
             return matched;
         };
         let mut regexes: HashMap<usize, Option<Regex>> = HashMap::new();
-        // (plan, decided without the regex)
-        let mut hits: Vec<(usize, bool)> = Vec::new();
+        let mut hits: Vec<usize> = Vec::new();
         let mut heads_found: Vec<(usize, usize)> = Vec::new();
         let sites = definitions
             .iter()
@@ -625,26 +623,23 @@ impl ClusterContext<'_> {
                 for (head, head_end) in candidates {
                     // An ASCII name is decided here: the words between
                     // head and tail (`INFIX`) start with [A-Z0-9_].
-                    let decided = ascii.then(|| {
-                        head_end == found.start()
-                            || site.name.as_bytes()[head_end].is_ascii_uppercase()
-                            || site.name.as_bytes()[head_end].is_ascii_digit()
-                            || site.name.as_bytes()[head_end] == b'_'
-                    });
-                    if decided == Some(false) {
-                        continue;
+                    if ascii && head_end != found.start() {
+                        let next = site.name.as_bytes()[head_end];
+                        if !(next.is_ascii_uppercase() || next.is_ascii_digit() || next == b'_') {
+                            continue;
+                        }
                     }
                     for &plan in plans_of.get(&(tail, head)).into_iter().flatten() {
                         if plan != own_plan && plans[plan].language == site.language {
-                            hits.push((plan, decided.is_some()));
+                            hits.push(plan);
                         }
                     }
                 }
             }
             hits.sort_unstable();
-            hits.dedup_by_key(|&mut (plan, _)| plan);
-            for &(plan, decided) in &hits {
-                let matches = decided || {
+            hits.dedup();
+            for &plan in &hits {
+                let matches = ascii || {
                     let regex = regexes
                         .entry(plan)
                         .or_insert_with(|| Regex::new(&plans[plan].definition).ok());
@@ -830,7 +825,6 @@ impl ClusterContext<'_> {
             importers,
             canonical_importers,
             noncanonical_importers,
-            noncanonical_paths,
             score_parts,
             score,
         })
@@ -863,10 +857,10 @@ impl ClusterContext<'_> {
             importers,
             canonical_importers,
             noncanonical_importers,
-            noncanonical_paths,
             score_parts,
             score,
         } = tally;
+        let noncanonical_paths = score_parts.noncanonical_paths;
         let mut aliases: Vec<AliasEntry> = origins
             .iter()
             .flat_map(|&origin| self.aliases_of[origin].iter())
