@@ -340,11 +340,7 @@ fn extract_from(
 ) -> bool {
     let lines = LineIndex::new(text);
     facts.suppressions = super::suppressions(text, &lines, "#");
-    let skimmed_lines = skimmed.map(|(skimmed, _)| LineIndex::new(skimmed));
-    let (parsed_text, parsed_lines) = match (skimmed, &skimmed_lines) {
-        (Some((skimmed, _)), Some(skimmed_lines)) => (skimmed, skimmed_lines),
-        _ => (text, &lines),
-    };
+    let parsed_text = skimmed.map_or(text, |(skimmed, _)| skimmed);
     // The bound protects the parse, so it is checked on the text parsed.
     if let Some(message) = nesting_problem(parsed_text) {
         facts.parsed_cleanly = false;
@@ -380,8 +376,8 @@ fn extract_from(
     let module = parsed.syntax();
     let mut collector = Collector {
         facts,
-        text: parsed_text,
-        lines: parsed_lines,
+        text,
+        lines: &lines,
         offsets: skimmed.map(|(_, buffers)| buffers),
         import_bases: HashSet::new(),
     };
@@ -434,7 +430,7 @@ impl Context {
 
 struct Collector<'a> {
     facts: &'a mut FileFacts,
-    /// The text parsed, and its lines.
+    /// The text as written, and its lines.
     text: &'a str,
     lines: &'a LineIndex,
     /// For a skimmed text, the way back to the original's byte offsets.
@@ -488,9 +484,10 @@ impl Collector<'_> {
             Some(offsets) => offsets.original_offset(offset),
             None => offset,
         };
+        let (start, end) = (original(start), original(end));
         Span {
-            start: original(start) as u32,
-            end: original(end) as u32,
+            start: start as u32,
+            end: end as u32,
             begin: self.lines.line_col(self.text, start),
             finish: self.lines.line_col(self.text, end),
         }
