@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
 use regex::Regex;
 use serde::Serialize;
 
@@ -392,13 +393,16 @@ pub fn build(
         clusters_of_name: &clusters_of_name,
         configured,
     };
+    // Clusters are independent: planned and scored in parallel (on the
+    // caller's pool), in cluster order.
+    let clusters: Vec<Vec<usize>> = clusters.into_values().collect();
     let plans: Vec<ClusterPlan> = clusters
-        .into_values()
+        .into_par_iter()
         .filter_map(|origins| context.plan(origins))
         .collect();
     let matched = context.pattern_matches(&plans);
     let mut scored: Vec<(&ClusterPlan, &[Matched], Tally<'_>)> = plans
-        .iter()
+        .par_iter()
         .zip(&matched)
         .filter_map(|(plan, matched)| {
             context
@@ -409,7 +413,7 @@ pub fn build(
     let total = scored.len();
     if let Some(best) = best {
         let mut keyed: Vec<_> = scored
-            .into_iter()
+            .into_par_iter()
             .map(|(plan, matched, tally)| (context.rank_key(plan, &tally), plan, matched, tally))
             .collect();
         keyed.sort_by(|a, b| a.0.cmp(&b.0));

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::config::Language;
 use crate::index::{rust_item_module, Origin, ProjectIndex};
@@ -134,6 +135,12 @@ fn is_importable(file: &FileFacts) -> bool {
     }
 }
 
+/// What `from module import name` reaches, per (module, name): whether the
+/// module (or `module.name`) is the project's, and the definition. Every
+/// worker keeps its own: a name is imported from the same module by many
+/// files, and resolving it walks re-export chains.
+type Memo<'a> = FxHashMap<(&'a str, &'a str), (bool, Option<usize>)>;
+
 /// What one file contributes; merged in file order.
 #[derive(Default)]
 struct FileEvidence {
@@ -151,7 +158,7 @@ struct Collector<'a> {
     top_packages: HashSet<&'a str>,
 }
 
-impl Collector<'_> {
+impl<'a> Collector<'a> {
     fn is_project_package(&self, module: &str) -> bool {
         self.top_packages
             .contains(module.split('.').next().unwrap_or(module))
@@ -166,7 +173,31 @@ impl Collector<'_> {
         }
     }
 
-    fn python(&self, id: usize, file: &FileFacts) -> FileEvidence {
+    /// `from module import name`: see [`Memo`]. The last part is true the
+    /// first time this worker meets the pair.
+    fn reached_by(
+        &self,
+        module: &'a str,
+        name: &'a str,
+        memo: &mut Memo<'a>,
+    ) -> (bool, Option<usize>, bool) {
+        if let Some(&(known, origin)) = memo.get(&(module, name)) {
+            return (known, origin, false);
+        }
+        let known = self.index.has_python_module(module)
+            || self
+                .index
+                .has_python_module(&crate::index::join_module(module, name));
+        let origin = if known {
+            self.origin_of(&self.index.resolve(module, name))
+        } else {
+            None
+        };
+        memo.insert((module, name), (known, origin));
+        (known, origin, true)
+    }
+
+    fn python(&self, id: usize, file: &'a FileFacts, memo: &mut Memo<'a>) -> FileEvidence {
         let mut found = FileEvidence::default();
         let language = Language::Python;
         for import in &file.imports {
@@ -180,19 +211,8 @@ impl Collector<'_> {
             if name == "*" {
                 continue;
             }
-            let known = self.index.has_python_module(module)
-                || self
-                    .index
-                    .has_python_module(&crate::index::join_module(module, name));
-            let origin = if known {
-                self.index.resolve(module, name)
-            } else {
-                Origin::Unresolved {
-                    module: module.to_string(),
-                    name: name.to_string(),
-                }
-            };
-            match self.origin_of(&origin) {
+            let (known, origin, first) = self.reached_by(module, name, memo);
+            match origin {
                 Some(origin) => found.imports.push(ImportSite {
                     origin,
                     module: module.to_string(),
@@ -203,8 +223,9 @@ impl Collector<'_> {
                 // A name from outside the project means something else too.
                 // Functions and values bound to the name inside it do not
                 // count: a factory or an `except ImportError: X = None`
-                // fallback stands for the concept.
-                None if !known && !self.is_project_package(module) => {
+                // fallback stands for the concept. (A set: each worker
+                // gives a pair once.)
+                None if first && !known && !self.is_project_package(module) => {
                     found.foreign.push((language, name.to_string()));
                 }
                 None => {}
@@ -483,12 +504,12 @@ pub fn collect(index: &ProjectIndex, pool: &rayon::ThreadPool, include_tests: bo
             .files
             .par_iter()
             .enumerate()
-            .map(|(id, file)| {
+            .map_init(Memo::default, |memo, (id, file)| {
                 if is_leftover(file) {
                     return FileEvidence::default();
                 }
                 match file.language {
-                    Language::Python => collector.python(id, file),
+                    Language::Python => collector.python(id, file, memo),
                     Language::Rust => collector.rust(id, file),
                 }
             })

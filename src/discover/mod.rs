@@ -135,7 +135,7 @@ pub fn discover(args: &DiscoverArgs) -> Result<(Discovery, Retained), Error> {
     // Without paths to filter by, only the shown candidates are built in full.
     let best = (args.top > 0 && filter.is_everything()).then_some(args.top);
     let (mut candidates, mut total_candidates) =
-        candidate::build(&index, &evidence, &config.concepts, best);
+        pool.install(|| candidate::build(&index, &evidence, &config.concepts, best));
     if best.is_none() {
         candidates.retain(|candidate| candidate.files.iter().any(|path| filter.contains(path)));
         total_candidates = candidates.len();
