@@ -28,7 +28,13 @@ pub struct LineCol {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
-        let mut starts = vec![0u32];
+        let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
+        starts.push(0u32);
+        if memchr::memchr(b'\r', bytes).is_none() {
+            // The common case: one byte to look for.
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|at| at as u32 + 1));
+            return Self { starts };
+        }
         let mut pos = 0;
         while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[pos..]) {
             let at = pos + found;

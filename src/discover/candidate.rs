@@ -2,6 +2,7 @@
 //! or a stem are one cluster; each cluster's canonical home is the definition
 //! with the most importers, and its score says how fragmented it is.
 
+use std::cell::OnceCell;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -9,7 +10,7 @@ use std::fmt::Write as _;
 
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 use serde::Serialize;
 
 use super::evidence::{is_test_path, DefinitionSite, Evidence};
@@ -1113,12 +1114,51 @@ pub fn glob_escape(path: &str) -> String {
 /// Fills `allow` (files in tests defining a test double the concept's
 /// `definition` matches: `MockWebSocketManager`, or any match in a mock
 /// module such as `tests/mocks/ws.py`) and `related` names.
+/// A candidate's `definition` regex, compiled when a name is first tested:
+/// for an ASCII name without the Unicode tables (the same verdict on ASCII,
+/// for a fraction of the compile time), for the others with them.
+struct LazyPattern<'p> {
+    source: &'p str,
+    ascii: OnceCell<Option<Regex>>,
+    unicode: OnceCell<Option<Regex>>,
+}
+
+impl<'p> LazyPattern<'p> {
+    fn new(source: &'p str) -> Self {
+        Self {
+            source,
+            ascii: OnceCell::new(),
+            unicode: OnceCell::new(),
+        }
+    }
+
+    fn is_match(&self, name: &str) -> bool {
+        let unicode = || Regex::new(self.source).ok();
+        let regex = if name.is_ascii() {
+            self.ascii.get_or_init(|| {
+                RegexBuilder::new(self.source)
+                    .unicode(false)
+                    .build()
+                    .ok()
+                    .or_else(unicode)
+            })
+        } else {
+            self.unicode.get_or_init(unicode)
+        };
+        regex.as_ref().is_some_and(|regex| regex.is_match(name))
+    }
+}
+
 pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Candidate]) {
     // One regex per candidate (a set of thousands, `--top 0`, exceeds the
-    // regex size limit).
-    let patterns: Vec<Option<Regex>> = candidates
+    // regex size limit), compiled only if a name is tested against it.
+    let sources: Vec<String> = candidates
         .iter()
-        .map(|candidate| Regex::new(&candidate.definition).ok())
+        .map(|candidate| candidate.definition.clone())
+        .collect();
+    let patterns: Vec<LazyPattern<'_>> = sources
+        .iter()
+        .map(|source| LazyPattern::new(source))
         .collect();
     let mut allow: Vec<BTreeSet<String>> = vec![BTreeSet::new(); candidates.len()];
     for file in &index.files {
@@ -1139,11 +1179,7 @@ pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Ca
                 continue;
             }
             for (at, pattern) in patterns.iter().enumerate() {
-                if candidates[at].language == file.language
-                    && pattern
-                        .as_ref()
-                        .is_some_and(|pattern| pattern.is_match(name))
-                {
+                if candidates[at].language == file.language && pattern.is_match(name) {
                     allow[at].insert(glob_escape(&file.path));
                 }
             }
@@ -1163,9 +1199,7 @@ pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Ca
     }
     for (at, candidate) in candidates.iter_mut().enumerate() {
         candidate.allow = std::mem::take(&mut allow[at]).into_iter().collect();
-        let Some(regex) = &patterns[at] else {
-            continue;
-        };
+        let regex = &patterns[at];
         let stem_words: Vec<String> = names::words(&candidate.stem)
             .iter()
             .map(|word| word.to_lowercase())

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{self as ast, Expr, PySourceType, Stmt};
 use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::FxHashSet;
 
 use super::skim::{skim_into, Skim, SkimBuffers};
 use super::{
@@ -379,7 +380,7 @@ fn extract_from(
         text,
         lines: &lines,
         offsets: skimmed.map(|(_, buffers)| buffers),
-        import_bases: HashSet::new(),
+        import_bases: FxHashSet::default(),
     };
     collector.suite(&module.body, Context::module());
 
@@ -436,7 +437,7 @@ struct Collector<'a> {
     /// For a skimmed text, the way back to the original's byte offsets.
     offsets: Option<&'a SkimBuffers>,
     /// Names bound by `import` statements anywhere in the file.
-    import_bases: HashSet<String>,
+    import_bases: FxHashSet<String>,
 }
 
 fn is_type_checking(test: &Expr) -> bool {
@@ -480,11 +481,10 @@ impl Collector<'_> {
     fn span(&self, range: TextRange) -> Span {
         let start = range.start().to_usize();
         let end = range.end().to_usize();
-        let original = |offset: usize| match self.offsets {
-            Some(offsets) => offsets.original_offset(offset),
-            None => offset,
+        let (start, end) = match self.offsets {
+            Some(offsets) => (offsets.original_offset(start), offsets.original_end(end)),
+            None => (start, end),
         };
-        let (start, end) = (original(start), original(end));
         Span {
             start: start as u32,
             end: end as u32,

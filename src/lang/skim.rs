@@ -80,6 +80,39 @@ const CLASSES: [u8; 256] = {
     classes
 };
 
+/// 1 for the bytes [`Scanner::logical_line`] looks at; 0 for names,
+/// digits, blanks and operators (a run of those is skipped in one go).
+const PLAIN_STOPS: [u8; 256] = {
+    let mut stops = [0; 256];
+    let mut byte = 0usize;
+    while byte < 256 {
+        stops[byte] = (CLASSES[byte] > WORD) as u8;
+        byte += 1;
+    }
+    stops
+};
+
+/// The first byte at or after `at` that is not plain code: eight bytes at
+/// a time while none of them is one.
+fn skip_plain(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let stops = chunk
+            .iter()
+            .fold(0u8, |stops, &byte| stops | PLAIN_STOPS[usize::from(byte)]);
+        if stops != 0 {
+            break;
+        }
+        at += 8;
+    }
+    while bytes
+        .get(at)
+        .is_some_and(|&byte| PLAIN_STOPS[usize::from(byte)] == 0)
+    {
+        at += 1;
+    }
+    at
+}
+
 /// Bytes that end a run of plain string content.
 const STRING_STOPS: [bool; 256] = {
     let mut stops = [false; 256];
@@ -282,12 +315,17 @@ impl<'t> Scanner<'t> {
         &self.bytes[start..self.at]
     }
 
-    /// The word at `self.at` and the one after it, not consumed.
+    /// The word at `self.at` and, after `async`, the one after it, not
+    /// consumed.
     fn first_words(&mut self) -> (&'t [u8], &'t [u8]) {
         let start = self.at;
         let first = self.word();
-        self.at = skip_blanks(self.bytes, self.at);
-        let second = self.word();
+        let second = if first == b"async" {
+            self.at = skip_blanks(self.bytes, self.at);
+            self.word()
+        } else {
+            b""
+        };
         self.at = start;
         (first, second)
     }
@@ -297,21 +335,13 @@ impl<'t> Scanner<'t> {
     fn logical_line(&mut self) -> Result<LineShape, GiveUp> {
         let bytes = self.bytes;
         let mut depth = 0usize;
-        let mut colon_last = false;
+        // The last `:` outside brackets, and where a comment outside
+        // brackets starts (it runs to the end of the line).
+        let mut colon_at = None;
+        let mut comment_at = None;
         let mut semicolon = false;
         loop {
-            // Names, operators and blanks, the bulk of any code, in one
-            // tight loop; only the bytes that change the state leave it.
-            let mut token = false;
-            while let Some(&byte) = bytes.get(self.at) {
-                let class = class_of(byte);
-                if class > WORD {
-                    break;
-                }
-                token |= class != SPACE;
-                self.at += 1;
-            }
-            colon_last &= !token;
+            self.at = skip_plain(bytes, self.at);
             let Some(&byte) = bytes.get(self.at) else {
                 break;
             };
@@ -321,37 +351,46 @@ impl<'t> Scanner<'t> {
                 QUOTE => {
                     let prefix = self.prefix();
                     self.string(prefix, 0)?;
-                    colon_last = false;
                 }
-                HASH => self.skip_comment(),
+                HASH => {
+                    if depth == 0 {
+                        comment_at = Some(self.at);
+                    }
+                    self.skip_comment();
+                }
                 BACKSLASH => self.continuation()?,
                 OPEN => {
                     depth += 1;
                     self.at += 1;
-                    colon_last = false;
                 }
                 CLOSE => {
                     depth = depth.checked_sub(1).ok_or(GiveUp)?;
                     self.at += 1;
-                    colon_last = false;
                 }
                 COLON => {
+                    if depth == 0 {
+                        colon_at = Some(self.at);
+                    }
                     self.at += 1;
-                    colon_last = depth == 0;
                 }
                 SEMICOLON => {
                     semicolon |= depth == 0;
                     self.at += 1;
-                    colon_last = false;
                 }
+                // Not ASCII.
                 _ => return Err(GiveUp),
             }
         }
         if depth != 0 {
             return Err(GiveUp);
         }
+        // A block opens when that colon is the last of the code.
+        let mut code_end = comment_at.unwrap_or(self.at);
+        while code_end > 0 && matches!(bytes[code_end - 1], b' ' | b'\t' | b'\x0c') {
+            code_end -= 1;
+        }
         Ok(LineShape {
-            opens_block: colon_last,
+            opens_block: colon_at.is_some_and(|colon| colon + 1 == code_end),
             semicolon,
         })
     }
@@ -398,6 +437,11 @@ impl<'t> Scanner<'t> {
             .any(|byte| matches!(byte.to_ascii_lowercase(), b'f' | b't'));
         self.at += if triple { 3 } else { 1 };
         loop {
+            if triple && !formatted {
+                // Docstrings: only the quote and the backslash matter.
+                let rest = &bytes[self.at..];
+                self.at += memchr::memchr2(quote, b'\\', rest).unwrap_or(rest.len());
+            }
             while bytes
                 .get(self.at)
                 .is_some_and(|&byte| !STRING_STOPS[usize::from(byte)])
@@ -640,10 +684,15 @@ impl Writer<'_> {
             let end = self.statement_end(at).min(to);
             if !module_level && !self.kept_in(at, end) {
                 self.head.clear();
-                if !filled {
+                let from = if filled {
+                    // From the end of the line before: its line break and
+                    // this line's indentation go too.
+                    self.lines[at - 1].end
+                } else {
                     self.head.extend_from_slice(b"...");
-                }
-                self.replace(self.lines[at].start, self.lines[end - 1].end);
+                    self.lines[at].start
+                };
+                self.replace(from, self.lines[end - 1].end);
                 filled = true;
                 at = end;
                 continue;
@@ -807,6 +856,16 @@ impl SkimBuffers {
         }
     }
 
+    /// Like [`SkimBuffers::original_offset`], for the end of a span: where
+    /// text was dropped, the end of what came before it.
+    pub fn original_end(&self, offset: usize) -> usize {
+        let at = self.map.partition_point(|&(skimmed, _)| skimmed < offset);
+        match at.checked_sub(1).and_then(|at| self.map.get(at)) {
+            Some(&(skimmed, original)) => original + (offset - skimmed),
+            None => offset,
+        }
+    }
+
     /// Lets go of the memory a huge file needed.
     pub fn shrink(&mut self) {
         if self.out.capacity() > 64 << 20 {
@@ -950,7 +1009,7 @@ mod tests {
         let text = "import m\nX = compute(1)\n@deco(1)\ndef f(a: int = 2) -> str:\n    y = a + 1\n    for i in range(y):\n        if y:\n            return m.S\n        z = 1\n    return y\nclass C(Base):\n    z = 2\n    async def m2(self):\n        if self.z:\n            return self.z\n";
         // The `for` holds a kept line, so its shape stays; the method holds
         // none and goes whole, the class body's first statement left as `...`.
-        let expected = "import m\nX = compute(1)\n\ndef f():\n    ...\n    while 1:\n        if 1:\n            return m.S\n        \n    \nclass C(Base):\n    ...\n    \n";
+        let expected = "import m\nX = compute(1)\n\ndef f():\n    ...\n    while 1:\n        if 1:\n            return m.S\nclass C(Base):\n    ...\n";
         assert_eq!(skimmed(text), expected);
     }
 
@@ -970,7 +1029,7 @@ mod tests {
         }
         // `b` comes from `from a import b`: not an import-bound module name;
         // the body has statements already, so no `...` either.
-        assert!(out.ends_with("    y = __import__('q')\n    \n"), "{out:?}");
+        assert!(out.ends_with("    y = __import__('q')\n"), "{out:?}");
     }
 
     #[test]
@@ -985,7 +1044,7 @@ mod tests {
         // Facts keep their lines: their offsets are mapped back to the text
         // as written, where lines and columns are counted.
         let text = "def f():\n    x = {\n        'a': 1,\n    }\r\n    y = \"\"\"doc\nstring\"\"\" \\\n        + 'z'\n";
-        assert_eq!(skimmed(text), "def f():\n    ...\r\n    \n");
+        assert_eq!(skimmed(text), "def f():\n    ...\n");
     }
 
     #[test]
@@ -1013,7 +1072,7 @@ mod tests {
     fn clauses_and_one_liners_stay() {
         let text = "def f():\n    if a: import y\n    else: c = 2\n    try:\n        import x\n    except E as e:\n        pass\n    finally:\n        pass\n    while b:\n        pass\n    else:\n        pass\n";
         // A statement goes or stays with all its clauses.
-        let expected = "def f():\n    if a: import y\n    else: c = 2\n    try:\n        import x\n    except E as e:\n        ...\n    finally:\n        ...\n    \n";
+        let expected = "def f():\n    if a: import y\n    else: c = 2\n    try:\n        import x\n    except E as e:\n        ...\n    finally:\n        ...\n";
         assert_eq!(skimmed(text), expected);
     }
 
