@@ -25,14 +25,38 @@ pub struct LineCol {
     pub column: u32,
 }
 
+/// The high bit of every byte of `word` that is `\n`, and no other bit
+/// (exact: no borrow crosses bytes).
+fn newline_bytes(word: u64) -> u64 {
+    const LOW_SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let zeroed = word ^ 0x0a0a_0a0a_0a0a_0a0a;
+    !(((zeroed & LOW_SEVEN).wrapping_add(LOW_SEVEN)) | zeroed | LOW_SEVEN)
+}
+
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
         starts.push(0u32);
         if memchr::memchr(b'\r', bytes).is_none() {
-            // The common case: one byte to look for.
-            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|at| at as u32 + 1));
+            // The common case: only `\n`, found eight bytes at a time (lines
+            // are too short for a memchr call per line to pay off).
+            let mut chunks = bytes.chunks_exact(8);
+            let mut base = 0u32;
+            for chunk in &mut chunks {
+                let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+                let mut found = newline_bytes(word);
+                while found != 0 {
+                    starts.push(base + found.trailing_zeros() / 8 + 1);
+                    found &= found - 1;
+                }
+                base += 8;
+            }
+            for (at, &byte) in chunks.remainder().iter().enumerate() {
+                if byte == b'\n' {
+                    starts.push(base + at as u32 + 1);
+                }
+            }
             return Self { starts };
         }
         let mut pos = 0;
@@ -165,6 +189,25 @@ mod tests {
         assert_eq!(index.line_col(text, 5), LineCol { line: 3, column: 1 });
         assert_eq!(index.line_col(text, 7), LineCol { line: 4, column: 1 });
         assert_eq!(&text[index.line_range(text, 0)], "a");
+    }
+
+    /// The eight-bytes-at-a-time path against a byte-by-byte count.
+    #[test]
+    fn newlines_found_in_words() {
+        let texts = [
+            String::new(),
+            "\n".into(),
+            "a\nb".into(),
+            "\n\n\n\n\n\n\n\n\n".into(),
+            "x\u{b}\u{c}\u{8a}\u{10a}é\n\n0123456789\nabcdefg\nh".into(),
+            "é".repeat(37) + "\n" + &"\u{a0a}".repeat(5) + "\n",
+        ];
+        for text in &texts {
+            let expected: Vec<u32> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(at, _)| at as u32 + 1))
+                .collect();
+            assert_eq!(LineIndex::new(text).starts, expected, "{text:?}");
+        }
     }
 
     #[test]

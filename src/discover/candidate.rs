@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 use regex::{Regex, RegexBuilder};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use super::evidence::{is_test_path, DefinitionSite, Evidence};
@@ -344,7 +345,7 @@ pub fn build(
     // one-word name are one cluster. A one-word alias links nothing: `Manager`
     // may name different things in different modules.
     let mut sets = UnionFind((0..count).collect());
-    let mut first_with_key: HashMap<(Language, &str), usize> = HashMap::new();
+    let mut first_with_key: FxHashMap<(Language, &str), usize> = FxHashMap::default();
     for origin in 0..count {
         let site = &definitions[origin];
         let forest = &forests[&site.language];
@@ -371,7 +372,7 @@ pub fn build(
     }
 
     // Which clusters each name is used for: a name of two clusters is no symbol.
-    let mut clusters_of_name: HashMap<(Language, &str), BTreeSet<usize>> = HashMap::new();
+    let mut clusters_of_name: FxHashMap<(Language, &str), BTreeSet<usize>> = FxHashMap::default();
     for (&cluster, origins) in &clusters {
         for &origin in origins {
             for &name in &names_of[origin] {
@@ -440,7 +441,7 @@ struct PathStats<'s> {
 
 /// The counts behind one cluster's score.
 struct Tally<'s> {
-    defining_modules: HashSet<&'s str>,
+    defining_modules: FxHashSet<&'s str>,
     shim_ids: BTreeSet<usize>,
     shim_modules: BTreeSet<&'s str>,
     paths: BTreeMap<&'s str, PathStats<'s>>,
@@ -465,7 +466,7 @@ struct ClusterPlan {
     canonical: usize,
     language: Language,
     /// Distinct importing files per definition of the cluster.
-    importers_per_origin: HashMap<usize, usize>,
+    importers_per_origin: FxHashMap<usize, usize>,
     stem: String,
     definition: String,
     /// See [`regex_literals`].
@@ -480,7 +481,7 @@ struct ClusterContext<'a> {
     shims_of: &'a [Vec<usize>],
     names_of: &'a [BTreeSet<&'a str>],
     forests: &'a HashMap<Language, StemForest>,
-    clusters_of_name: &'a HashMap<(Language, &'a str), BTreeSet<usize>>,
+    clusters_of_name: &'a FxHashMap<(Language, &'a str), BTreeSet<usize>>,
     configured: &'a [Concept],
 }
 
@@ -496,7 +497,7 @@ impl ClusterContext<'_> {
     /// outside tests; then by path), the stem and the `definition` regex.
     fn plan(&self, origins: Vec<usize>) -> Option<ClusterPlan> {
         let definitions = &self.evidence.definitions;
-        let importers_per_origin: HashMap<usize, usize> = origins
+        let importers_per_origin: FxHashMap<usize, usize> = origins
             .iter()
             .map(|&origin| (origin, self.importer_files(origin).len()))
             .collect();
@@ -544,7 +545,7 @@ impl ClusterContext<'_> {
     fn pattern_matches(&self, plans: &[ClusterPlan]) -> Vec<Vec<Matched>> {
         /// Interns `text` in `texts`.
         fn intern<'t>(
-            ids: &mut HashMap<&'t str, usize>,
+            ids: &mut FxHashMap<&'t str, usize>,
             texts: &mut Vec<&'t str>,
             text: &'t str,
         ) -> usize {
@@ -555,10 +556,10 @@ impl ClusterContext<'_> {
         }
         let definitions = &self.evidence.definitions;
         let mut plan_of = vec![usize::MAX; definitions.len()];
-        let (mut tail_ids, mut tails) = (HashMap::new(), Vec::new());
-        let (mut head_ids, mut heads) = (HashMap::new(), Vec::new());
+        let (mut tail_ids, mut tails) = (FxHashMap::default(), Vec::new());
+        let (mut head_ids, mut heads) = (FxHashMap::default(), Vec::new());
         // (tail, head) -> plans; no head: the name is the tail.
-        let mut plans_of: HashMap<(usize, Option<usize>), Vec<usize>> = HashMap::new();
+        let mut plans_of: FxHashMap<(usize, Option<usize>), Vec<usize>> = FxHashMap::default();
         for (at, plan) in plans.iter().enumerate() {
             for &origin in &plan.origins {
                 plan_of[origin] = at;
@@ -760,7 +761,7 @@ impl ClusterContext<'_> {
         let origins = plan.origins.as_slice();
         let canonical = plan.canonical;
         let canonical_module = definitions[canonical].module.as_str();
-        let defining_modules: HashSet<&str> = origins
+        let defining_modules: FxHashSet<&str> = origins
             .iter()
             .copied()
             .chain(

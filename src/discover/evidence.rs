@@ -7,11 +7,11 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::Language;
 use crate::index::{rust_item_module, Origin, ProjectIndex};
-use crate::lang::{AliasValue, BindingKind, DefinitionKind, FileFacts, ImportKind};
+use crate::lang::{AliasValue, BindingKind, DefinitionKind, FileFacts, ImportFact, ImportKind};
 
 /// A module-level class (Python) or struct / enum / trait / union (Rust):
 /// one possible home of a concept.
@@ -135,11 +135,23 @@ fn is_importable(file: &FileFacts) -> bool {
     }
 }
 
-/// What `from module import name` reaches, per (module, name): whether the
-/// module (or `module.name`) is the project's, and the definition. Every
-/// worker keeps its own: a name is imported from the same module by many
-/// files, and resolving it walks re-export chains.
-type Memo<'a> = FxHashMap<(&'a str, &'a str), (bool, Option<usize>)>;
+/// What `from module import name` reaches, per distinct (module, name):
+/// whether the module (or `module.name`) is the project's, and the
+/// definition. A name is imported from the same module by many files (10k
+/// files hold ~110k such imports of ~6k pairs), and resolving it walks
+/// re-export chains: each pair is resolved once.
+type Reached<'a> = FxHashMap<(&'a str, &'a str), (bool, Option<usize>)>;
+
+/// The (module, name) of a `from module import name` (not `*`).
+fn from_import(import: &ImportFact) -> Option<(&str, &str)> {
+    if import.kind != ImportKind::From {
+        return None;
+    }
+    let (Some(module), Some(name)) = (import.resolved.as_deref(), import.name.as_deref()) else {
+        return None;
+    };
+    (name != "*").then_some((module, name))
+}
 
 /// What one file contributes; merged in file order.
 #[derive(Default)]
@@ -152,10 +164,10 @@ struct FileEvidence {
 
 struct Collector<'a> {
     index: &'a ProjectIndex,
-    origins: HashMap<(&'a str, &'a str), usize>,
+    origins: FxHashMap<(&'a str, &'a str), usize>,
     /// First components of the project's Python modules: an import from a
     /// missing `pkg.gone` is still the project's, one from `typing` is not.
-    top_packages: HashSet<&'a str>,
+    top_packages: FxHashSet<&'a str>,
 }
 
 impl<'a> Collector<'a> {
@@ -173,17 +185,8 @@ impl<'a> Collector<'a> {
         }
     }
 
-    /// `from module import name`: see [`Memo`]. The last part is true the
-    /// first time this worker meets the pair.
-    fn reached_by(
-        &self,
-        module: &'a str,
-        name: &'a str,
-        memo: &mut Memo<'a>,
-    ) -> (bool, Option<usize>, bool) {
-        if let Some(&(known, origin)) = memo.get(&(module, name)) {
-            return (known, origin, false);
-        }
+    /// What `from module import name` reaches: see [`Reached`].
+    fn reach(&self, module: &str, name: &str) -> (bool, Option<usize>) {
         let known = self.index.has_python_module(module)
             || self
                 .index
@@ -193,42 +196,49 @@ impl<'a> Collector<'a> {
         } else {
             None
         };
-        memo.insert((module, name), (known, origin));
-        (known, origin, true)
+        (known, origin)
     }
 
-    fn python(&self, id: usize, file: &'a FileFacts, memo: &mut Memo<'a>) -> FileEvidence {
+    /// [`Collector::reach`] for every distinct pair the project's Python
+    /// files import (in parallel), and the names of those that come from
+    /// outside the project.
+    fn reach_all(&self, files: &'a [FileFacts]) -> (Reached<'a>, HashSet<(Language, String)>) {
+        let mut pairs: FxHashSet<(&str, &str)> = FxHashSet::default();
+        for file in files {
+            if file.language == Language::Python && !is_leftover(file) {
+                pairs.extend(file.imports.iter().filter_map(from_import));
+            }
+        }
+        let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
+        let reached: Reached<'a> = pairs
+            .par_iter()
+            .map(|&(module, name)| ((module, name), self.reach(module, name)))
+            .collect();
+        // A name from outside the project means something else too.
+        // Functions and values bound to the name inside it do not count: a
+        // factory or an `except ImportError: X = None` fallback stands for
+        // the concept.
+        let foreign = reached
+            .iter()
+            .filter(|(&(module, _), &(known, origin))| {
+                origin.is_none() && !known && !self.is_project_package(module)
+            })
+            .map(|(&(_, name), _)| (Language::Python, name.to_string()))
+            .collect();
+        (reached, foreign)
+    }
+
+    fn python(&self, id: usize, file: &'a FileFacts, reached: &Reached<'a>) -> FileEvidence {
         let mut found = FileEvidence::default();
-        let language = Language::Python;
-        for import in &file.imports {
-            if import.kind != ImportKind::From {
-                continue;
-            }
-            let (Some(module), Some(name)) = (import.resolved.as_deref(), import.name.as_deref())
-            else {
-                continue;
-            };
-            if name == "*" {
-                continue;
-            }
-            let (known, origin, first) = self.reached_by(module, name, memo);
-            match origin {
-                Some(origin) => found.imports.push(ImportSite {
+        for (module, name) in file.imports.iter().filter_map(from_import) {
+            if let Some(&(_, Some(origin))) = reached.get(&(module, name)) {
+                found.imports.push(ImportSite {
                     origin,
                     module: module.to_string(),
                     name: name.to_string(),
                     file: id,
                     attribute: None,
-                }),
-                // A name from outside the project means something else too.
-                // Functions and values bound to the name inside it do not
-                // count: a factory or an `except ImportError: X = None`
-                // fallback stands for the concept. (A set: each worker
-                // gives a pair once.)
-                None if first && !known && !self.is_project_package(module) => {
-                    found.foreign.push((language, name.to_string()));
-                }
-                None => {}
+                });
             }
         }
         // `import a.b as m` ... `m.Name`: the module behind each import-bound name.
@@ -417,49 +427,47 @@ fn is_shim(file: &FileFacts) -> bool {
 
 /// The class-like definitions a concept can live in, in file order, and
 /// those nested in a function or class.
-fn collect_definitions(
-    index: &ProjectIndex,
-    include_tests: bool,
-) -> (Vec<DefinitionSite>, Vec<DefinitionSite>) {
-    let mut definitions = Vec::new();
-    let mut nested = Vec::new();
-    let mut seen: HashSet<(String, String)> = HashSet::new();
-    for file in &index.files {
-        if !is_importable(file) || is_leftover(file) {
+/// The definitions of one file that can be a concept's home, each with
+/// whether it is at the module level.
+fn definition_sites(file: &FileFacts, include_tests: bool) -> Vec<(bool, DefinitionSite)> {
+    let mut sites = Vec::new();
+    if !is_importable(file) || is_leftover(file) {
+        return sites;
+    }
+    let Some(file_module) = file.module.as_deref() else {
+        return sites;
+    };
+    let test_file = is_test_path(&file.path);
+    for definition in &file.definitions {
+        let (module, test) = match (file.language, definition.kind) {
+            (Language::Python, DefinitionKind::Class) => (file_module.to_string(), test_file),
+            (
+                Language::Rust,
+                DefinitionKind::Struct
+                | DefinitionKind::Enum
+                | DefinitionKind::Trait
+                | DefinitionKind::Union,
+            ) => (
+                rust_item_module(file_module, &definition.mod_path),
+                test_file
+                    || definition
+                        .mod_path
+                        .iter()
+                        .any(|part| part == "tests" || part == "test"),
+            ),
+            _ => continue,
+        };
+        if test && !include_tests {
             continue;
         }
-        let Some(file_module) = file.module.as_deref() else {
-            continue;
-        };
-        let test_file = is_test_path(&file.path);
-        for definition in &file.definitions {
-            let (module, test) = match (file.language, definition.kind) {
-                (Language::Python, DefinitionKind::Class) => (file_module.to_string(), test_file),
-                (
-                    Language::Rust,
-                    DefinitionKind::Struct
-                    | DefinitionKind::Enum
-                    | DefinitionKind::Trait
-                    | DefinitionKind::Union,
-                ) => (
-                    rust_item_module(file_module, &definition.mod_path),
-                    test_file
-                        || definition
-                            .mod_path
-                            .iter()
-                            .any(|part| part == "tests" || part == "test"),
-                ),
-                _ => continue,
-            };
-            if test && !include_tests {
-                continue;
-            }
-            let name = definition
-                .name
-                .strip_prefix("r#")
-                .unwrap_or(&definition.name)
-                .to_string();
-            let site = DefinitionSite {
+        let name = definition
+            .name
+            .strip_prefix("r#")
+            .unwrap_or(&definition.name)
+            .to_string();
+        sites.push((
+            definition.top_level,
+            DefinitionSite {
                 language: file.language,
                 module,
                 name,
@@ -467,22 +475,50 @@ fn collect_definitions(
                 line: definition.name_span.begin.line,
                 column: definition.name_span.begin.column,
                 test,
-            };
-            if !definition.top_level {
-                nested.push(site);
-                continue;
-            }
-            // The first of `x.py` / `x.pyi` (or a class defined twice) is the one kept.
-            if seen.insert((site.module.clone(), site.name.clone())) {
-                definitions.push(site);
-            }
+            },
+        ));
+    }
+    sites
+}
+
+/// Every file's [`definition_sites`] (in parallel), in file order: the
+/// module-level ones, and the nested ones.
+fn collect_definitions(
+    index: &ProjectIndex,
+    pool: &rayon::ThreadPool,
+    include_tests: bool,
+) -> (Vec<DefinitionSite>, Vec<DefinitionSite>) {
+    let per_file: Vec<Vec<(bool, DefinitionSite)>> = pool.install(|| {
+        index
+            .files
+            .par_iter()
+            .map(|file| definition_sites(file, include_tests))
+            .collect()
+    });
+    // The first of `x.py` / `x.pyi` (or a class defined twice) is the one kept.
+    let mut seen: FxHashSet<(&str, &str)> = FxHashSet::default();
+    let first: Vec<bool> = per_file
+        .iter()
+        .flatten()
+        .map(|(top_level, site)| {
+            !*top_level || seen.insert((site.module.as_str(), site.name.as_str()))
+        })
+        .collect();
+    drop(seen);
+    let mut definitions = Vec::new();
+    let mut nested = Vec::new();
+    for ((top_level, site), first) in per_file.into_iter().flatten().zip(first) {
+        if !top_level {
+            nested.push(site);
+        } else if first {
+            definitions.push(site);
         }
     }
     (definitions, nested)
 }
 
 pub fn collect(index: &ProjectIndex, pool: &rayon::ThreadPool, include_tests: bool) -> Evidence {
-    let (definitions, nested) = collect_definitions(index, include_tests);
+    let (definitions, nested) = collect_definitions(index, pool, include_tests);
     let collector = Collector {
         index,
         origins: definitions
@@ -499,23 +535,25 @@ pub fn collect(index: &ProjectIndex, pool: &rayon::ThreadPool, include_tests: bo
             .filter(|top| !top.is_empty())
             .collect(),
     };
+    let (reached, foreign) = pool.install(|| collector.reach_all(&index.files));
     let per_file: Vec<FileEvidence> = pool.install(|| {
         index
             .files
             .par_iter()
             .enumerate()
-            .map_init(Memo::default, |memo, (id, file)| {
+            .map(|(id, file)| {
                 if is_leftover(file) {
                     return FileEvidence::default();
                 }
                 match file.language {
-                    Language::Python => collector.python(id, file, memo),
+                    Language::Python => collector.python(id, file, &reached),
                     Language::Rust => collector.rust(id, file),
                 }
             })
             .collect()
     });
     let mut evidence = Evidence {
+        foreign_names: foreign,
         leftovers: index
             .files
             .iter()
