@@ -315,6 +315,7 @@ pub fn build(
 
     // Every name each definition goes by.
     let names_of: Vec<BTreeSet<&str>> = (0..count)
+        .into_par_iter()
         .map(|origin| {
             let mut names = BTreeSet::new();
             names.insert(definitions[origin].name.as_str());

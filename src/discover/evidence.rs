@@ -4,7 +4,7 @@
 //! per-file part runs in parallel.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -203,12 +203,17 @@ impl<'a> Collector<'a> {
     /// files import (in parallel), and the names of those that come from
     /// outside the project.
     fn reach_all(&self, files: &'a [FileFacts]) -> (Reached<'a>, HashSet<(Language, String)>) {
-        let mut pairs: FxHashSet<(&str, &str)> = FxHashSet::default();
-        for file in files {
-            if file.language == Language::Python && !is_leftover(file) {
+        let pairs: FxHashSet<(&str, &str)> = files
+            .par_iter()
+            .filter(|file| file.language == Language::Python && !is_leftover(file))
+            .fold(FxHashSet::default, |mut pairs, file| {
                 pairs.extend(file.imports.iter().filter_map(from_import));
-            }
-        }
+                pairs
+            })
+            .reduce(FxHashSet::default, |mut all, part| {
+                all.extend(part);
+                all
+            });
         let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
         let reached: Reached<'a> = pairs
             .par_iter()
@@ -243,7 +248,7 @@ impl<'a> Collector<'a> {
         }
         // `import a.b as m` ... `m.Name`: the module behind each import-bound name.
         if !file.attribute_uses.is_empty() {
-            let mut bound: HashMap<&str, (&str, bool)> = HashMap::new();
+            let mut bound: FxHashMap<&str, (&str, bool)> = FxHashMap::default();
             for import in &file.imports {
                 if import.kind != ImportKind::Import {
                     continue;
@@ -258,7 +263,7 @@ impl<'a> Collector<'a> {
                     }
                 };
             }
-            let mut seen = HashSet::new();
+            let mut seen = FxHashSet::default();
             for attribute in &file.attribute_uses {
                 let first = attribute.base.split('.').next().unwrap_or(&attribute.base);
                 let Some(&(target, renamed)) = bound.get(first) else {

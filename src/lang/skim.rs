@@ -849,17 +849,18 @@ impl SkimBuffers {
     /// The offset in the original text of `offset` in the skimmed one, for
     /// offsets in what was copied unchanged (where every fact is).
     pub fn original_offset(&self, offset: usize) -> usize {
-        let at = self.map.partition_point(|&(skimmed, _)| skimmed <= offset);
-        match at.checked_sub(1).and_then(|at| self.map.get(at)) {
-            Some(&(skimmed, original)) => original + (offset - skimmed),
-            None => offset,
-        }
+        self.map_back(offset, |skimmed| skimmed <= offset)
     }
 
     /// Like [`SkimBuffers::original_offset`], for the end of a span: where
     /// text was dropped, the end of what came before it.
     pub fn original_end(&self, offset: usize) -> usize {
-        let at = self.map.partition_point(|&(skimmed, _)| skimmed < offset);
+        self.map_back(offset, |skimmed| skimmed < offset)
+    }
+
+    /// Through the last stretch whose start in `out` passes `before`.
+    fn map_back(&self, offset: usize, before: impl Fn(usize) -> bool) -> usize {
+        let at = self.map.partition_point(|&(skimmed, _)| before(skimmed));
         match at.checked_sub(1).and_then(|at| self.map.get(at)) {
             Some(&(skimmed, original)) => original + (offset - skimmed),
             None => offset,
