@@ -1113,20 +1113,17 @@ pub fn glob_escape(path: &str) -> String {
     escaped
 }
 
-/// Fills `allow` (files in tests defining a test double the concept's
-/// `definition` matches: `MockWebSocketManager`, or any match in a mock
-/// module such as `tests/mocks/ws.py`) and `related` names.
 /// A candidate's `definition` regex, compiled when a name is first tested:
 /// for an ASCII name without the Unicode tables (the same verdict on ASCII,
 /// for a fraction of the compile time), for the others with them.
-struct LazyPattern<'p> {
-    source: &'p str,
+struct LazyPattern {
+    source: String,
     ascii: OnceCell<Option<Regex>>,
     unicode: OnceCell<Option<Regex>>,
 }
 
-impl<'p> LazyPattern<'p> {
-    fn new(source: &'p str) -> Self {
+impl LazyPattern {
+    fn new(source: String) -> Self {
         Self {
             source,
             ascii: OnceCell::new(),
@@ -1135,10 +1132,10 @@ impl<'p> LazyPattern<'p> {
     }
 
     fn is_match(&self, name: &str) -> bool {
-        let unicode = || Regex::new(self.source).ok();
+        let unicode = || Regex::new(&self.source).ok();
         let regex = if name.is_ascii() {
             self.ascii.get_or_init(|| {
-                RegexBuilder::new(self.source)
+                RegexBuilder::new(&self.source)
                     .unicode(false)
                     .build()
                     .ok()
@@ -1151,16 +1148,15 @@ impl<'p> LazyPattern<'p> {
     }
 }
 
+/// Fills `allow` (files in tests defining a test double the concept's
+/// `definition` matches: `MockWebSocketManager`, or any match in a mock
+/// module such as `tests/mocks/ws.py`) and `related` names.
 pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Candidate]) {
     // One regex per candidate (a set of thousands, `--top 0`, exceeds the
     // regex size limit), compiled only if a name is tested against it.
-    let sources: Vec<String> = candidates
+    let patterns: Vec<LazyPattern> = candidates
         .iter()
-        .map(|candidate| candidate.definition.clone())
-        .collect();
-    let patterns: Vec<LazyPattern<'_>> = sources
-        .iter()
-        .map(|source| LazyPattern::new(source))
+        .map(|candidate| LazyPattern::new(candidate.definition.clone()))
         .collect();
     let mut allow: Vec<BTreeSet<String>> = vec![BTreeSet::new(); candidates.len()];
     for file in &index.files {

@@ -135,12 +135,11 @@ fn is_importable(file: &FileFacts) -> bool {
     }
 }
 
-/// What `from module import name` reaches, per distinct (module, name):
-/// whether the module (or `module.name`) is the project's, and the
-/// definition. A name is imported from the same module by many files (10k
+/// The definition `from module import name` reaches, per distinct
+/// (module, name). A name is imported from the same module by many files (10k
 /// files hold ~110k such imports of ~6k pairs), and resolving it walks
 /// re-export chains: each pair is resolved once.
-type Reached<'a> = FxHashMap<(&'a str, &'a str), (bool, Option<usize>)>;
+type Reached<'a> = FxHashMap<(&'a str, &'a str), Option<usize>>;
 
 /// The (module, name) of a `from module import name` (not `*`).
 fn from_import(import: &ImportFact) -> Option<(&str, &str)> {
@@ -185,7 +184,8 @@ impl<'a> Collector<'a> {
         }
     }
 
-    /// What `from module import name` reaches: see [`Reached`].
+    /// Whether `from module import name` names a module of the project
+    /// (`module` or `module.name`), and the definition it reaches.
     fn reach(&self, module: &str, name: &str) -> (bool, Option<usize>) {
         let known = self.index.has_python_module(module)
             || self
@@ -215,20 +215,24 @@ impl<'a> Collector<'a> {
                 all
             });
         let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
-        let reached: Reached<'a> = pairs
+        let outcomes: Vec<(bool, Option<usize>)> = pairs
             .par_iter()
-            .map(|&(module, name)| ((module, name), self.reach(module, name)))
+            .map(|&(module, name)| self.reach(module, name))
             .collect();
         // A name from outside the project means something else too.
         // Functions and values bound to the name inside it do not count: a
         // factory or an `except ImportError: X = None` fallback stands for
         // the concept.
-        let foreign = reached
+        let foreign = pairs
             .iter()
-            .filter(|(&(module, _), &(known, origin))| {
-                origin.is_none() && !known && !self.is_project_package(module)
-            })
+            .zip(&outcomes)
+            .filter(|&(&(module, _), &(known, _))| !known && !self.is_project_package(module))
             .map(|(&(_, name), _)| (Language::Python, name.to_string()))
+            .collect();
+        let reached = pairs
+            .into_iter()
+            .zip(outcomes)
+            .map(|(pair, (_, origin))| (pair, origin))
             .collect();
         (reached, foreign)
     }
@@ -236,7 +240,7 @@ impl<'a> Collector<'a> {
     fn python(&self, id: usize, file: &'a FileFacts, reached: &Reached<'a>) -> FileEvidence {
         let mut found = FileEvidence::default();
         for (module, name) in file.imports.iter().filter_map(from_import) {
-            if let Some(&(_, Some(origin))) = reached.get(&(module, name)) {
+            if let Some(&Some(origin)) = reached.get(&(module, name)) {
                 found.imports.push(ImportSite {
                     origin,
                     module: module.to_string(),
@@ -430,8 +434,6 @@ fn is_shim(file: &FileFacts) -> bool {
         })
 }
 
-/// The class-like definitions a concept can live in, in file order, and
-/// those nested in a function or class.
 /// The definitions of one file that can be a concept's home, each with
 /// whether it is at the module level.
 fn definition_sites(file: &FileFacts, include_tests: bool) -> Vec<(bool, DefinitionSite)> {
@@ -486,8 +488,9 @@ fn definition_sites(file: &FileFacts, include_tests: bool) -> Vec<(bool, Definit
     sites
 }
 
-/// Every file's [`definition_sites`] (in parallel), in file order: the
-/// module-level ones, and the nested ones.
+/// The class-like definitions a concept can live in, in file order, and
+/// those nested in a function or class: every file's [`definition_sites`],
+/// found in parallel.
 fn collect_definitions(
     index: &ProjectIndex,
     pool: &rayon::ThreadPool,

@@ -666,13 +666,15 @@ impl Writer<'_> {
 
     /// The statements of `lines[from..to]`, one body. Outside the module
     /// level (in a `def` or `class`), a statement with no kept line becomes
-    /// `...` if it is the first of the body and goes otherwise; the others
-    /// keep their shape, each line rewritten by [`Writer::line`].
+    /// `...` if it is the first of the body and goes otherwise (in a
+    /// `match` body every `case` stays); the others keep their shape, each
+    /// line rewritten by [`Writer::line`].
     fn body(
         &mut self,
         from: usize,
         to: usize,
         module_level: bool,
+        match_body: bool,
         depth: usize,
     ) -> Result<(), GiveUp> {
         if depth > MAX_BLOCK_DEPTH {
@@ -682,7 +684,7 @@ impl Writer<'_> {
         let mut at = from;
         while at < to {
             let end = self.statement_end(at).min(to);
-            if !module_level && !self.kept_in(at, end) {
+            if !module_level && !match_body && !self.kept_in(at, end) {
                 self.head.clear();
                 let from = if filled {
                     // From the end of the line before: its line break and
@@ -703,33 +705,12 @@ impl Writer<'_> {
                 self.line(&line, module_level);
                 if line.opens_block {
                     let inner = module_level && !matches!(line.head, Head::Def | Head::Class);
-                    if line.head == Head::Match {
-                        // Every `case` stays: a match body holds nothing else.
-                        self.cases(at + 1, line.block_end, inner, depth + 1)?;
-                    } else {
-                        self.body(at + 1, line.block_end, inner, depth + 1)?;
-                    }
+                    // Every `case` stays: a match body holds nothing else.
+                    let cases = line.head == Head::Match;
+                    self.body(at + 1, line.block_end, inner, cases, depth + 1)?;
                 }
                 at = line.block_end;
             }
-        }
-        Ok(())
-    }
-
-    fn cases(
-        &mut self,
-        from: usize,
-        to: usize,
-        module_level: bool,
-        depth: usize,
-    ) -> Result<(), GiveUp> {
-        let mut at = from;
-        while at < to {
-            let line = self.lines[at];
-            if line.opens_block {
-                self.body(at + 1, line.block_end, module_level, depth + 1)?;
-            }
-            at = line.block_end;
         }
         Ok(())
     }
@@ -981,7 +962,7 @@ pub fn skim_into(
         head,
         copied: 0,
     };
-    if writer.body(0, lines.len(), true, 0).is_err() {
+    if writer.body(0, lines.len(), true, false, 0).is_err() {
         return Skim::GaveUp;
     }
     let copied = writer.copied;
