@@ -108,16 +108,122 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
         let start = self.starts[line] as usize;
-        let prefix = text.get(start..offset).unwrap_or("");
-        let column = if prefix.is_ascii() {
-            prefix.len()
-        } else {
-            prefix.chars().count()
-        };
         LineCol {
             line: line as u32 + 1,
-            column: column as u32 + 1,
+            column: column_of(text.get(start..offset).unwrap_or("")) + 1,
         }
+    }
+}
+
+/// Line and column lookups in one text without a table of line starts:
+/// facts need a few dozen lookups per file, mostly in increasing order and
+/// often on the line of the one before, so each one starts from the line
+/// last found and counts the line breaks in between (with SIMD over long
+/// stretches), a small fraction of building a table. A text with a `\r` in
+/// it gets the table: its line breaks come in three kinds.
+pub struct LineLookup<'t> {
+    text: &'t str,
+    table: Option<LineIndex>,
+    /// The line last found: its 0-based number, start and end (at its line
+    /// break or the end of the text).
+    last: std::cell::Cell<(usize, usize, usize)>,
+}
+
+impl<'t> LineLookup<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let bytes = text.as_bytes();
+        let table = memchr::memchr(b'\r', bytes).map(|_| LineIndex::new(text));
+        Self {
+            text,
+            table,
+            last: std::cell::Cell::new((0, 0, line_end(bytes, 0))),
+        }
+    }
+
+    /// The 0-based line holding `offset` (clamped to the text), where it
+    /// starts and where it ends (at its line break or the end of the text).
+    fn line(&self, offset: usize) -> (usize, usize, usize) {
+        let offset = offset.min(self.text.len());
+        let bytes = self.text.as_bytes();
+        if let Some(table) = &self.table {
+            let line = table.line_of(offset);
+            let range = table.line_range(self.text, line);
+            return (line, range.start, range.end);
+        }
+        let (line, start, end) = self.last.get();
+        if (start..=end).contains(&offset) {
+            return (line, start, end);
+        }
+        let (line, start) = if offset > end {
+            // `bytes[end]` is the line break.
+            let gap = &bytes[end + 1..offset];
+            match last_newline(gap) {
+                None => (line + 1, end + 1),
+                Some(at) => (line + 2 + newlines(&gap[..at]), end + at + 2),
+            }
+        } else {
+            let line = line - newlines(&bytes[offset..start]);
+            (line, memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |at| at + 1))
+        };
+        let found = (line, start, line_end(bytes, start));
+        self.last.set(found);
+        found
+    }
+
+    /// The 0-based line holding `offset` (clamped to the text) and where
+    /// that line starts.
+    pub fn line_of(&self, offset: usize) -> (usize, usize) {
+        let (line, start, _) = self.line(offset);
+        (line, start)
+    }
+
+    /// Where the line holding `offset` ends, before its line break.
+    pub fn line_end(&self, offset: usize) -> usize {
+        self.line(offset).2
+    }
+
+    /// 1-based line and code-point column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let (line, start, _) = self.line(offset);
+        LineCol {
+            line: line as u32 + 1,
+            column: column_of(self.text.get(start..offset).unwrap_or("")) + 1,
+        }
+    }
+}
+
+/// Below this many bytes a plain loop beats a call into memchr.
+const SHORT: usize = 64;
+
+fn newlines(bytes: &[u8]) -> usize {
+    if bytes.len() < SHORT {
+        bytes.iter().filter(|&&byte| byte == b'\n').count()
+    } else {
+        memchr::memchr_iter(b'\n', bytes).count()
+    }
+}
+
+fn last_newline(bytes: &[u8]) -> Option<usize> {
+    if bytes.len() < SHORT {
+        bytes.iter().rposition(|&byte| byte == b'\n')
+    } else {
+        memchr::memrchr(b'\n', bytes)
+    }
+}
+
+/// The `\n` ending the line that starts at `start`, or the end of `bytes`.
+fn line_end(bytes: &[u8], start: usize) -> usize {
+    let rest = &bytes[start..];
+    start + memchr::memchr(b'\n', rest).unwrap_or(rest.len())
+}
+
+/// The 0-based code-point column of the end of `prefix` (a line's start).
+fn column_of(prefix: &str) -> u32 {
+    if prefix.is_ascii() {
+        prefix.len() as u32
+    } else {
+        prefix.chars().count() as u32
     }
 }
 
@@ -207,6 +313,51 @@ mod tests {
                 .chain(text.match_indices('\n').map(|(at, _)| at as u32 + 1))
                 .collect();
             assert_eq!(LineIndex::new(text).starts, expected, "{text:?}");
+        }
+    }
+
+    /// Lookups in any order, forwards and back, agree with the table.
+    #[test]
+    fn lookups_agree_with_the_table() {
+        let long = format!(
+            "{}\n{}{}",
+            "y".repeat(150),
+            "x = 1\n\n".repeat(40),
+            "é".repeat(70)
+        );
+        let texts = [
+            "",
+            "\n",
+            "a\nb",
+            "import x\n\n  é = 1\nclass A:\n    pass\n",
+            "a\r\nb\rc\nd\n",
+            "\n\n\nx",
+            &long,
+        ];
+        for text in texts {
+            let table = LineIndex::new(text);
+            let lookup = LineLookup::new(text);
+            let offsets: Vec<usize> = (0..=text.len() + 1)
+                .filter(|&at| at > text.len() || text.is_char_boundary(at))
+                .collect();
+            let order = offsets
+                .iter()
+                .chain(offsets.iter().rev())
+                .chain(offsets.iter().step_by(3))
+                .chain(offsets.iter().rev().step_by(2));
+            for &offset in order {
+                assert_eq!(
+                    lookup.line_col(offset),
+                    table.line_col(text, offset),
+                    "{text:?} at {offset}"
+                );
+                let line = table.line_of(offset.min(text.len()));
+                assert_eq!(
+                    lookup.line_end(offset),
+                    table.line_range(text, line).end,
+                    "{text:?} at {offset}"
+                );
+            }
         }
     }
 

@@ -176,20 +176,19 @@ pub struct Suppression {
 /// Suppression comments of a file: `comment` is `#` (Python) or `//` (Rust).
 pub fn suppressions(
     text: &str,
-    lines: &crate::source::LineIndex,
+    lines: &crate::source::LineLookup,
     comment: &str,
 ) -> Vec<Suppression> {
     let mut found = Vec::new();
     let bytes = text.as_bytes();
     for at in memchr::memmem::find_iter(bytes, b"ssot:") {
-        let line = lines.line_of(at);
-        let line_start = lines.line_start(line);
+        let (line, line_start) = lines.line_of(at);
         let before = text[line_start..at].trim_end();
         let Some(marker) = before.strip_suffix(comment).map(str::len) else {
             continue;
         };
         let start = line_start + marker;
-        let line_end = lines.line_range(text, line).end;
+        let line_end = lines.line_end(at);
         let rest = text[at + 5..line_end].trim_start();
         let (file_level, after) = if let Some(after) = rest.strip_prefix("ignore-file") {
             (true, after)
@@ -233,8 +232,8 @@ pub fn suppressions(
             span: Span {
                 start: start as u32,
                 end: end as u32,
-                begin: lines.line_col(text, start),
-                finish: lines.line_col(text, end),
+                begin: lines.line_col(start),
+                finish: lines.line_col(end),
             },
             file_level,
             codes,

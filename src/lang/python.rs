@@ -14,7 +14,7 @@ use super::{
     AliasAssignment, AliasValue, AttributeUse, Binding, BindingKind, Definition, DefinitionKind,
     FileFacts, Guard, ImportFact, ImportKind, Note, PatchTarget, Scope, Span,
 };
-use crate::source::LineIndex;
+use crate::source::LineLookup;
 
 /// Files nested deeper than this many brackets are skipped with an SSOT900
 /// note: the parser recurses once per level.
@@ -339,7 +339,7 @@ fn extract_from(
     skimmed: Option<(&str, &SkimBuffers)>,
     stub: bool,
 ) -> bool {
-    let lines = LineIndex::new(text);
+    let lines = LineLookup::new(text);
     facts.suppressions = super::suppressions(text, &lines, "#");
     let parsed_text = skimmed.map_or(text, |(skimmed, _)| skimmed);
     // The bound protects the parse, so it is checked on the text parsed.
@@ -365,7 +365,7 @@ fn extract_from(
             return false;
         }
         facts.parsed_cleanly = false;
-        let at = lines.line_col(text, error.location.start().to_usize());
+        let at = lines.line_col(error.location.start().to_usize());
         facts.notes.push(Note {
             code: "SSOT900".into(),
             path: facts.path.clone(),
@@ -377,7 +377,6 @@ fn extract_from(
     let module = parsed.syntax();
     let mut collector = Collector {
         facts,
-        text,
         lines: &lines,
         offsets: skimmed.map(|(_, buffers)| buffers),
         import_bases: FxHashSet::default(),
@@ -431,9 +430,8 @@ impl Context {
 
 struct Collector<'a> {
     facts: &'a mut FileFacts,
-    /// The text as written, and its lines.
-    text: &'a str,
-    lines: &'a LineIndex,
+    /// Lines and columns in the text as written.
+    lines: &'a LineLookup<'a>,
     /// For a skimmed text, the way back to the original's byte offsets.
     offsets: Option<&'a SkimBuffers>,
     /// Names bound by `import` statements anywhere in the file.
@@ -488,8 +486,8 @@ impl Collector<'_> {
         Span {
             start: start as u32,
             end: end as u32,
-            begin: self.lines.line_col(self.text, start),
-            finish: self.lines.line_col(self.text, end),
+            begin: self.lines.line_col(start),
+            finish: self.lines.line_col(end),
         }
     }
 

@@ -3,20 +3,20 @@
 
 use super::rust::{self, DefKind, Visibility};
 use super::{Definition, DefinitionKind, FileFacts, ImportFact, ImportKind, Note, Scope, Span};
-use crate::source::LineIndex;
+use crate::source::LineLookup;
 
-fn span(text: &str, lines: &LineIndex, start: usize, end: usize) -> Span {
+fn span(lines: &LineLookup, start: usize, end: usize) -> Span {
     Span {
         start: start as u32,
         end: end as u32,
-        begin: lines.line_col(text, start),
-        finish: lines.line_col(text, end),
+        begin: lines.line_col(start),
+        finish: lines.line_col(end),
     }
 }
 
 /// Extracts the facts of one Rust file. `text` has its BOM removed.
 pub fn extract(facts: &mut FileFacts, text: &str) {
-    let lines = LineIndex::new(text);
+    let lines = LineLookup::new(text);
     facts.suppressions = super::suppressions(text, &lines, "//");
     let parsed = match rust::extract(text) {
         Ok(parsed) => parsed,
@@ -54,8 +54,8 @@ pub fn extract(facts: &mut FileFacts, text: &str) {
                 Scope::Module
             },
             guard: None,
-            statement: span(text, &lines, leaf.item_start, leaf.item_end),
-            alias: span(text, &lines, leaf.leaf_start, leaf.leaf_end),
+            statement: span(&lines, leaf.item_start, leaf.item_end),
+            alias: span(&lines, leaf.leaf_start, leaf.leaf_end),
             public: leaf.visibility != Visibility::Private,
             mod_path: leaf.mod_path,
         });
@@ -70,7 +70,7 @@ pub fn extract(facts: &mut FileFacts, text: &str) {
                 DefKind::Type => DefinitionKind::Type,
             },
             name: definition.name,
-            name_span: span(text, &lines, definition.name_start, definition.name_end),
+            name_span: span(&lines, definition.name_start, definition.name_end),
             top_level: !definition.in_fn,
             aliased: definition.aliased,
             public: definition.visibility != Visibility::Private,
