@@ -81,50 +81,52 @@ const CLASSES: [u8; 256] = {
 };
 
 /// 1 for the bytes [`Scanner::logical_line`] looks at; 0 for names,
-/// digits, blanks and operators (a run of those is skipped in one go).
+/// digits, blanks, operators and colons (a run of those is skipped in one
+/// go).
 const PLAIN_STOPS: [u8; 256] = {
     let mut stops = [0; 256];
     let mut byte = 0usize;
     while byte < 256 {
-        stops[byte] = (CLASSES[byte] > WORD) as u8;
+        stops[byte] = (CLASSES[byte] > WORD && CLASSES[byte] != COLON) as u8;
         byte += 1;
     }
     stops
 };
 
-/// The first byte at or after `at` that is not plain code: eight bytes at
-/// a time while none of them is one.
-fn skip_plain(bytes: &[u8], mut at: usize) -> usize {
+/// 1 for the bytes that end a run of plain string content.
+const STRING_STOPS: [u8; 256] = {
+    let mut stops = [0; 256];
+    stops[b'\'' as usize] = 1;
+    stops[b'"' as usize] = 1;
+    stops[b'\\' as usize] = 1;
+    stops[b'\n' as usize] = 1;
+    stops[b'\r' as usize] = 1;
+    stops[b'{' as usize] = 1;
+    stops[b'}' as usize] = 1;
+    stops
+};
+
+/// The first byte at or after `at` that is one of `stops` (or the end):
+/// eight bytes at a time while none of them is one.
+#[inline]
+fn skip_to_stop(stops: &[u8; 256], bytes: &[u8], mut at: usize) -> usize {
     while let Some(chunk) = bytes.get(at..at + 8) {
-        let stops = chunk
+        let found = chunk
             .iter()
-            .fold(0u8, |stops, &byte| stops | PLAIN_STOPS[usize::from(byte)]);
-        if stops != 0 {
+            .fold(0u8, |found, &byte| found | stops[usize::from(byte)]);
+        if found != 0 {
             break;
         }
         at += 8;
     }
     while bytes
         .get(at)
-        .is_some_and(|&byte| PLAIN_STOPS[usize::from(byte)] == 0)
+        .is_some_and(|&byte| stops[usize::from(byte)] == 0)
     {
         at += 1;
     }
     at
 }
-
-/// Bytes that end a run of plain string content.
-const STRING_STOPS: [bool; 256] = {
-    let mut stops = [false; 256];
-    stops[b'\'' as usize] = true;
-    stops[b'"' as usize] = true;
-    stops[b'\\' as usize] = true;
-    stops[b'\n' as usize] = true;
-    stops[b'\r' as usize] = true;
-    stops[b'{' as usize] = true;
-    stops[b'}' as usize] = true;
-    stops
-};
 
 fn class_of(byte: u8) -> u8 {
     CLASSES[usize::from(byte)]
@@ -180,6 +182,24 @@ fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
             _ => return at,
         }
     }
+}
+
+/// Past the spaces at `at` (indentation), eight at a time.
+fn skip_spaces(bytes: &[u8], mut at: usize) -> usize {
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let other = word ^ SPACES;
+        if other != 0 {
+            // The first byte that is not a space (little-endian order).
+            return at + other.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    while bytes.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    at
 }
 
 /// `from a.b` (or `from .`) right before the `import` word at `at`.
@@ -330,18 +350,28 @@ impl<'t> Scanner<'t> {
         (first, second)
     }
 
+    /// [`Scanner::first_words`] where they can start a head [`Head::of`]
+    /// tells apart (`def`, `class`, `if`, `else`, `match`, ...), nothing
+    /// otherwise.
+    fn head_words(&mut self) -> (&'t [u8], &'t [u8]) {
+        match self.peek(0) {
+            Some(b'a' | b'c' | b'd' | b'e' | b'f' | b'i' | b'm' | b'w') => self.first_words(),
+            _ => (b"", b""),
+        }
+    }
+
     /// One logical line from `self.at` (past its indentation) to its
     /// terminating line break (not consumed) or the end of the text.
     fn logical_line(&mut self) -> Result<LineShape, GiveUp> {
         let bytes = self.bytes;
+        let start = self.at;
         let mut depth = 0usize;
-        // The last `:` outside brackets, and where a comment outside
-        // brackets starts (it runs to the end of the line).
-        let mut colon_at = None;
+        // Where a comment outside brackets starts (it runs to the end of
+        // the line).
         let mut comment_at = None;
         let mut semicolon = false;
         loop {
-            self.at = skip_plain(bytes, self.at);
+            self.at = skip_to_stop(&PLAIN_STOPS, bytes, self.at);
             let Some(&byte) = bytes.get(self.at) else {
                 break;
             };
@@ -367,12 +397,6 @@ impl<'t> Scanner<'t> {
                     depth = depth.checked_sub(1).ok_or(GiveUp)?;
                     self.at += 1;
                 }
-                COLON => {
-                    if depth == 0 {
-                        colon_at = Some(self.at);
-                    }
-                    self.at += 1;
-                }
                 SEMICOLON => {
                     semicolon |= depth == 0;
                     self.at += 1;
@@ -384,19 +408,26 @@ impl<'t> Scanner<'t> {
         if depth != 0 {
             return Err(GiveUp);
         }
-        // A block opens when that colon is the last of the code.
+        // A block opens when the last byte of code is a colon: outside
+        // brackets (they are closed), strings (they end in a quote) and
+        // comments (they are past the code).
         let mut code_end = comment_at.unwrap_or(self.at);
-        while code_end > 0 && matches!(bytes[code_end - 1], b' ' | b'\t' | b'\x0c') {
+        while code_end > start && matches!(bytes[code_end - 1], b' ' | b'\t' | b'\x0c') {
             code_end -= 1;
         }
         Ok(LineShape {
-            opens_block: colon_at.is_some_and(|colon| colon + 1 == code_end),
+            opens_block: code_end > start && bytes[code_end - 1] == b':',
             semicolon,
         })
     }
 
     /// The string prefix right before the quote at `self.at` (`rb`, `f`).
+    #[inline]
     fn prefix(&self) -> &'t [u8] {
+        // Most strings follow a bracket, a blank or an operator.
+        if self.at == 0 || !is_word_byte(self.bytes[self.at - 1]) {
+            return b"";
+        }
         let mut start = self.at;
         while start > 0 && is_word_byte(self.bytes[start - 1]) {
             start -= 1;
@@ -442,12 +473,7 @@ impl<'t> Scanner<'t> {
                 let rest = &bytes[self.at..];
                 self.at += memchr::memchr2(quote, b'\\', rest).unwrap_or(rest.len());
             }
-            while bytes
-                .get(self.at)
-                .is_some_and(|&byte| !STRING_STOPS[usize::from(byte)])
-            {
-                self.at += 1;
-            }
+            self.at = skip_to_stop(&STRING_STOPS, bytes, self.at);
             let byte = self.peek(0).ok_or(GiveUp)?;
             match byte {
                 // Escapes the next byte, raw strings included (`r"\""`).
@@ -894,9 +920,7 @@ pub fn skim_into(
     let mut scanner = Scanner { bytes, at: 0 };
     while scanner.at < bytes.len() {
         let line_start = scanner.at;
-        while scanner.peek(0) == Some(b' ') {
-            scanner.at += 1;
-        }
+        scanner.at = skip_spaces(bytes, scanner.at);
         let indent = scanner.at - line_start;
         match scanner.peek(0) {
             None => break,
@@ -925,7 +949,7 @@ pub fn skim_into(
         }
         let start = scanner.at;
         let decorator = scanner.peek(0) == Some(b'@');
-        let (first, second) = scanner.first_words();
+        let (first, second) = scanner.head_words();
         let Ok(shape) = scanner.logical_line() else {
             return Skim::GaveUp;
         };
