@@ -335,9 +335,9 @@ pub fn build(
 
     let mut forests: HashMap<Language, StemForest> = HashMap::new();
     for language in [Language::Python, Language::Rust] {
-        let names: HashSet<String> = (0..count)
+        let names: FxHashSet<&str> = (0..count)
             .filter(|&origin| definitions[origin].language == language)
-            .flat_map(|origin| names_of[origin].iter().map(|name| name.to_string()))
+            .flat_map(|origin| names_of[origin].iter().copied())
             .collect();
         forests.insert(language, StemForest::new(&names));
     }
@@ -401,6 +401,7 @@ pub fn build(
     let clusters: Vec<Vec<usize>> = clusters.into_values().collect();
     let plans: Vec<ClusterPlan> = clusters
         .into_par_iter()
+        .filter(|origins| !context.unfragmented(origins))
         .filter_map(|origins| context.plan(origins))
         .collect();
     let matched = context.pattern_matches(&plans);
@@ -481,7 +482,7 @@ struct ClusterContext<'a> {
     aliases_of: &'a [Vec<usize>],
     shims_of: &'a [Vec<usize>],
     names_of: &'a [BTreeSet<&'a str>],
-    forests: &'a HashMap<Language, StemForest>,
+    forests: &'a HashMap<Language, StemForest<'a>>,
     clusters_of_name: &'a FxHashMap<(Language, &'a str), BTreeSet<usize>>,
     configured: &'a [Concept],
 }
@@ -492,6 +493,20 @@ impl ClusterContext<'_> {
             .iter()
             .map(|&at| self.evidence.imports[at].file)
             .collect()
+    }
+
+    /// A lone definition without aliases whose importers all name its own
+    /// module: [`ClusterContext::tally`] finds nothing to score whatever its
+    /// `definition` regex matches, so it is not planned at all.
+    fn unfragmented(&self, origins: &[usize]) -> bool {
+        let &[origin] = origins else {
+            return false;
+        };
+        let module = &self.evidence.definitions[origin].module;
+        self.aliases_of[origin].is_empty()
+            && self.imports_of[origin]
+                .iter()
+                .all(|&at| self.evidence.imports[at].module == *module)
     }
 
     /// The canonical definition (the one with the most importers; then

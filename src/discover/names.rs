@@ -9,7 +9,7 @@
 //! `WebSocketManagerError` are different things. Every lookup is a hash probe
 //! of a word-aligned suffix or prefix, so grouping is linear in the names.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The shared part of two grouped names has at least this many words.
 pub const MIN_STEM_WORDS: usize = 2;
@@ -33,28 +33,70 @@ const VARIANT_MARKERS: &[&str] = &[
 /// Byte offsets where the CamelCase words of `name` start: `HTTPServerV2` ->
 /// `HTTP`, `Server`, `V2`; underscores separate words and belong to none.
 pub fn word_starts(name: &str) -> Vec<usize> {
-    let chars: Vec<(usize, char)> = name.char_indices().collect();
     let mut starts = Vec::new();
-    for (at, &(offset, c)) in chars.iter().enumerate() {
-        if c == '_' {
-            continue;
-        }
-        let previous = at.checked_sub(1).map(|i| chars[i].1);
-        let next = chars.get(at + 1).map(|&(_, c)| c);
-        let starts_word = match previous {
-            None | Some('_') => true,
+    each_word_start(name, |start| starts.push(start));
+    starts
+}
+
+/// Calls `found` with each offset [`word_starts`] lists, in order.
+fn each_word_start(name: &str, mut found: impl FnMut(usize)) {
+    /// Whether `c` starts a word after `previous`, before `next`.
+    fn starts_word<C: Copy + PartialEq>(
+        c: C,
+        previous: Option<C>,
+        next: Option<C>,
+        underscore: C,
+        upper: impl Fn(C) -> bool,
+        lower: impl Fn(C) -> bool,
+        digit: impl Fn(C) -> bool,
+    ) -> bool {
+        match previous {
+            None => true,
+            Some(previous) if previous == underscore => true,
             Some(previous) => {
-                c.is_uppercase()
-                    && (previous.is_lowercase()
-                        || previous.is_numeric()
-                        || (previous.is_uppercase() && next.is_some_and(char::is_lowercase)))
+                upper(c)
+                    && (lower(previous)
+                        || digit(previous)
+                        || (upper(previous) && next.is_some_and(&lower)))
             }
-        };
-        if starts_word {
-            starts.push(offset);
         }
     }
-    starts
+    if name.is_ascii() {
+        // Names are nearly always ASCII: bytes, no table of characters.
+        let bytes = name.as_bytes();
+        for (at, &byte) in bytes.iter().enumerate() {
+            if byte != b'_'
+                && starts_word(
+                    byte,
+                    at.checked_sub(1).map(|i| bytes[i]),
+                    bytes.get(at + 1).copied(),
+                    b'_',
+                    |c: u8| c.is_ascii_uppercase(),
+                    |c: u8| c.is_ascii_lowercase(),
+                    |c: u8| c.is_ascii_digit(),
+                )
+            {
+                found(at);
+            }
+        }
+        return;
+    }
+    let chars: Vec<(usize, char)> = name.char_indices().collect();
+    for (at, &(offset, c)) in chars.iter().enumerate() {
+        if c != '_'
+            && starts_word(
+                c,
+                at.checked_sub(1).map(|i| chars[i].1),
+                chars.get(at + 1).map(|&(_, c)| c),
+                '_',
+                char::is_uppercase,
+                char::is_lowercase,
+                char::is_numeric,
+            )
+        {
+            found(offset);
+        }
+    }
 }
 
 /// The words of `name`, without underscores.
@@ -72,7 +114,9 @@ pub fn words(name: &str) -> Vec<&str> {
 }
 
 pub fn word_count(name: &str) -> usize {
-    word_starts(name).len()
+    let mut count = 0;
+    each_word_start(name, |_| count += 1);
+    count
 }
 
 /// `WebSocketManager` -> `web-socket-manager`.
@@ -105,21 +149,21 @@ fn is_variant_marker(word: &str) -> bool {
 
 /// Each name's nearest stem among the other names, and the root it leads to.
 #[derive(Debug, Default)]
-pub struct StemForest {
+pub struct StemForest<'n> {
     /// name -> (stem, the variant-marker words after the stem, if any).
-    parent: HashMap<String, (String, Option<String>)>,
+    parent: FxHashMap<&'n str, (&'n str, Option<&'n str>)>,
 }
 
-impl StemForest {
+impl<'n> StemForest<'n> {
     /// Links every name to its longest word-aligned suffix (preferred) or
     /// variant-marker prefix of at least [`MIN_STEM_WORDS`] words that is
     /// itself one of `names`.
-    pub fn new(names: &HashSet<String>) -> Self {
-        let mut parent = HashMap::new();
-        for name in names {
+    pub fn new(names: &FxHashSet<&'n str>) -> Self {
+        let mut parent = FxHashMap::default();
+        for &name in names {
             let starts = word_starts(name);
             let count = starts.len();
-            let mut best: Option<(usize, &str, Option<&str>)> = None;
+            let mut best: Option<(usize, &'n str, Option<&'n str>)> = None;
             // Suffixes, longest first: the first hit is the longest.
             for (at, &start) in starts.iter().enumerate().skip(1) {
                 if count - at < MIN_STEM_WORDS {
@@ -145,17 +189,17 @@ impl StemForest {
                 }
             }
             if let Some((_, stem, extension)) = best {
-                parent.insert(
-                    name.clone(),
-                    (stem.to_string(), extension.map(str::to_string)),
-                );
+                parent.insert(name, (stem, extension));
             }
         }
         Self { parent }
     }
 
     /// The stem at the end of `name`'s chain (the name itself when it has none).
-    pub fn root<'a>(&'a self, name: &'a str) -> &'a str {
+    pub fn root<'a>(&'a self, name: &'a str) -> &'a str
+    where
+        'n: 'a,
+    {
         let mut current = name;
         // Each step is strictly shorter, so the chain ends.
         while let Some((stem, _)) = self.parent.get(current) {
@@ -173,7 +217,7 @@ impl StemForest {
             if let Some(marker) = marker {
                 extension = Some(match extension {
                     Some(later) => format!("{marker}{later}"),
-                    None => marker.clone(),
+                    None => marker.to_string(),
                 });
             }
             current = stem;
@@ -186,8 +230,8 @@ impl StemForest {
 mod tests {
     use super::*;
 
-    fn forest(names: &[&str]) -> StemForest {
-        StemForest::new(&names.iter().map(|name| name.to_string()).collect())
+    fn forest<'n>(names: &[&'n str]) -> StemForest<'n> {
+        StemForest::new(&names.iter().copied().collect())
     }
 
     #[test]
@@ -201,6 +245,27 @@ mod tests {
         assert_eq!(words("Manager2"), ["Manager2"]);
         assert_eq!(kebab("WebSocketManager"), "web-socket-manager");
         assert_eq!(kebab("HTTPClient"), "http-client");
+    }
+
+    /// Non-ASCII names take the path through characters: after `é_`, the
+    /// same words at the same places, three bytes on.
+    #[test]
+    fn ascii_and_character_paths_agree() {
+        for name in [
+            "UnifiedWebSocketManager",
+            "HTTPServerV2",
+            "_Private_Thing",
+            "Manager2",
+            "ABC",
+            "aB",
+            "X9Y",
+            "",
+        ] {
+            let mut expected = vec![0];
+            expected.extend(word_starts(name).iter().map(|start| start + 3));
+            assert_eq!(word_starts(&format!("é_{name}")), expected, "{name}");
+            assert_eq!(word_count(name), word_starts(name).len());
+        }
     }
 
     #[test]
