@@ -405,31 +405,47 @@ pub fn build(
         .filter_map(|origins| context.plan(origins))
         .collect();
     let matched = context.pattern_matches(&plans);
-    let mut scored: Vec<(&ClusterPlan, &[Matched], Tally<'_>)> = plans
+    // Every cluster is scored; only those shown are tallied in full.
+    let scores: Vec<(usize, usize)> = plans
         .par_iter()
         .zip(&matched)
-        .filter_map(|(plan, matched)| {
+        .enumerate()
+        .filter_map(|(at, (plan, matched))| {
             context
-                .tally(plan, matched)
-                .map(|tally| (plan, matched.as_slice(), tally))
+                .score(plan, matched)
+                .map(|(_, score)| (at, score))
         })
         .collect();
-    let total = scored.len();
-    if let Some(best) = best {
-        let mut keyed: Vec<_> = scored
-            .into_par_iter()
-            .map(|(plan, matched, tally)| (context.rank_key(plan, &tally), plan, matched, tally))
-            .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        keyed.truncate(best);
-        scored = keyed
-            .into_iter()
-            .map(|(_, plan, matched, tally)| (plan, matched, tally))
-            .collect();
-    }
-    let candidates = scored
+    let total = scores.len();
+    let chosen: Vec<usize> = match best {
+        None => scores.iter().map(|&(at, _)| at).collect(),
+        Some(best) => {
+            // Ranked by `rank_key` after the score, whose strings only the
+            // clusters scoring at least the `best`-th highest need.
+            let mut ranked: Vec<usize> = scores.iter().map(|&(_, score)| score).collect();
+            let threshold = match best.checked_sub(1) {
+                Some(nth) if nth < ranked.len() => {
+                    *ranked.select_nth_unstable_by(nth, |a, b| b.cmp(a)).1
+                }
+                _ => 0,
+            };
+            let mut keyed: Vec<_> = scores
+                .par_iter()
+                .filter(|&&(_, score)| score >= threshold)
+                .map(|&(at, score)| (context.rank_key(&plans[at], score), at))
+                .collect();
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            keyed.truncate(best);
+            keyed.into_iter().map(|(_, at)| at).collect()
+        }
+    };
+    let candidates = chosen
         .into_iter()
-        .map(|(plan, matched, tally)| context.candidate(plan, matched, tally))
+        .filter_map(|at| {
+            let (plan, matched) = (&plans[at], matched[at].as_slice());
+            let tally = context.tally(plan, matched)?;
+            Some(context.candidate(plan, matched, tally))
+        })
         .collect();
     (candidates, total)
 }
@@ -771,7 +787,51 @@ impl ClusterContext<'_> {
     }
 
     /// The counts behind a cluster's score; `None` when it is no candidate.
+    /// A cluster's score and its parts (see README), without the sets a
+    /// [`Tally`] keeps; none when the cluster is no candidate.
+    fn score(&self, plan: &ClusterPlan, matched: &[Matched]) -> Option<(ScoreParts, usize)> {
+        let evidence = self.evidence;
+        let origins = plan.origins.as_slice();
+        let canonical = plan.canonical;
+        let canonical_module = evidence.definitions[canonical].module.as_str();
+        let mut other_paths: Vec<&str> = Vec::new();
+        let mut noncanonical_importers: Vec<usize> = Vec::new();
+        for &origin in origins {
+            for &at in &self.imports_of[origin] {
+                let import = &evidence.imports[at];
+                if import.module != canonical_module {
+                    other_paths.push(import.module.as_str());
+                }
+                if origin != canonical || import.module != canonical_module {
+                    noncanonical_importers.push(import.file);
+                }
+            }
+        }
+        other_paths.sort_unstable();
+        other_paths.dedup();
+        noncanonical_importers.sort_unstable();
+        noncanonical_importers.dedup();
+        let score_parts = ScoreParts {
+            extra_definitions: origins.len() - 1 + matched.len(),
+            noncanonical_paths: other_paths.len(),
+            aliases: origins
+                .iter()
+                .map(|&origin| self.aliases_of[origin].len())
+                .sum(),
+            noncanonical_importers: noncanonical_importers.len(),
+        };
+        let score = WEIGHT_DEFINITION * score_parts.extra_definitions
+            + WEIGHT_PATH * score_parts.noncanonical_paths
+            + WEIGHT_ALIAS * score_parts.aliases
+            + WEIGHT_IMPORTER * score_parts.noncanonical_importers;
+        // A cluster is a candidate on its own evidence: names that only the
+        // regex links (`UserService`, `UserAuthService`) are no
+        // fragmentation by themselves, but count once the cluster is one.
+        (score != WEIGHT_DEFINITION * matched.len()).then_some((score_parts, score))
+    }
+
     fn tally<'s>(&'s self, plan: &ClusterPlan, matched: &[Matched]) -> Option<Tally<'s>> {
+        let (score_parts, score) = self.score(plan, matched)?;
         let evidence = self.evidence;
         let definitions = &evidence.definitions;
         let origins = plan.origins.as_slice();
@@ -815,30 +875,6 @@ impl ClusterContext<'_> {
                 }
             }
         }
-        let aliases = origins
-            .iter()
-            .map(|&origin| self.aliases_of[origin].len())
-            .sum();
-        let noncanonical_paths = paths
-            .keys()
-            .filter(|&&module| module != canonical_module)
-            .count();
-        let score_parts = ScoreParts {
-            extra_definitions: origins.len() - 1 + matched.len(),
-            noncanonical_paths,
-            aliases,
-            noncanonical_importers: noncanonical_importers.len(),
-        };
-        let score = WEIGHT_DEFINITION * score_parts.extra_definitions
-            + WEIGHT_PATH * score_parts.noncanonical_paths
-            + WEIGHT_ALIAS * score_parts.aliases
-            + WEIGHT_IMPORTER * score_parts.noncanonical_importers;
-        // A cluster is a candidate on its own evidence: names that only the
-        // regex links (`UserService`, `UserAuthService`) are no
-        // fragmentation by themselves, but count once the cluster is one.
-        if score == WEIGHT_DEFINITION * matched.len() {
-            return None;
-        }
         Some(Tally {
             defining_modules,
             shim_ids,
@@ -853,10 +889,10 @@ impl ClusterContext<'_> {
     }
 
     /// What [`rank`] sorts by, without building the candidate.
-    fn rank_key(&self, plan: &ClusterPlan, tally: &Tally<'_>) -> (Reverse<usize>, String, String) {
+    fn rank_key(&self, plan: &ClusterPlan, score: usize) -> (Reverse<usize>, String, String) {
         let site = &self.evidence.definitions[plan.canonical];
         (
-            Reverse(tally.score),
+            Reverse(score),
             names::kebab(&plan.stem),
             canonical_text(plan.language, &site.module, &site.name),
         )
