@@ -163,7 +163,10 @@ impl<'t> LineLookup<'t> {
             }
         } else {
             let line = line - newlines(&bytes[offset..start]);
-            (line, memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |at| at + 1))
+            (
+                line,
+                memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |at| at + 1),
+            )
         };
         let found = (line, start, line_end(bytes, start));
         self.last.set(found);

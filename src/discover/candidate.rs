@@ -411,9 +411,7 @@ pub fn build(
         .zip(&matched)
         .enumerate()
         .filter_map(|(at, (plan, matched))| {
-            context
-                .score(plan, matched)
-                .map(|(_, score)| (at, score))
+            context.score(plan, matched).map(|(_, score)| (at, score))
         })
         .collect();
     let total = scores.len();
