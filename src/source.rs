@@ -125,8 +125,30 @@ pub struct LineLookup<'t> {
     text: &'t str,
     table: Option<LineIndex>,
     /// The line last found: its 0-based number, start and end (at its line
-    /// break or the end of the text).
-    last: std::cell::Cell<(usize, usize, usize)>,
+    /// break or the end of the text), and whether it is all ASCII (then a
+    /// column is a byte count).
+    last: std::cell::Cell<Line>,
+}
+
+/// A line [`LineLookup`] found.
+#[derive(Clone, Copy)]
+struct Line {
+    number: usize,
+    start: usize,
+    end: usize,
+    ascii: bool,
+}
+
+impl Line {
+    fn at(bytes: &[u8], number: usize, start: usize) -> Self {
+        let end = line_end(bytes, start);
+        Self {
+            number,
+            start,
+            end,
+            ascii: bytes[start..end].is_ascii(),
+        }
+    }
 }
 
 impl<'t> LineLookup<'t> {
@@ -136,23 +158,33 @@ impl<'t> LineLookup<'t> {
         Self {
             text,
             table,
-            last: std::cell::Cell::new((0, 0, line_end(bytes, 0))),
+            last: std::cell::Cell::new(Line::at(bytes, 0, 0)),
         }
     }
 
-    /// The 0-based line holding `offset` (clamped to the text), where it
-    /// starts and where it ends (at its line break or the end of the text).
-    fn line(&self, offset: usize) -> (usize, usize, usize) {
+    /// The line holding `offset` (clamped to the text).
+    fn line(&self, offset: usize) -> Line {
         let offset = offset.min(self.text.len());
         let bytes = self.text.as_bytes();
         if let Some(table) = &self.table {
-            let line = table.line_of(offset);
-            let range = table.line_range(self.text, line);
-            return (line, range.start, range.end);
+            let number = table.line_of(offset);
+            let range = table.line_range(self.text, number);
+            return Line {
+                number,
+                start: range.start,
+                end: range.end,
+                ascii: false,
+            };
         }
-        let (line, start, end) = self.last.get();
+        let last = self.last.get();
+        let Line {
+            number: line,
+            start,
+            end,
+            ..
+        } = last;
         if (start..=end).contains(&offset) {
-            return (line, start, end);
+            return last;
         }
         let (line, start) = if offset > end {
             // `bytes[end]` is the line break.
@@ -168,7 +200,7 @@ impl<'t> LineLookup<'t> {
                 memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |at| at + 1),
             )
         };
-        let found = (line, start, line_end(bytes, start));
+        let found = Line::at(bytes, line, start);
         self.last.set(found);
         found
     }
@@ -176,22 +208,27 @@ impl<'t> LineLookup<'t> {
     /// The 0-based line holding `offset` (clamped to the text) and where
     /// that line starts.
     pub fn line_of(&self, offset: usize) -> (usize, usize) {
-        let (line, start, _) = self.line(offset);
-        (line, start)
+        let line = self.line(offset);
+        (line.number, line.start)
     }
 
     /// Where the line holding `offset` ends, before its line break.
     pub fn line_end(&self, offset: usize) -> usize {
-        self.line(offset).2
+        self.line(offset).end
     }
 
     /// 1-based line and code-point column of a byte offset.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let (line, start, _) = self.line(offset);
+        let line = self.line(offset);
+        let column = if line.ascii {
+            (offset - line.start) as u32
+        } else {
+            column_of(self.text.get(line.start..offset).unwrap_or(""))
+        };
         LineCol {
-            line: line as u32 + 1,
-            column: column_of(self.text.get(start..offset).unwrap_or("")) + 1,
+            line: line.number as u32 + 1,
+            column: column + 1,
         }
     }
 }

@@ -845,6 +845,9 @@ pub struct SkimBuffers {
     /// (offset in `out`, offset in the text) where each stretch of text
     /// copied unchanged starts.
     map: Vec<(usize, usize)>,
+    /// The stretch the last offset mapped back fell in: facts come mostly
+    /// in order, so the next one is usually in it or the next.
+    last_stretch: std::cell::Cell<usize>,
 }
 
 impl SkimBuffers {
@@ -867,9 +870,29 @@ impl SkimBuffers {
 
     /// Through the last stretch whose start in `out` passes `before`.
     fn map_back(&self, offset: usize, before: impl Fn(usize) -> bool) -> usize {
-        let at = self.map.partition_point(|&(skimmed, _)| before(skimmed));
-        match at.checked_sub(1).and_then(|at| self.map.get(at)) {
-            Some(&(skimmed, original)) => original + (offset - skimmed),
+        let is_last = |at: usize| {
+            self.map
+                .get(at)
+                .is_some_and(|&(skimmed, _)| before(skimmed))
+                && self
+                    .map
+                    .get(at + 1)
+                    .is_none_or(|&(skimmed, _)| !before(skimmed))
+        };
+        let hint = self.last_stretch.get();
+        let at = if is_last(hint) {
+            Some(hint)
+        } else if is_last(hint + 1) {
+            Some(hint + 1)
+        } else {
+            let after = self.map.partition_point(|&(skimmed, _)| before(skimmed));
+            after.checked_sub(1)
+        };
+        match at.and_then(|at| Some((at, *self.map.get(at)?))) {
+            Some((at, (skimmed, original))) => {
+                self.last_stretch.set(at);
+                original + (offset - skimmed)
+            }
             None => offset,
         }
     }
@@ -909,12 +932,14 @@ pub fn skim_into(
         head,
         out,
         map,
+        last_stretch,
     } = buffers;
     keep_offsets(bytes, packages, keep);
     lines.clear();
     open.clear();
     out.clear();
     map.clear();
+    last_stretch.set(0);
     let mut next_keep = 0;
     let mut kept_before = 0;
     let mut scanner = Scanner { bytes, at: 0 };
@@ -1008,6 +1033,41 @@ mod tests {
         skim(text)
             .map(Cow::into_owned)
             .unwrap_or_else(|| "<gave up>".into())
+    }
+
+    /// Offsets map back the same in any order (the last stretch found is
+    /// only a hint).
+    #[test]
+    fn offsets_map_back_in_any_order() {
+        let text = "import m\nX = compute(1)\ndef f(a):\n    y = a + 1\n    return m.S\nclass C:\n    z = 2\n    def g(self):\n        return 1\n    w = m.T\n";
+        let mut buffers = SkimBuffers::default();
+        assert_eq!(skim_into(text, None, &mut buffers), Skim::Changed);
+        let length = buffers.text().map_or(0, str::len);
+        let expected = |offset: usize, before: &dyn Fn(usize) -> bool| {
+            let after = buffers.map.partition_point(|&(skimmed, _)| before(skimmed));
+            match after.checked_sub(1) {
+                Some(at) => buffers.map[at].1 + (offset - buffers.map[at].0),
+                None => offset,
+            }
+        };
+        let offsets: Vec<usize> = (0..=length).collect();
+        let order = offsets
+            .iter()
+            .chain(offsets.iter().rev())
+            .chain(offsets.iter().step_by(5))
+            .chain(offsets.iter().rev().step_by(3));
+        for &offset in order {
+            assert_eq!(
+                buffers.original_offset(offset),
+                expected(offset, &|skimmed| skimmed <= offset),
+                "start {offset}"
+            );
+            assert_eq!(
+                buffers.original_end(offset),
+                expected(offset, &|skimmed| skimmed < offset),
+                "end {offset}"
+            );
+        }
     }
 
     #[test]
