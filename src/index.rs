@@ -3,6 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::FxHashMap;
+
 use std::collections::BTreeMap;
 
 use crate::config::Language;
@@ -29,7 +31,7 @@ pub enum Origin {
 pub struct ProjectIndex {
     /// All scanned files, sorted by path.
     pub files: Vec<FileFacts>,
-    python_modules: HashMap<String, usize>,
+    python_modules: FxHashMap<String, usize>,
     /// Rust module path (`crate_name::a::b`, inline modules too) -> file.
     rust_modules: BTreeMap<String, usize>,
     /// Module-level names of each Rust module.
@@ -58,13 +60,34 @@ enum RustTarget {
 /// A chain is never longer than this; anything longer is treated as a cycle.
 const MAX_CHAIN: usize = 64;
 
+/// The (module, name) pairs one resolution has passed: a handful, so a list.
+#[derive(Default)]
+struct Visited(Vec<(String, String)>);
+
+impl Visited {
+    /// Records the pair; false when it was passed before (a cycle) or the
+    /// chain is too long.
+    fn first_visit(&mut self, module: &str, name: &str) -> bool {
+        if self.0.len() >= MAX_CHAIN
+            || self
+                .0
+                .iter()
+                .any(|(seen_module, seen_name)| seen_module == module && seen_name == name)
+        {
+            return false;
+        }
+        self.0.push((module.to_string(), name.to_string()));
+        true
+    }
+}
+
 impl ProjectIndex {
     pub fn new(mut files: Vec<FileFacts>, crate_roots: &[CrateRoot]) -> Self {
         let rust_modules = crates::assign_modules(&mut files, crate_roots);
         let crate_names: HashSet<&str> =
             crate_roots.iter().map(|root| root.name.as_str()).collect();
         let rust_bindings = resolve_rust_uses(&mut files, &rust_modules, &crate_names);
-        let mut python_modules: HashMap<String, usize> = HashMap::new();
+        let mut python_modules: FxHashMap<String, usize> = FxHashMap::default();
         for (id, file) in files.iter().enumerate() {
             if file.language != Language::Python {
                 continue;
@@ -93,13 +116,13 @@ impl ProjectIndex {
 
     /// Follows a Rust path (`crate_name::legacy::Manager`) to what it names.
     pub fn resolve_rust(&self, path: &str) -> Origin {
-        let mut visited = HashSet::new();
+        let mut visited = Visited::default();
         self.resolve_rust_inner(path, &mut visited)
     }
 
-    fn resolve_rust_inner(&self, path: &str, visited: &mut HashSet<(String, String)>) -> Origin {
+    fn resolve_rust_inner(&self, path: &str, visited: &mut Visited) -> Origin {
         let (module, name) = path.rsplit_once("::").unwrap_or(("", path));
-        if visited.len() >= MAX_CHAIN || !visited.insert((module.to_string(), name.to_string())) {
+        if !visited.first_visit(module, name) {
             return Origin::Cycle;
         }
         let bindings = self
@@ -146,17 +169,12 @@ impl ProjectIndex {
 
     /// Follows `from module import name` to what it finally names.
     pub fn resolve(&self, module: &str, name: &str) -> Origin {
-        let mut visited = HashSet::new();
+        let mut visited = Visited::default();
         self.resolve_inner(module, name, &mut visited)
     }
 
-    fn resolve_inner(
-        &self,
-        module: &str,
-        name: &str,
-        visited: &mut HashSet<(String, String)>,
-    ) -> Origin {
-        if visited.len() >= MAX_CHAIN || !visited.insert((module.to_string(), name.to_string())) {
+    fn resolve_inner(&self, module: &str, name: &str, visited: &mut Visited) -> Origin {
+        if !visited.first_visit(module, name) {
             return Origin::Cycle;
         }
         let unresolved = || Origin::Unresolved {
@@ -224,12 +242,7 @@ impl ProjectIndex {
     }
 
     /// The module a dotted expression such as `m` or `pkg.sub` names inside `module`.
-    fn resolve_dotted(
-        &self,
-        module: &str,
-        dotted: &str,
-        visited: &mut HashSet<(String, String)>,
-    ) -> Option<String> {
+    fn resolve_dotted(&self, module: &str, dotted: &str, visited: &mut Visited) -> Option<String> {
         let mut parts = dotted.split('.');
         let first = parts.next()?;
         let mut current = match self.resolve_inner(module, first, visited) {

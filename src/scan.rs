@@ -1,12 +1,12 @@
 //! The parallel scan: select the project's files (ripgrep-style ignore rules
 //! plus rules.toml globs), read each once, and extract its facts.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::cache::{self, CacheEntry, Cached, FactsCache};
 use crate::config::{Config, Language};
@@ -229,7 +229,7 @@ pub enum Parse<'p> {
     /// In full, Python function bodies skimmed first (the same facts, see
     /// `lang::skim`; attribute uses only of modules in these top-level
     /// packages).
-    Skimmed(&'p HashSet<String>),
+    Skimmed(&'p FxHashSet<String>),
 }
 
 /// Reads one file and extracts its facts.
@@ -391,13 +391,22 @@ pub enum ParseMode {
 }
 
 /// The first components of the selected Python files' modules.
-fn top_packages(config: &Config, files: &[SelectedFile]) -> HashSet<String> {
-    files
-        .iter()
-        .filter(|file| matches!(language_of(&file.relative), Some((Language::Python, _))))
-        .filter_map(|file| lang::python::module_path(&file.relative, &config.settings.src))
-        .filter_map(|(module, _)| module.split('.').next().map(str::to_string))
-        .collect()
+fn top_packages(config: &Config, files: &[SelectedFile]) -> FxHashSet<String> {
+    let mut packages = FxHashSet::default();
+    for file in files {
+        if !matches!(language_of(&file.relative), Some((Language::Python, _))) {
+            continue;
+        }
+        let Some((module, _)) = lang::python::module_path(&file.relative, &config.settings.src)
+        else {
+            continue;
+        };
+        let top = module.split('.').next().unwrap_or(&module);
+        if !packages.contains(top) {
+            packages.insert(top.to_string());
+        }
+    }
+    packages
 }
 
 /// At most this many pre-filter rounds; re-export chains are short.
@@ -432,7 +441,7 @@ pub fn scan(
     };
     let packages = match mode {
         ParseMode::Skimmed => top_packages(config, &selection.files),
-        _ => HashSet::new(),
+        _ => FxHashSet::default(),
     };
     let parse = match (&first, mode) {
         (Some(prefilter), _) => Parse::IfHit(prefilter),

@@ -102,6 +102,15 @@ pub fn is_test_path(path: &str) -> bool {
 }
 
 fn is_identifier(text: &str) -> bool {
+    if text.is_ascii() {
+        let bytes = text.as_bytes();
+        return bytes
+            .first()
+            .is_some_and(|&first| first == b'_' || first.is_ascii_alphabetic())
+            && bytes
+                .iter()
+                .all(|&byte| byte == b'_' || byte.is_ascii_alphanumeric());
+    }
     let mut chars = text.chars();
     matches!(chars.next(), Some(first) if first == '_' || first.is_alphabetic())
         && chars.all(|c| c == '_' || c.is_alphanumeric())
@@ -584,6 +593,23 @@ pub fn collect(index: &ProjectIndex, pool: &rayon::ThreadPool, include_tests: bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers() {
+        for (text, expected) in [
+            ("manager", true),
+            ("_private", true),
+            ("v2_api", true),
+            ("2fa", false),
+            ("old-manager", false),
+            ("", false),
+            ("modulé", true),
+            ("ünicode", true),
+            ("a b", false),
+        ] {
+            assert_eq!(is_identifier(text), expected, "{text:?}");
+        }
+    }
 
     #[test]
     fn test_paths() {

@@ -2,8 +2,6 @@
 //! definitions, module-level aliases and bindings, `__all__`, `patch("…")`
 //! targets and module-alias attribute uses.
 
-use std::collections::HashSet;
-
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{self as ast, Expr, PySourceType, Stmt};
 use ruff_text_size::{Ranged, TextRange};
@@ -303,7 +301,7 @@ pub fn extract_skimmed(
     facts: &mut FileFacts,
     text: &str,
     stub: bool,
-    packages: Option<&HashSet<String>>,
+    packages: Option<&FxHashSet<String>>,
 ) {
     thread_local! {
         static BUFFERS: std::cell::RefCell<SkimBuffers> = std::cell::RefCell::new(SkimBuffers::default());

@@ -35,10 +35,10 @@
 //! a line that stays is parsed as written.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use memchr::memmem::Finder;
+use rustc_hash::FxHashSet;
 
 /// f-strings nested deeper than this (`f"{f"{f"{...}"}"}"`) are left to the parser.
 const MAX_STRING_NESTING: usize = 16;
@@ -274,7 +274,7 @@ fn import_bases<'t>(bytes: &'t [u8], imports: &[usize]) -> Vec<(&'t [u8], &'t [u
 /// and [`import_bases`]; with `packages`, only names bound to a module of
 /// those top-level packages: `discover` follows `m.Name` into the project's
 /// own modules only).
-fn keep_offsets(bytes: &[u8], packages: Option<&HashSet<String>>, offsets: &mut Vec<usize>) {
+fn keep_offsets(bytes: &[u8], packages: Option<&FxHashSet<String>>, offsets: &mut Vec<usize>) {
     offsets.clear();
     let [import, type_checking, class, patch] = keep_words();
     let imports: Vec<usize> = import.find_iter(bytes).collect();
@@ -921,7 +921,7 @@ pub fn skim(text: &str) -> Option<Cow<'_, str>> {
 /// line: its attribute uses are not facts `discover` reads.
 pub fn skim_into(
     text: &str,
-    packages: Option<&HashSet<String>>,
+    packages: Option<&FxHashSet<String>>,
     buffers: &mut SkimBuffers,
 ) -> Skim {
     let bytes = text.as_bytes();
@@ -1234,7 +1234,7 @@ mod same_facts {
     #[test]
     fn packages_limit_attribute_uses() {
         let text = "import os\nimport pkg.legacy as m\ndef f():\n    a = os.path.join('x')\n    return m.Manager()\n";
-        let packages: std::collections::HashSet<String> = ["pkg".to_string()].into();
+        let packages: rustc_hash::FxHashSet<String> = ["pkg".to_string()].into_iter().collect();
         let mut facts = FileFacts::new("pkg/mod.py".into(), Language::Python);
         python::extract_skimmed(&mut facts, text, false, Some(&packages));
         let uses: Vec<String> = facts
