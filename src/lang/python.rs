@@ -379,6 +379,22 @@ fn extract_from(
         offsets: skimmed.map(|(_, buffers)| buffers),
         import_bases: FxHashSet::default(),
     };
+    // Room for the module level's facts up front: growing a vector of
+    // import facts copies them each time.
+    let imported: usize = module
+        .body
+        .iter()
+        .map(|stmt| match stmt {
+            Stmt::Import(import) => import.names.len(),
+            Stmt::ImportFrom(import) => import.names.len(),
+            _ => 0,
+        })
+        .sum();
+    collector.facts.imports.reserve(imported);
+    collector
+        .facts
+        .bindings
+        .reserve(imported + module.body.len());
     collector.suite(&module.body, Context::module());
 
     let wants_patch = memchr::memmem::find(text.as_bytes(), b"patch").is_some();
