@@ -17,7 +17,7 @@ use crate::lang::{FileFacts, Note};
 pub const DIRECTORY: &str = ".ssot-audit-cache";
 const FILE: &str = "facts.json";
 /// Bumped whenever the facts change shape.
-const FORMAT: &str = "1";
+const FORMAT: &str = "2";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CacheEntry {

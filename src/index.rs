@@ -223,11 +223,16 @@ impl ProjectIndex {
                 module: module.to_string(),
                 name: name.to_string(),
             },
-            BindingKind::FromImport {
-                module: Some(source),
-                name: imported,
-            } => self.resolve_inner(source, imported, visited),
-            BindingKind::FromImport { module: None, .. } => unresolved(),
+            BindingKind::FromImport { import } => {
+                let source = file
+                    .imports
+                    .get(*import)
+                    .and_then(|fact| Some((fact.resolved.as_deref()?, fact.name.as_deref()?)));
+                match source {
+                    Some((source, imported)) => self.resolve_inner(source, imported, visited),
+                    None => unresolved(),
+                }
+            }
             BindingKind::ModuleImport { module: target } => Origin::Module(target.clone()),
             BindingKind::Alias(AliasValue::Name(source)) => {
                 self.resolve_inner(module, source, visited)

@@ -232,7 +232,11 @@ pub fn linked_names(files: &[FileFacts], known: &BTreeSet<String>) -> BTreeSet<S
     for file in files.iter().filter(|file| file.parsed) {
         for binding in &file.bindings {
             match &binding.kind {
-                BindingKind::FromImport { name, .. } => link(&binding.name, name),
+                BindingKind::FromImport { import } => {
+                    if let Some(name) = file.imports.get(*import).and_then(|f| f.name.as_deref()) {
+                        link(&binding.name, name);
+                    }
+                }
                 BindingKind::Alias(AliasValue::Name(source)) => link(&binding.name, source),
                 BindingKind::Alias(AliasValue::Attribute { attr, .. }) => link(&binding.name, attr),
                 _ => {}

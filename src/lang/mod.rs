@@ -127,10 +127,11 @@ pub struct AliasAssignment {
 pub enum BindingKind {
     Class,
     Function,
-    /// `from module import name` (module resolved, absolute); None when unresolvable.
+    /// `from module import name`: the index in the file's `imports` of the
+    /// fact that binds it (its `resolved` module, None when unresolvable,
+    /// and its `name`), so the strings are not kept twice.
     FromImport {
-        module: Option<String>,
-        name: String,
+        import: usize,
     },
     /// `import a.b.c` binds `a`; `import a.b as m` binds `m` to `a.b`.
     ModuleImport {

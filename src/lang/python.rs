@@ -731,15 +731,9 @@ impl Collector<'_> {
             }
             let asname = alias.asname.as_ref().map(|name| name.to_string());
             if name != "*" {
-                let bound = asname.clone().unwrap_or_else(|| name.to_string());
-                self.bind(
-                    context,
-                    &bound,
-                    BindingKind::FromImport {
-                        module: resolved.clone(),
-                        name: name.to_string(),
-                    },
-                );
+                let import = self.facts.imports.len();
+                let bound = asname.as_deref().unwrap_or(name);
+                self.bind(context, bound, BindingKind::FromImport { import });
             }
             self.facts.imports.push(ImportFact {
                 kind: ImportKind::From,
