@@ -5,9 +5,10 @@
 //! assignments and compound-statement structure, attribute uses of
 //! import-bound names (`legacy.WebSocketManager`), `patch(...)` calls and
 //! `TYPE_CHECKING` guards. [`skim`] reads the logical lines with one pass over
-//! the bytes, marking those that hold `import`, `class`, `patch`,
-//! `TYPE_CHECKING` or a name an `import` statement binds (to a module of the
-//! project, when its packages are known) as kept, and finds each block's
+//! the bytes, marking as kept the class statements and the lines that hold
+//! `import`, `patch`, `TYPE_CHECKING` or a name an `import` statement binds
+//! (to a module of the project, when its packages are known), and finds each
+//! block's
 //! extent from the indentation. It then writes the cheapest text of the same
 //! structure, where kept lines stay byte for byte (each fact's offsets are
 //! mapped back through [`SkimBuffers::original_offset`], and its line and
@@ -149,16 +150,16 @@ fn is_string_prefix(word: &[u8]) -> bool {
 }
 
 /// Words whose presence keeps a line: `import` anywhere in a word
-/// (`__import__`, `import_module`), `TYPE_CHECKING`, and the whole words
-/// `class` and `patch`. One SIMD substring search each beats one automaton
-/// for all four: their letters are common, their occurrences rare.
-fn keep_words() -> &'static [Finder<'static>; 4] {
-    static WORDS: OnceLock<[Finder<'static>; 4]> = OnceLock::new();
+/// (`__import__`, `import_module`), `TYPE_CHECKING`, and the whole word
+/// `patch`. One SIMD substring search each beats one automaton for all
+/// three: their letters are common, their occurrences rare. (A class
+/// statement is kept by its head: `class` starts no other statement.)
+fn keep_words() -> &'static [Finder<'static>; 3] {
+    static WORDS: OnceLock<[Finder<'static>; 3]> = OnceLock::new();
     WORDS.get_or_init(|| {
         [
             Finder::new(b"import"),
             Finder::new(b"TYPE_CHECKING"),
-            Finder::new(b"class"),
             Finder::new(b"patch"),
         ]
     })
@@ -276,17 +277,16 @@ fn import_bases<'t>(bytes: &'t [u8], imports: &[usize]) -> Vec<(&'t [u8], &'t [u
 /// own modules only).
 fn keep_offsets(bytes: &[u8], packages: Option<&FxHashSet<String>>, offsets: &mut Vec<usize>) {
     offsets.clear();
-    let [import, type_checking, class, patch] = keep_words();
+    let [import, type_checking, patch] = keep_words();
     let imports: Vec<usize> = import.find_iter(bytes).collect();
     offsets.extend(&imports);
     offsets.extend(type_checking.find_iter(bytes));
-    for word in [class, patch] {
-        let length = word.needle().len();
-        offsets.extend(
-            word.find_iter(bytes)
-                .filter(|&start| whole_word(bytes, start, start + length)),
-        );
-    }
+    let length = patch.needle().len();
+    offsets.extend(
+        patch
+            .find_iter(bytes)
+            .filter(|&start| whole_word(bytes, start, start + length)),
+    );
     let of_project = |package: &[u8]| {
         packages.is_none_or(|packages| {
             std::str::from_utf8(package).is_ok_and(|package| packages.contains(package))
@@ -982,7 +982,8 @@ pub fn skim_into(
         while keep.get(next_keep).is_some_and(|&offset| offset < start) {
             next_keep += 1;
         }
-        let kept = keep.get(next_keep).is_some_and(|&offset| offset < end);
+        let head = Head::of(decorator, first, second, shape.opens_block);
+        let kept = head == Head::Class || keep.get(next_keep).is_some_and(|&offset| offset < end);
         if shape.opens_block {
             open.push(lines.len());
         }
@@ -990,7 +991,7 @@ pub fn skim_into(
             start,
             end,
             indent,
-            head: Head::of(decorator, first, second, shape.opens_block),
+            head,
             opens_block: shape.opens_block,
             semicolon: shape.semicolon,
             kept,
