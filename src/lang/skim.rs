@@ -1052,12 +1052,7 @@ mod tests {
             }
         };
         let offsets: Vec<usize> = (0..=length).collect();
-        let order = offsets
-            .iter()
-            .chain(offsets.iter().rev())
-            .chain(offsets.iter().step_by(5))
-            .chain(offsets.iter().rev().step_by(3));
-        for &offset in order {
+        for offset in crate::source::any_order(&offsets) {
             assert_eq!(
                 buffers.original_offset(offset),
                 expected(offset, &|skimmed| skimmed <= offset),
