@@ -5,11 +5,13 @@
 //! assignments and compound-statement structure, attribute uses of
 //! import-bound names (`legacy.WebSocketManager`), `patch(...)` calls and
 //! `TYPE_CHECKING` guards. [`skim`] reads the logical lines with one pass over
-//! the bytes, marking as kept the class statements and the lines that hold
-//! `import`, `patch`, `TYPE_CHECKING` or a name an `import` statement binds
-//! (to a module of the project, when its packages are known), and finds each
-//! block's
-//! extent from the indentation. It then writes the cheapest text of the same
+//! the bytes (jumping from one byte that matters to the next through the
+//! [`stops`] maps), marking as kept the class statements and the lines that
+//! hold `import`, `patch`, `TYPE_CHECKING` or a name an `import` statement
+//! binds (to a module of the project, when its packages are known), and
+//! finds each block's extent from the indentation. A function body with
+//! neither is only read as far as finding where it ends, and stands as one
+//! statement of its own. It then writes the cheapest text of the same
 //! structure, where kept lines stay byte for byte (each fact's offsets are
 //! mapped back through [`SkimBuffers::original_offset`], and its line and
 //! column counted in the text as written):
@@ -40,6 +42,10 @@ use std::sync::OnceLock;
 
 use memchr::memmem::Finder;
 use rustc_hash::FxHashSet;
+
+mod stops;
+
+use stops::{Run, StopMaps};
 
 /// f-strings nested deeper than this (`f"{f"{f"{...}"}"}"`) are left to the parser.
 const MAX_STRING_NESTING: usize = 16;
@@ -81,54 +87,6 @@ const CLASSES: [u8; 256] = {
     classes
 };
 
-/// 1 for the bytes [`Scanner::logical_line`] looks at; 0 for names,
-/// digits, blanks, operators and colons (a run of those is skipped in one
-/// go).
-const PLAIN_STOPS: [u8; 256] = {
-    let mut stops = [0; 256];
-    let mut byte = 0usize;
-    while byte < 256 {
-        stops[byte] = (CLASSES[byte] > WORD && CLASSES[byte] != COLON) as u8;
-        byte += 1;
-    }
-    stops
-};
-
-/// 1 for the bytes that end a run of plain string content.
-const STRING_STOPS: [u8; 256] = {
-    let mut stops = [0; 256];
-    stops[b'\'' as usize] = 1;
-    stops[b'"' as usize] = 1;
-    stops[b'\\' as usize] = 1;
-    stops[b'\n' as usize] = 1;
-    stops[b'\r' as usize] = 1;
-    stops[b'{' as usize] = 1;
-    stops[b'}' as usize] = 1;
-    stops
-};
-
-/// The first byte at or after `at` that is one of `stops` (or the end):
-/// eight bytes at a time while none of them is one.
-#[inline]
-fn skip_to_stop(stops: &[u8; 256], bytes: &[u8], mut at: usize) -> usize {
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let found = chunk
-            .iter()
-            .fold(0u8, |found, &byte| found | stops[usize::from(byte)]);
-        if found != 0 {
-            break;
-        }
-        at += 8;
-    }
-    while bytes
-        .get(at)
-        .is_some_and(|&byte| stops[usize::from(byte)] == 0)
-    {
-        at += 1;
-    }
-    at
-}
-
 fn class_of(byte: u8) -> u8 {
     CLASSES[usize::from(byte)]
 }
@@ -147,22 +105,6 @@ fn is_string_prefix(word: &[u8]) -> bool {
         ),
         _ => false,
     }
-}
-
-/// Words whose presence keeps a line: `import` anywhere in a word
-/// (`__import__`, `import_module`), `TYPE_CHECKING`, and the whole word
-/// `patch`. One SIMD substring search each beats one automaton for all
-/// three: their letters are common, their occurrences rare. (A class
-/// statement is kept by its head: `class` starts no other statement.)
-fn keep_words() -> &'static [Finder<'static>; 3] {
-    static WORDS: OnceLock<[Finder<'static>; 3]> = OnceLock::new();
-    WORDS.get_or_init(|| {
-        [
-            Finder::new(b"import"),
-            Finder::new(b"TYPE_CHECKING"),
-            Finder::new(b"patch"),
-        ]
-    })
 }
 
 fn whole_word(bytes: &[u8], start: usize, end: usize) -> bool {
@@ -271,6 +213,22 @@ fn import_bases<'t>(bytes: &'t [u8], imports: &[usize]) -> Vec<(&'t [u8], &'t [u
     bases
 }
 
+/// Words whose presence keeps a line: `import` anywhere in a word
+/// (`__import__`, `import_module`), `TYPE_CHECKING`, and the whole word
+/// `patch`. One SIMD substring search each beats one automaton for all
+/// three: their letters are common, their occurrences rare. (A class
+/// statement is kept by its head: `class` starts no other statement.)
+fn keep_words() -> &'static [Finder<'static>; 3] {
+    static WORDS: OnceLock<[Finder<'static>; 3]> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        [
+            Finder::new(b"import"),
+            Finder::new(b"TYPE_CHECKING"),
+            Finder::new(b"patch"),
+        ]
+    })
+}
+
 /// Sorted offsets of everything that keeps its line (see [`keep_words`]
 /// and [`import_bases`]; with `packages`, only names bound to a module of
 /// those top-level packages: `discover` follows `m.Name` into the project's
@@ -320,6 +278,16 @@ struct GiveUp;
 struct Scanner<'t> {
     bytes: &'t [u8],
     at: usize,
+    stops: &'t StopMaps,
+}
+
+/// The name, keyword or number at `at` (empty if there is none).
+fn word_at(bytes: &[u8], at: usize) -> &[u8] {
+    let mut end = at;
+    while end < bytes.len() && class_of(bytes[end]) == WORD {
+        end += 1;
+    }
+    &bytes[at.min(end)..end]
 }
 
 impl<'t> Scanner<'t> {
@@ -328,11 +296,9 @@ impl<'t> Scanner<'t> {
     }
 
     fn word(&mut self) -> &'t [u8] {
-        let start = self.at;
-        while self.at < self.bytes.len() && class_of(self.bytes[self.at]) == WORD {
-            self.at += 1;
-        }
-        &self.bytes[start..self.at]
+        let word = word_at(self.bytes, self.at);
+        self.at += word.len();
+        word
     }
 
     /// The word at `self.at` and, after `async`, the one after it, not
@@ -371,7 +337,7 @@ impl<'t> Scanner<'t> {
         let mut comment_at = None;
         let mut semicolon = false;
         loop {
-            self.at = skip_to_stop(&PLAIN_STOPS, bytes, self.at);
+            self.at = self.stops.next(Run::Code, self.at);
             let Some(&byte) = bytes.get(self.at) else {
                 break;
             };
@@ -419,6 +385,66 @@ impl<'t> Scanner<'t> {
             opens_block: code_end > start && bytes[code_end - 1] == b':',
             semicolon,
         })
+    }
+
+    /// Past the body of a `def` whose header (at `header_indent`) ends at
+    /// `self.at`, scanned only as far as finding where its lines end: where
+    /// it starts (past its first line's indentation), where its last line
+    /// ends, and its first line's indentation. `None`, with `self.at`
+    /// unchanged, when the body is empty or a line of it starts a class (a
+    /// fact at any depth): the caller then reads it line by line.
+    fn plain_body(
+        &mut self,
+        header_indent: usize,
+    ) -> Result<Option<(usize, usize, usize)>, GiveUp> {
+        let bytes = self.bytes;
+        let resume = self.at;
+        let mut body = None;
+        let mut end = self.at;
+        loop {
+            let line_start = self.at;
+            self.at = skip_spaces(bytes, self.at);
+            let indent = self.at - line_start;
+            match self.peek(0) {
+                None => break,
+                Some(b'\t' | b'\x0c') => return Err(GiveUp),
+                Some(b'\n') => {
+                    self.at += 1;
+                    continue;
+                }
+                Some(b'\r') => {
+                    self.at += if self.peek(1) == Some(b'\n') { 2 } else { 1 };
+                    continue;
+                }
+                Some(b'#') => {
+                    self.skip_comment();
+                    continue;
+                }
+                Some(_) => {}
+            }
+            if indent <= header_indent {
+                self.at = line_start;
+                break;
+            }
+            if bytes[self.at..].starts_with(b"class")
+                && bytes
+                    .get(self.at + b"class".len())
+                    .is_none_or(|&byte| class_of(byte) != WORD)
+            {
+                self.at = resume;
+                return Ok(None);
+            }
+            body.get_or_insert((self.at, indent));
+            self.logical_line()?;
+            end = self.at;
+        }
+        match body {
+            Some((start, indent)) => Ok(Some((start, end, indent))),
+            None => {
+                self.at = resume;
+                Ok(None)
+            }
+        }
     }
 
     /// The string prefix right before the quote at `self.at` (`rb`, `f`).
@@ -473,7 +499,7 @@ impl<'t> Scanner<'t> {
                 let rest = &bytes[self.at..];
                 self.at += memchr::memchr2(quote, b'\\', rest).unwrap_or(rest.len());
             }
-            self.at = skip_to_stop(&STRING_STOPS, bytes, self.at);
+            self.at = self.stops.next(Run::String, self.at);
             let byte = self.peek(0).ok_or(GiveUp)?;
             match byte {
                 // Escapes the next byte, raw strings included (`r"\""`).
@@ -778,11 +804,7 @@ impl Writer<'_> {
             // would part a kept decorator from its `def`.
             Head::Decorator => {}
             Head::Other if module_level && !line.semicolon => {
-                let mut scanner = Scanner {
-                    bytes,
-                    at: line.start,
-                };
-                let (first, _) = scanner.first_words();
+                let first = word_at(bytes, line.start);
                 if literal_value(bytes, line.start, line.end, first).is_none() {
                     return;
                 }
@@ -837,6 +859,7 @@ pub enum Skim {
 #[derive(Default)]
 pub struct SkimBuffers {
     keep: Vec<usize>,
+    stops: StopMaps,
     lines: Vec<Line>,
     /// Headers whose body is being read.
     open: Vec<usize>,
@@ -902,6 +925,7 @@ impl SkimBuffers {
         if self.out.capacity() > 64 << 20 {
             *self = Self::default();
         }
+        self.stops.shrink();
     }
 }
 
@@ -927,6 +951,7 @@ pub fn skim_into(
     let bytes = text.as_bytes();
     let SkimBuffers {
         keep,
+        stops,
         lines,
         open,
         head,
@@ -934,6 +959,7 @@ pub fn skim_into(
         map,
         last_stretch,
     } = buffers;
+    stops.build(bytes);
     keep_offsets(bytes, packages, keep);
     lines.clear();
     open.clear();
@@ -942,7 +968,11 @@ pub fn skim_into(
     last_stretch.set(0);
     let mut next_keep = 0;
     let mut kept_before = 0;
-    let mut scanner = Scanner { bytes, at: 0 };
+    let mut scanner = Scanner {
+        bytes,
+        at: 0,
+        stops,
+    };
     while scanner.at < bytes.len() {
         let line_start = scanner.at;
         scanner.at = skip_spaces(bytes, scanner.at);
@@ -999,6 +1029,35 @@ pub fn skim_into(
             block_end: lines.len() + 1,
         });
         kept_before += usize::from(kept);
+        if head == Head::Def && shape.opens_block {
+            // A function body with nothing kept in it becomes one line of
+            // its own (the writer turns it into `...`), found without
+            // reading its lines one by one.
+            let resume = scanner.at;
+            let Ok(body) = scanner.plain_body(indent) else {
+                return Skim::GaveUp;
+            };
+            if let Some((start, end, indent)) = body {
+                while keep.get(next_keep).is_some_and(|&offset| offset < start) {
+                    next_keep += 1;
+                }
+                if keep.get(next_keep).is_some_and(|&offset| offset < end) {
+                    scanner.at = resume;
+                } else {
+                    lines.push(Line {
+                        start,
+                        end,
+                        indent,
+                        head: Head::Other,
+                        opens_block: false,
+                        semicolon: false,
+                        kept: false,
+                        kept_before,
+                        block_end: lines.len() + 1,
+                    });
+                }
+            }
+        }
     }
     for &header in open.iter() {
         lines[header].block_end = lines.len();
@@ -1029,6 +1088,20 @@ pub fn skim_into(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stop maps stop at the bytes the scan's classes tell apart: in
+    /// code everything but names, blanks, colons and other operators.
+    #[test]
+    fn stops_follow_the_byte_classes() {
+        for byte in 0..=255u8 {
+            let class = class_of(byte);
+            assert_eq!(
+                stops::CODE[usize::from(byte)],
+                class > WORD && class != COLON,
+                "{byte:#x}"
+            );
+        }
+    }
 
     fn skimmed(text: &str) -> String {
         skim(text)
@@ -1073,6 +1146,28 @@ mod tests {
         // none and goes whole, the class body's first statement left as `...`.
         let expected = "import m\nX = compute(1)\n\ndef f():\n    ...\n    while 1:\n        if 1:\n            return m.S\nclass C(Base):\n    ...\n";
         assert_eq!(skimmed(text), expected);
+    }
+
+    /// A function body with nothing kept goes as one piece, however its
+    /// lines nest or continue; one holding a class or a kept line is read
+    /// line by line.
+    #[test]
+    fn plain_function_bodies_go_whole() {
+        let text = "def f(a):\n    x = [\n  1]  # a\n\n    if a:\n        s = '''\nno fact\n'''\n    return (x,\n s)\ny = z\n";
+        assert_eq!(skimmed(text), "def f():\n    ...\ny = z\n");
+        let text = "def f():\n    x = 1\n    class Local:\n        y = 2\n    return Local\n";
+        assert_eq!(
+            skimmed(text),
+            "def f():\n    ...\n    class Local:\n        ...\n"
+        );
+        let text = "import m\ndef f():\n    x = 1\n    return m.S\n";
+        assert_eq!(
+            skimmed(text),
+            "import m\ndef f():\n    ...\n    return m.S\n"
+        );
+        // A body that never comes (a syntax error) is left to the parser.
+        assert_eq!(skimmed("def f():\nx = y\n"), "def f():\nx = y\n");
+        assert!(skim("def f():\n    x = 'open\n").is_none());
     }
 
     #[test]
