@@ -1,6 +1,7 @@
 //! The project index: module <-> file, module-level bindings, and re-export
 //! chains followed to the object they finally name.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rustc_hash::FxHashMap;
@@ -11,21 +12,52 @@ use crate::config::Language;
 use crate::crates::{self, CrateRoot};
 use crate::lang::{AliasValue, BindingKind, DefinitionKind, FileFacts, ImportKind, Scope};
 
-/// What a `(module, name)` pair finally names once re-exports are followed.
+/// What a `(module, name)` pair finally names once re-exports are followed:
+/// owned, or (from [`ProjectIndex::reach`]) borrowed from the index where it
+/// can be.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Origin {
+pub enum Origin<S = String> {
     /// A class (or Rust type) defined in `module`.
-    Class { module: String, name: String },
+    Class { module: S, name: S },
     /// A function defined in `module` (a factory bound to a concept's name).
-    Function { module: String, name: String },
+    Function { module: S, name: S },
     /// Something else bound by an assignment that is not an alias.
-    Value { module: String, name: String },
+    Value { module: S, name: S },
     /// A module object.
-    Module(String),
+    Module(S),
     /// The chain leaves the project or names nothing.
-    Unresolved { module: String, name: String },
+    Unresolved { module: S, name: S },
     /// The chain loops back on itself.
     Cycle,
+}
+
+/// A resolution that copies no string the index already holds.
+pub type Reached<'s> = Origin<Cow<'s, str>>;
+
+impl Reached<'_> {
+    pub fn into_owned(self) -> Origin {
+        let own = |text: Cow<'_, str>| text.into_owned();
+        match self {
+            Origin::Class { module, name } => Origin::Class {
+                module: own(module),
+                name: own(name),
+            },
+            Origin::Function { module, name } => Origin::Function {
+                module: own(module),
+                name: own(name),
+            },
+            Origin::Value { module, name } => Origin::Value {
+                module: own(module),
+                name: own(name),
+            },
+            Origin::Module(module) => Origin::Module(own(module)),
+            Origin::Unresolved { module, name } => Origin::Unresolved {
+                module: own(module),
+                name: own(name),
+            },
+            Origin::Cycle => Origin::Cycle,
+        }
+    }
 }
 
 pub struct ProjectIndex {
@@ -61,24 +93,34 @@ enum RustTarget {
 const MAX_CHAIN: usize = 64;
 
 /// The (module, name) pairs one resolution has passed: a handful, so a list.
-#[derive(Default)]
-struct Visited(Vec<(String, String)>);
+struct Visited<S>(Vec<(S, S)>);
 
-impl Visited {
+impl<S: AsRef<str>> Visited<S> {
+    fn new() -> Self {
+        Self(Vec::new())
+    }
+
     /// Records the pair; false when it was passed before (a cycle) or the
     /// chain is too long.
-    fn first_visit(&mut self, module: &str, name: &str) -> bool {
+    fn first_visit(&mut self, module: &S, name: &S) -> bool
+    where
+        S: Clone,
+    {
         if self.0.len() >= MAX_CHAIN
-            || self
-                .0
-                .iter()
-                .any(|(seen_module, seen_name)| seen_module == module && seen_name == name)
+            || self.0.iter().any(|(seen_module, seen_name)| {
+                seen_module.as_ref() == module.as_ref() && seen_name.as_ref() == name.as_ref()
+            })
         {
             return false;
         }
-        self.0.push((module.to_string(), name.to_string()));
+        self.0.push((module.clone(), name.clone()));
         true
     }
+}
+
+thread_local! {
+    /// `module.name` for the submodule lookups of [`ProjectIndex::reach`].
+    static SUBMODULE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 impl ProjectIndex {
@@ -116,13 +158,13 @@ impl ProjectIndex {
 
     /// Follows a Rust path (`crate_name::legacy::Manager`) to what it names.
     pub fn resolve_rust(&self, path: &str) -> Origin {
-        let mut visited = Visited::default();
+        let mut visited = Visited::new();
         self.resolve_rust_inner(path, &mut visited)
     }
 
-    fn resolve_rust_inner(&self, path: &str, visited: &mut Visited) -> Origin {
+    fn resolve_rust_inner(&self, path: &str, visited: &mut Visited<String>) -> Origin {
         let (module, name) = path.rsplit_once("::").unwrap_or(("", path));
-        if !visited.first_visit(module, name) {
+        if !visited.first_visit(&module.to_string(), &name.to_string()) {
             return Origin::Cycle;
         }
         let bindings = self
@@ -167,32 +209,53 @@ impl ProjectIndex {
         self.python_modules.contains_key(module)
     }
 
-    /// Follows `from module import name` to what it finally names.
-    pub fn resolve(&self, module: &str, name: &str) -> Origin {
-        let mut visited = Visited::default();
-        self.resolve_inner(module, name, &mut visited)
+    /// Whether `module.name` is a module of the project (without building
+    /// the name anew for each lookup).
+    pub fn has_python_submodule(&self, module: &str, name: &str) -> bool {
+        SUBMODULE.with(|buffer| {
+            let mut buffer = buffer.borrow_mut();
+            buffer.clear();
+            if !module.is_empty() {
+                buffer.push_str(module);
+                buffer.push('.');
+            }
+            buffer.push_str(name);
+            self.has_python_module(&buffer)
+        })
     }
 
-    fn resolve_inner(&self, module: &str, name: &str, visited: &mut Visited) -> Origin {
-        if !visited.first_visit(module, name) {
+    /// Follows `from module import name` to what it finally names.
+    pub fn resolve(&self, module: &str, name: &str) -> Origin {
+        self.reach(module, name).into_owned()
+    }
+
+    /// [`ProjectIndex::resolve`], borrowing the names it ends at from the
+    /// index or the arguments: no string is copied on the way (the modules
+    /// a dotted alias names excepted).
+    pub fn reach<'s>(&'s self, module: &'s str, name: &'s str) -> Reached<'s> {
+        let mut visited = Visited::new();
+        self.reach_inner(Cow::Borrowed(module), Cow::Borrowed(name), &mut visited)
+    }
+
+    fn reach_inner<'s>(
+        &'s self,
+        module: Cow<'s, str>,
+        name: Cow<'s, str>,
+        visited: &mut Visited<Cow<'s, str>>,
+    ) -> Reached<'s> {
+        if !visited.first_visit(&module, &name) {
             return Origin::Cycle;
         }
-        let unresolved = || Origin::Unresolved {
-            module: module.to_string(),
-            name: name.to_string(),
+        let submodule = |module: &str, name: &str| {
+            self.has_python_submodule(module, name)
+                .then(|| Origin::Module(Cow::Owned(join_module(module, name))))
         };
-        let Some(file) = self.python_module(module) else {
-            let submodule = join_module(module, name);
-            return if self.has_python_module(&submodule) {
-                Origin::Module(submodule)
-            } else {
-                unresolved()
-            };
+        let Some(file) = self.python_module(&module) else {
+            return submodule(&module, &name).unwrap_or(Origin::Unresolved { module, name });
         };
-        let Some(binding) = file.binding(name) else {
-            let submodule = join_module(module, name);
-            if self.has_python_module(&submodule) {
-                return Origin::Module(submodule);
+        let Some(binding) = file.binding(&name) else {
+            if let Some(origin) = submodule(&module, &name) {
+                return origin;
             }
             // A name a star import brings in.
             for import in &file.imports {
@@ -201,63 +264,62 @@ impl ProjectIndex {
                     && import.name.as_deref() == Some("*")
                 {
                     if let Some(source) = &import.resolved {
-                        let origin = self.resolve_inner(source, name, visited);
+                        let origin = self.reach_inner(Cow::Borrowed(source), name.clone(), visited);
                         if !matches!(origin, Origin::Unresolved { .. }) {
                             return origin;
                         }
                     }
                 }
             }
-            return unresolved();
+            return Origin::Unresolved { module, name };
         };
         match &binding.kind {
-            BindingKind::Class => Origin::Class {
-                module: module.to_string(),
-                name: name.to_string(),
-            },
-            BindingKind::Function => Origin::Function {
-                module: module.to_string(),
-                name: name.to_string(),
-            },
-            BindingKind::Other => Origin::Value {
-                module: module.to_string(),
-                name: name.to_string(),
-            },
+            BindingKind::Class => Origin::Class { module, name },
+            BindingKind::Function => Origin::Function { module, name },
+            BindingKind::Other => Origin::Value { module, name },
             BindingKind::FromImport { import } => {
                 let source = file
                     .imports
                     .get(*import)
                     .and_then(|fact| Some((fact.resolved.as_deref()?, fact.name.as_deref()?)));
                 match source {
-                    Some((source, imported)) => self.resolve_inner(source, imported, visited),
-                    None => unresolved(),
+                    Some((source, imported)) => {
+                        self.reach_inner(Cow::Borrowed(source), Cow::Borrowed(imported), visited)
+                    }
+                    None => Origin::Unresolved { module, name },
                 }
             }
-            BindingKind::ModuleImport { module: target } => Origin::Module(target.clone()),
+            BindingKind::ModuleImport { module: target } => Origin::Module(Cow::Borrowed(target)),
             BindingKind::Alias(AliasValue::Name(source)) => {
-                self.resolve_inner(module, source, visited)
+                self.reach_inner(module, Cow::Borrowed(source), visited)
             }
             BindingKind::Alias(AliasValue::Attribute { base, attr }) => {
-                match self.resolve_dotted(module, base, visited) {
-                    Some(target) => self.resolve_inner(&target, attr, visited),
-                    None => unresolved(),
+                match self.reach_dotted(module.clone(), base, visited) {
+                    Some(target) => self.reach_inner(target, Cow::Borrowed(attr), visited),
+                    None => Origin::Unresolved { module, name },
                 }
             }
         }
     }
 
     /// The module a dotted expression such as `m` or `pkg.sub` names inside `module`.
-    fn resolve_dotted(&self, module: &str, dotted: &str, visited: &mut Visited) -> Option<String> {
-        let mut parts = dotted.split('.');
-        let first = parts.next()?;
-        let mut current = match self.resolve_inner(module, first, visited) {
-            Origin::Module(target) => target,
-            _ => return None,
+    fn reach_dotted<'s>(
+        &'s self,
+        module: Cow<'s, str>,
+        dotted: &'s str,
+        visited: &mut Visited<Cow<'s, str>>,
+    ) -> Option<Cow<'s, str>> {
+        let (first, rest) = match dotted.split_once('.') {
+            Some((first, rest)) => (first, Some(rest)),
+            None => (dotted, None),
         };
-        for part in parts {
-            current = join_module(&current, part);
-        }
-        Some(current)
+        let Origin::Module(target) = self.reach_inner(module, Cow::Borrowed(first), visited) else {
+            return None;
+        };
+        Some(match rest {
+            Some(rest) => Cow::Owned(join_module(&target, rest)),
+            None => target,
+        })
     }
 
     /// The module `name` names when imported from `module` (`from pkg import legacy`).
@@ -454,6 +516,14 @@ mod tests {
             name: "Unified".into(),
         };
         assert_eq!(index.resolve("pkg", "Manager"), class);
+        // Through a re-export and an alias, nothing is copied.
+        assert!(matches!(
+            index.reach("pkg", "Manager"),
+            Origin::Class {
+                module: Cow::Borrowed("pkg.core"),
+                name: Cow::Borrowed("Unified"),
+            }
+        ));
         assert_eq!(index.resolve("pkg.legacy", "Old"), class);
         assert_eq!(index.resolve("pkg.legacy", "Starred"), class);
         assert!(matches!(

@@ -318,11 +318,11 @@ pub fn build(
         .into_par_iter()
         .map(|origin| {
             let mut names = BTreeSet::new();
-            names.insert(definitions[origin].name.as_str());
+            names.insert(definitions[origin].name);
             names.extend(
                 imports_of[origin]
                     .iter()
-                    .map(|&at| evidence.imports[at].name.as_str()),
+                    .map(|&at| evidence.imports[at].name),
             );
             names.extend(
                 aliases_of[origin]
@@ -491,7 +491,7 @@ struct ClusterPlan {
 
 struct ClusterContext<'a> {
     index: &'a ProjectIndex,
-    evidence: &'a Evidence,
+    evidence: &'a Evidence<'a>,
     imports_of: &'a [Vec<usize>],
     aliases_of: &'a [Vec<usize>],
     shims_of: &'a [Vec<usize>],
@@ -545,12 +545,12 @@ impl ClusterContext<'_> {
         }
         let language = canonical_site.language;
         let forest = &self.forests[&language];
-        let stem = forest.root(&canonical_site.name).to_string();
+        let stem = forest.root(canonical_site.name).to_string();
         let mut roots = vec![stem.clone()];
         let mut extensions = BTreeSet::new();
         let mut other_roots = BTreeSet::new();
         for &origin in &origins {
-            let name = definitions[origin].name.as_str();
+            let name = definitions[origin].name;
             other_roots.insert(forest.root(name).to_string());
             extensions.extend(forest.extension(name));
         }
@@ -681,7 +681,7 @@ impl ClusterContext<'_> {
                         .or_insert_with(|| Regex::new(&plans[plan].definition).ok());
                     regex
                         .as_ref()
-                        .is_some_and(|regex| regex.is_match(&site.name))
+                        .is_some_and(|regex| regex.is_match(site.name))
                 };
                 if matches {
                     matched[plan].push(definition);
@@ -703,7 +703,7 @@ impl ClusterContext<'_> {
     ) -> Vec<LegacyModule> {
         let evidence = self.evidence;
         let canonical_site = &evidence.definitions[plan.canonical];
-        let canonical_module = canonical_site.module.as_str();
+        let canonical_module = canonical_site.module.as_ref();
         // The symbols `module` binds to the canonical class.
         let bound = |module: &str| -> Vec<String> {
             if plan.language != Language::Python {
@@ -740,7 +740,9 @@ impl ClusterContext<'_> {
                 let Some(attribute) = &import.attribute else {
                     continue;
                 };
-                if import.module == canonical_module || !symbols.contains(&import.name) {
+                if import.module == canonical_module
+                    || !symbols.iter().any(|symbol| symbol == import.name)
+                {
                     continue;
                 }
                 let Some(file) = self.index.python_module(&import.module) else {
@@ -751,9 +753,9 @@ impl ClusterContext<'_> {
                     continue;
                 }
                 let entry = legacy
-                    .entry(import.module.as_str())
+                    .entry(import.module.as_ref())
                     .or_insert_with(|| LegacyModule {
-                        module: import.module.clone(),
+                        module: import.module.to_string(),
                         path: file.path.clone(),
                         kind: "module",
                         names: bound(&import.module),
@@ -776,7 +778,7 @@ impl ClusterContext<'_> {
         legacy
     }
 
-    fn site(&self, definition: Matched) -> &DefinitionSite {
+    fn site(&self, definition: Matched) -> &DefinitionSite<'_> {
         if definition.nested {
             &self.evidence.nested[definition.at]
         } else {
@@ -791,14 +793,14 @@ impl ClusterContext<'_> {
         let evidence = self.evidence;
         let origins = plan.origins.as_slice();
         let canonical = plan.canonical;
-        let canonical_module = evidence.definitions[canonical].module.as_str();
+        let canonical_module = evidence.definitions[canonical].module.as_ref();
         let mut other_paths: Vec<&str> = Vec::new();
         let mut noncanonical_importers: Vec<usize> = Vec::new();
         for &origin in origins {
             for &at in &self.imports_of[origin] {
                 let import = &evidence.imports[at];
                 if import.module != canonical_module {
-                    other_paths.push(import.module.as_str());
+                    other_paths.push(import.module.as_ref());
                 }
                 if origin != canonical || import.module != canonical_module {
                     noncanonical_importers.push(import.file);
@@ -834,7 +836,7 @@ impl ClusterContext<'_> {
         let definitions = &evidence.definitions;
         let origins = plan.origins.as_slice();
         let canonical = plan.canonical;
-        let canonical_module = definitions[canonical].module.as_str();
+        let canonical_module = definitions[canonical].module.as_ref();
         let defining_modules: FxHashSet<&str> = origins
             .iter()
             .copied()
@@ -844,7 +846,7 @@ impl ClusterContext<'_> {
                     .filter(|definition| !definition.nested)
                     .map(|definition| definition.at),
             )
-            .map(|origin| definitions[origin].module.as_str())
+            .map(|origin| definitions[origin].module.as_ref())
             .collect();
         let mut shim_ids: BTreeSet<usize> = BTreeSet::new();
         for &origin in origins {
@@ -862,8 +864,8 @@ impl ClusterContext<'_> {
         for &origin in origins {
             for &at in &self.imports_of[origin] {
                 let import = &evidence.imports[at];
-                let stats = paths.entry(import.module.as_str()).or_default();
-                stats.names.insert(import.name.as_str());
+                let stats = paths.entry(import.module.as_ref()).or_default();
+                stats.names.insert(import.name);
                 stats.files.insert(import.file);
                 importers.insert(import.file);
                 if origin == canonical && import.module == canonical_module {
@@ -892,7 +894,7 @@ impl ClusterContext<'_> {
         (
             Reverse(score),
             names::kebab(&plan.stem),
-            canonical_text(plan.language, &site.module, &site.name),
+            canonical_text(plan.language, &site.module, site.name),
         )
     }
 
@@ -904,7 +906,7 @@ impl ClusterContext<'_> {
         let importers_per_origin = &plan.importers_per_origin;
         let canonical_site = &definitions[canonical];
         let language = plan.language;
-        let canonical_module = canonical_site.module.as_str();
+        let canonical_module = canonical_site.module.as_ref();
         let Tally {
             defining_modules,
             shim_ids,
@@ -939,23 +941,17 @@ impl ClusterContext<'_> {
         for &origin in origins {
             all_names.extend(self.names_of[origin].iter().copied());
         }
-        all_names.extend(
-            matched
-                .iter()
-                .map(|&definition| self.site(definition).name.as_str()),
-        );
+        all_names.extend(matched.iter().map(|&definition| self.site(definition).name));
         // The names the canonical object itself goes by; a variant class is
         // caught by `definition`, not by its name.
-        let canonical_name = canonical_site.name.as_str();
+        let canonical_name = canonical_site.name;
         let mut symbols = vec![canonical_name.to_string()];
         symbols.extend(
             self.names_of[canonical]
                 .iter()
                 .filter(|&&name| name != canonical_name)
                 .filter(|&&name| {
-                    !evidence
-                        .foreign_names
-                        .contains(&(language, name.to_string()))
+                    !evidence.foreign_names.contains(&(language, name))
                         && self
                             .clusters_of_name
                             .get(&(language, name))
@@ -1001,11 +997,11 @@ impl ClusterContext<'_> {
         });
 
         let entry = |site: &DefinitionSite, importers: usize| DefinitionEntry {
-            path: site.path.clone(),
+            path: site.path.to_string(),
             line: site.line,
             column: site.column,
-            module: site.module.clone(),
-            name: site.name.clone(),
+            module: site.module.to_string(),
+            name: site.name.to_string(),
             canonical: false,
             importers,
             pattern_only: false,
@@ -1078,7 +1074,7 @@ impl ClusterContext<'_> {
             score,
             score_parts,
             canonical: canonical_text,
-            canonical_path: canonical_site.path.clone(),
+            canonical_path: canonical_site.path.to_string(),
             evidence: evidence_text,
             canonical_evidence,
             counts: Counts {
@@ -1236,7 +1232,7 @@ pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Ca
     // Class names sharing a candidate stem's first and last word.
     let mut by_ends: HashMap<(String, String), Vec<usize>> = HashMap::new();
     for (origin, site) in evidence.definitions.iter().enumerate() {
-        let words = names::words(&site.name);
+        let words = names::words(site.name);
         if let (Some(first), Some(last)) = (words.first(), words.last()) {
             by_ends
                 .entry((first.to_lowercase(), last.to_lowercase()))
@@ -1264,10 +1260,10 @@ pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Ca
             .unwrap_or(&[])
         {
             let site = &evidence.definitions[origin];
-            if site.language != candidate.language || regex.is_match(&site.name) {
+            if site.language != candidate.language || regex.is_match(site.name) {
                 continue;
             }
-            let words: Vec<String> = names::words(&site.name)
+            let words: Vec<String> = names::words(site.name)
                 .iter()
                 .map(|word| word.to_lowercase())
                 .collect();
@@ -1280,8 +1276,8 @@ pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Ca
             }
             if wanted.peek().is_none() && words.len() > stem_words.len() {
                 related.push(RelatedName {
-                    name: site.name.clone(),
-                    path: site.path.clone(),
+                    name: site.name.to_string(),
+                    path: site.path.to_string(),
                     line: site.line,
                 });
             }

@@ -1,10 +1,10 @@
 //! What the index says about every class-like definition: where it is
 //! defined, through which modules and names it is imported, which aliases
 //! name it and which shim modules re-export it. One pass over the facts; the
-//! per-file part runs in parallel.
+//! per-file part runs in parallel. The evidence borrows its names and paths
+//! from the index: tens of thousands of imports copy no string.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -16,11 +16,11 @@ use crate::lang::{AliasValue, BindingKind, DefinitionKind, FileFacts, ImportFact
 /// A module-level class (Python) or struct / enum / trait / union (Rust):
 /// one possible home of a concept.
 #[derive(Debug, Clone)]
-pub struct DefinitionSite {
+pub struct DefinitionSite<'a> {
     pub language: Language,
-    pub module: String,
-    pub name: String,
-    pub path: String,
+    pub module: Cow<'a, str>,
+    pub name: &'a str,
+    pub path: &'a str,
     pub line: u32,
     pub column: u32,
     pub test: bool,
@@ -29,22 +29,22 @@ pub struct DefinitionSite {
 /// One import that reaches a definition: `from module import name`,
 /// `m.name` after `import module as m`, or a Rust `use module::name`.
 #[derive(Debug, Clone)]
-pub struct ImportSite {
+pub struct ImportSite<'a> {
     pub origin: usize,
     /// The module imported from (absolute).
-    pub module: String,
-    pub name: String,
+    pub module: Cow<'a, str>,
+    pub name: &'a str,
     /// Index of the importing file in `ProjectIndex::files`.
     pub file: usize,
     /// Set for `m.name` after `import module as m` (the module imported as
     /// an object): the first such use in the file.
-    pub attribute: Option<AttributeSite>,
+    pub attribute: Option<AttributeSite<'a>>,
 }
 
 /// The first `m.name` use behind an [`ImportSite`]: `m` as written and where.
 #[derive(Debug, Clone)]
-pub struct AttributeSite {
-    pub base: String,
+pub struct AttributeSite<'a> {
+    pub base: &'a str,
     pub line: u32,
     pub column: u32,
 }
@@ -72,17 +72,17 @@ pub struct Shim {
 }
 
 #[derive(Debug, Default)]
-pub struct Evidence {
+pub struct Evidence<'a> {
     /// Indexed by origin id.
-    pub definitions: Vec<DefinitionSite>,
+    pub definitions: Vec<DefinitionSite<'a>>,
     /// Class-like definitions inside a function or class: no import reaches
     /// them, but `check` counts them when `definition` matches.
-    pub nested: Vec<DefinitionSite>,
-    pub imports: Vec<ImportSite>,
+    pub nested: Vec<DefinitionSite<'a>>,
+    pub imports: Vec<ImportSite<'a>>,
     pub aliases: Vec<AliasSite>,
     pub shims: Vec<Shim>,
     /// Names also imported from outside the project.
-    pub foreign_names: HashSet<(Language, String)>,
+    pub foreign_names: FxHashSet<(Language, &'a str)>,
     /// Python copies such as `old_manager.backup.py`: not importable, skipped.
     pub leftovers: Vec<String>,
 }
@@ -144,12 +144,6 @@ fn is_importable(file: &FileFacts) -> bool {
     }
 }
 
-/// The definition `from module import name` reaches, per distinct
-/// (module, name). A name is imported from the same module by many files (10k
-/// files hold ~110k such imports of ~6k pairs), and resolving it walks
-/// re-export chains: each pair is resolved once.
-type Reached<'a> = FxHashMap<(&'a str, &'a str), Option<usize>>;
-
 /// The (module, name) of a `from module import name` (not `*`).
 fn from_import(import: &ImportFact) -> Option<(&str, &str)> {
     if import.kind != ImportKind::From {
@@ -163,31 +157,43 @@ fn from_import(import: &ImportFact) -> Option<(&str, &str)> {
 
 /// What one file contributes; merged in file order.
 #[derive(Default)]
-struct FileEvidence {
-    imports: Vec<ImportSite>,
+struct FileEvidence<'a> {
+    imports: Vec<ImportSite<'a>>,
     aliases: Vec<AliasSite>,
     shim: Option<Shim>,
-    foreign: Vec<(Language, String)>,
 }
 
-struct Collector<'a> {
+/// What a run of files holds beyond their [`FileEvidence`]: the names they
+/// import from outside the project, and what `from module import name`
+/// reached for each pair met so far. A name is imported from the same module
+/// by many files (10k files hold ~110k such imports of ~6k pairs), and
+/// resolving it walks bindings and re-export chains through other files'
+/// facts: each pair is resolved once per run.
+#[derive(Default)]
+struct RunState<'a> {
+    foreign: FxHashSet<(Language, &'a str)>,
+    reached: FxHashMap<(&'a str, &'a str), (bool, Option<usize>)>,
+}
+
+/// `'a` borrows from the index, `'d` from the definitions.
+struct Collector<'a, 'd> {
     index: &'a ProjectIndex,
-    origins: FxHashMap<(&'a str, &'a str), usize>,
+    origins: FxHashMap<(&'d str, &'d str), usize>,
     /// First components of the project's Python modules: an import from a
     /// missing `pkg.gone` is still the project's, one from `typing` is not.
     top_packages: FxHashSet<&'a str>,
 }
 
-impl<'a> Collector<'a> {
+impl<'a> Collector<'a, '_> {
     fn is_project_package(&self, module: &str) -> bool {
         self.top_packages
             .contains(module.split('.').next().unwrap_or(module))
     }
 
-    fn origin_of(&self, origin: &Origin) -> Option<usize> {
+    fn origin_of<S: AsRef<str>>(&self, origin: &Origin<S>) -> Option<usize> {
         match origin {
             Origin::Class { module, name } => {
-                self.origins.get(&(module.as_str(), name.as_str())).copied()
+                self.origins.get(&(module.as_ref(), name.as_ref())).copied()
             }
             _ => None,
         }
@@ -196,64 +202,35 @@ impl<'a> Collector<'a> {
     /// Whether `from module import name` names a module of the project
     /// (`module` or `module.name`), and the definition it reaches.
     fn reach(&self, module: &str, name: &str) -> (bool, Option<usize>) {
-        let known = self.index.has_python_module(module)
-            || self
-                .index
-                .has_python_module(&crate::index::join_module(module, name));
+        let known =
+            self.index.has_python_module(module) || self.index.has_python_submodule(module, name);
         let origin = if known {
-            self.origin_of(&self.index.resolve(module, name))
+            self.origin_of(&self.index.reach(module, name))
         } else {
             None
         };
         (known, origin)
     }
 
-    /// [`Collector::reach`] for every distinct pair the project's Python
-    /// files import (in parallel), and the names of those that come from
-    /// outside the project.
-    fn reach_all(&self, files: &'a [FileFacts]) -> (Reached<'a>, HashSet<(Language, String)>) {
-        let pairs: FxHashSet<(&str, &str)> = files
-            .par_iter()
-            .filter(|file| file.language == Language::Python && !is_leftover(file))
-            .fold(FxHashSet::default, |mut pairs, file| {
-                pairs.extend(file.imports.iter().filter_map(from_import));
-                pairs
-            })
-            .reduce(FxHashSet::default, |mut all, part| {
-                all.extend(part);
-                all
-            });
-        let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
-        let outcomes: Vec<(bool, Option<usize>)> = pairs
-            .par_iter()
-            .map(|&(module, name)| self.reach(module, name))
-            .collect();
-        // A name from outside the project means something else too.
-        // Functions and values bound to the name inside it do not count: a
-        // factory or an `except ImportError: X = None` fallback stands for
-        // the concept.
-        let foreign = pairs
-            .iter()
-            .zip(&outcomes)
-            .filter(|&(&(module, _), &(known, _))| !known && !self.is_project_package(module))
-            .map(|(&(_, name), _)| (Language::Python, name.to_string()))
-            .collect();
-        let reached = pairs
-            .into_iter()
-            .zip(outcomes)
-            .map(|(pair, (_, origin))| (pair, origin))
-            .collect();
-        (reached, foreign)
-    }
-
-    fn python(&self, id: usize, file: &'a FileFacts, reached: &Reached<'a>) -> FileEvidence {
+    fn python(&self, id: usize, file: &'a FileFacts, run: &mut RunState<'a>) -> FileEvidence<'a> {
         let mut found = FileEvidence::default();
         for (module, name) in file.imports.iter().filter_map(from_import) {
-            if let Some(&Some(origin)) = reached.get(&(module, name)) {
+            let (known, origin) = *run
+                .reached
+                .entry((module, name))
+                .or_insert_with(|| self.reach(module, name));
+            // A name from outside the project means something else too.
+            // Functions and values bound to the name inside it do not
+            // count: a factory or an `except ImportError: X = None` fallback
+            // stands for the concept.
+            if !known && !self.is_project_package(module) {
+                run.foreign.insert((Language::Python, name));
+            }
+            if let Some(origin) = origin {
                 found.imports.push(ImportSite {
                     origin,
-                    module: module.to_string(),
-                    name: name.to_string(),
+                    module: Cow::Borrowed(module),
+                    name,
                     file: id,
                     attribute: None,
                 });
@@ -282,7 +259,7 @@ impl<'a> Collector<'a> {
                 let Some(&(target, renamed)) = bound.get(first) else {
                     continue;
                 };
-                let module: Cow<'_, str> = if renamed {
+                let module: Cow<'a, str> = if renamed {
                     Cow::Owned(format!("{target}{}", &attribute.base[first.len()..]))
                 } else {
                     Cow::Borrowed(&attribute.base)
@@ -292,15 +269,15 @@ impl<'a> Collector<'a> {
                 {
                     continue;
                 }
-                let origin = self.index.resolve(&module, &attribute.attr);
-                if let Some(origin) = self.origin_of(&origin) {
+                let origin = self.origin_of(&self.index.reach(&module, &attribute.attr));
+                if let Some(origin) = origin {
                     found.imports.push(ImportSite {
                         origin,
-                        module: module.into_owned(),
-                        name: attribute.attr.clone(),
+                        module,
+                        name: &attribute.attr,
                         file: id,
                         attribute: Some(AttributeSite {
-                            base: attribute.base.clone(),
+                            base: &attribute.base,
                             line: attribute.span.begin.line,
                             column: attribute.span.begin.column,
                         }),
@@ -318,8 +295,8 @@ impl<'a> Collector<'a> {
             if alias.in_match {
                 continue;
             }
-            let origin = self.index.resolve(module, &alias.target);
-            if let Some(origin) = self.origin_of(&origin) {
+            let origin = self.origin_of(&self.index.reach(module, &alias.target));
+            if let Some(origin) = origin {
                 found.aliases.push(AliasSite {
                     origin,
                     file: id,
@@ -344,7 +321,7 @@ impl<'a> Collector<'a> {
                         BindingKind::FromImport { .. } | BindingKind::Alias(_)
                     )
                 })
-                .filter_map(|binding| self.origin_of(&self.index.resolve(module, &binding.name)))
+                .filter_map(|binding| self.origin_of(&self.index.reach(module, &binding.name)))
                 .collect();
             origins.sort_unstable();
             origins.dedup();
@@ -359,7 +336,7 @@ impl<'a> Collector<'a> {
         found
     }
 
-    fn rust(&self, id: usize, file: &FileFacts) -> FileEvidence {
+    fn rust(&self, id: usize, file: &'a FileFacts, run: &mut RunState<'a>) -> FileEvidence<'a> {
         let mut found = FileEvidence::default();
         let language = Language::Rust;
         for import in &file.imports {
@@ -375,15 +352,15 @@ impl<'a> Collector<'a> {
             match self.origin_of(&origin) {
                 Some(origin) => found.imports.push(ImportSite {
                     origin,
-                    module: resolved.to_string(),
-                    name: name.to_string(),
+                    module: Cow::Borrowed(resolved),
+                    name,
                     file: id,
                     attribute: None,
                 }),
                 None if matches!(origin, Origin::Unresolved { .. }) => {
                     let root = resolved.split("::").next().unwrap_or(resolved);
                     if !self.index.has_rust_module(root) {
-                        found.foreign.push((language, name.to_string()));
+                        run.foreign.insert((language, name));
                     }
                 }
                 None => {}
@@ -445,7 +422,7 @@ fn is_shim(file: &FileFacts) -> bool {
 
 /// The definitions of one file that can be a concept's home, each with
 /// whether it is at the module level.
-fn definition_sites(file: &FileFacts, include_tests: bool) -> Vec<(bool, DefinitionSite)> {
+fn definition_sites(file: &FileFacts, include_tests: bool) -> Vec<(bool, DefinitionSite<'_>)> {
     let mut sites = Vec::new();
     if !is_importable(file) || is_leftover(file) {
         return sites;
@@ -456,7 +433,7 @@ fn definition_sites(file: &FileFacts, include_tests: bool) -> Vec<(bool, Definit
     let test_file = is_test_path(&file.path);
     for definition in &file.definitions {
         let (module, test) = match (file.language, definition.kind) {
-            (Language::Python, DefinitionKind::Class) => (file_module.to_string(), test_file),
+            (Language::Python, DefinitionKind::Class) => (Cow::Borrowed(file_module), test_file),
             (
                 Language::Rust,
                 DefinitionKind::Struct
@@ -464,7 +441,7 @@ fn definition_sites(file: &FileFacts, include_tests: bool) -> Vec<(bool, Definit
                 | DefinitionKind::Trait
                 | DefinitionKind::Union,
             ) => (
-                rust_item_module(file_module, &definition.mod_path),
+                Cow::Owned(rust_item_module(file_module, &definition.mod_path)),
                 test_file
                     || definition
                         .mod_path
@@ -479,15 +456,14 @@ fn definition_sites(file: &FileFacts, include_tests: bool) -> Vec<(bool, Definit
         let name = definition
             .name
             .strip_prefix("r#")
-            .unwrap_or(&definition.name)
-            .to_string();
+            .unwrap_or(&definition.name);
         sites.push((
             definition.top_level,
             DefinitionSite {
                 language: file.language,
                 module,
                 name,
-                path: file.path.clone(),
+                path: &file.path,
                 line: definition.name_span.begin.line,
                 column: definition.name_span.begin.column,
                 test,
@@ -500,11 +476,11 @@ fn definition_sites(file: &FileFacts, include_tests: bool) -> Vec<(bool, Definit
 /// The class-like definitions a concept can live in, in file order, and
 /// those nested in a function or class: every file's [`definition_sites`],
 /// found in parallel.
-fn collect_definitions(
-    index: &ProjectIndex,
+fn collect_definitions<'a>(
+    index: &'a ProjectIndex,
     pool: &rayon::ThreadPool,
     include_tests: bool,
-) -> (Vec<DefinitionSite>, Vec<DefinitionSite>) {
+) -> (Vec<DefinitionSite<'a>>, Vec<DefinitionSite<'a>>) {
     let per_file: Vec<Vec<(bool, DefinitionSite)>> = pool.install(|| {
         index
             .files
@@ -517,9 +493,7 @@ fn collect_definitions(
     let first: Vec<bool> = per_file
         .iter()
         .flatten()
-        .map(|(top_level, site)| {
-            !*top_level || seen.insert((site.module.as_str(), site.name.as_str()))
-        })
+        .map(|(top_level, site)| !*top_level || seen.insert((&site.module, site.name)))
         .collect();
     drop(seen);
     let mut definitions = Vec::new();
@@ -534,14 +508,18 @@ fn collect_definitions(
     (definitions, nested)
 }
 
-pub fn collect(index: &ProjectIndex, pool: &rayon::ThreadPool, include_tests: bool) -> Evidence {
+pub fn collect<'a>(
+    index: &'a ProjectIndex,
+    pool: &rayon::ThreadPool,
+    include_tests: bool,
+) -> Evidence<'a> {
     let (definitions, nested) = collect_definitions(index, pool, include_tests);
     let collector = Collector {
         index,
         origins: definitions
             .iter()
             .enumerate()
-            .map(|(id, site)| ((site.module.as_str(), site.name.as_str()), id))
+            .map(|(id, site)| ((site.module.as_ref(), site.name), id))
             .collect(),
         top_packages: index
             .files
@@ -552,25 +530,39 @@ pub fn collect(index: &ProjectIndex, pool: &rayon::ThreadPool, include_tests: bo
             .filter(|top| !top.is_empty())
             .collect(),
     };
-    let (reached, foreign) = pool.install(|| collector.reach_all(&index.files));
-    let per_file: Vec<FileEvidence> = pool.install(|| {
+    // Runs of files in parallel, a few per thread so that none waits long
+    // for the others; each run in file order.
+    let run_length = index
+        .files
+        .len()
+        .div_ceil(pool.current_num_threads().max(1) * 4)
+        .max(1);
+    let runs: Vec<(Vec<FileEvidence>, RunState)> = pool.install(|| {
         index
             .files
-            .par_iter()
+            .par_chunks(run_length)
             .enumerate()
-            .map(|(id, file)| {
-                if is_leftover(file) {
-                    return FileEvidence::default();
-                }
-                match file.language {
-                    Language::Python => collector.python(id, file, &reached),
-                    Language::Rust => collector.rust(id, file),
-                }
+            .map(|(run_at, files)| {
+                let mut run = RunState::default();
+                let found = files
+                    .iter()
+                    .enumerate()
+                    .map(|(offset, file)| {
+                        let id = run_at * run_length + offset;
+                        if is_leftover(file) {
+                            return FileEvidence::default();
+                        }
+                        match file.language {
+                            Language::Python => collector.python(id, file, &mut run),
+                            Language::Rust => collector.rust(id, file, &mut run),
+                        }
+                    })
+                    .collect();
+                (found, run)
             })
             .collect()
     });
     let mut evidence = Evidence {
-        foreign_names: foreign,
         leftovers: index
             .files
             .iter()
@@ -579,11 +571,13 @@ pub fn collect(index: &ProjectIndex, pool: &rayon::ThreadPool, include_tests: bo
             .collect(),
         ..Evidence::default()
     };
-    for found in per_file {
-        evidence.imports.extend(found.imports);
-        evidence.aliases.extend(found.aliases);
-        evidence.shims.extend(found.shim);
-        evidence.foreign_names.extend(found.foreign);
+    for (found, run) in runs {
+        for found in found {
+            evidence.imports.extend(found.imports);
+            evidence.aliases.extend(found.aliases);
+            evidence.shims.extend(found.shim);
+        }
+        evidence.foreign_names.extend(run.foreign);
     }
     evidence.definitions = definitions;
     evidence.nested = nested;
