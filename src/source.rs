@@ -152,6 +152,11 @@ impl Line {
 }
 
 impl<'t> LineLookup<'t> {
+    /// The text it counts in.
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
+
     pub fn new(text: &'t str) -> Self {
         let bytes = text.as_bytes();
         let table = memchr::memchr(b'\r', bytes).map(|_| LineIndex::new(text));

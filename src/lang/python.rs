@@ -7,7 +7,7 @@ use ruff_python_ast::{self as ast, Expr, PySourceType, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashSet;
 
-use super::skim::{skim_into, Skim, SkimBuffers};
+use super::skim::{skim_into, ImportLine, ImportName, Skim, SkimBuffers};
 use super::{
     AliasAssignment, AliasValue, AttributeUse, Binding, BindingKind, Definition, DefinitionKind,
     FileFacts, Guard, ImportFact, ImportKind, Note, PatchTarget, Scope, Span,
@@ -497,6 +497,11 @@ impl Collector<'_> {
             Some(offsets) => (offsets.original_offset(start), offsets.original_end(end)),
             None => (start, end),
         };
+        self.original_span(start, end)
+    }
+
+    /// The span of `start..end` in the text as written.
+    fn original_span(&self, start: usize, end: usize) -> Span {
         Span {
             start: start as u32,
             end: end as u32,
@@ -522,6 +527,17 @@ impl Collector<'_> {
 
     fn stmt(&mut self, stmt: &Stmt, context: Context) {
         match stmt {
+            // An import the skim read itself stands as `...` at the top level.
+            Stmt::Expr(expr)
+                if context.module_level && matches!(*expr.value, Expr::EllipsisLiteral(_)) =>
+            {
+                let read = self
+                    .offsets
+                    .and_then(|offsets| offsets.import_at(expr.range.start().to_usize()));
+                if let Some((import, names)) = read {
+                    self.read_import(import, names, context);
+                }
+            }
             Stmt::FunctionDef(function) => {
                 self.bind(context, function.name.as_str(), BindingKind::Function);
                 let inner = Context {
@@ -680,75 +696,141 @@ impl Collector<'_> {
     fn import(&mut self, import: &ast::StmtImport, context: Context) {
         let statement = self.span(import.range);
         for alias in &import.names {
-            let module = alias.name.as_str();
-            if module.is_empty() {
-                continue;
-            }
-            let asname = alias.asname.as_ref().map(|name| name.to_string());
-            let (bound, target) = match &asname {
-                Some(asname) => (asname.clone(), module.to_string()),
-                None => {
-                    let first = module.split('.').next().unwrap_or(module).to_string();
-                    (first.clone(), first)
-                }
-            };
-            self.import_bases.insert(bound.clone());
-            self.bind(
-                context,
-                &bound,
-                BindingKind::ModuleImport { module: target },
-            );
-            self.facts.imports.push(ImportFact {
-                kind: ImportKind::Import,
-                module: Some(module.to_string()),
-                level: 0,
-                name: None,
-                asname,
-                resolved: Some(module.to_string()),
-                scope: context.scope,
-                guard: context.guard(),
-                statement,
-                alias: self.span(alias.range),
-                public: false,
-                mod_path: Vec::new(),
-            });
+            let alias_span = self.span(alias.range);
+            let asname = alias.asname.as_ref().map(|name| name.as_str());
+            self.import_name(alias.name.as_str(), asname, statement, alias_span, context);
         }
+    }
+
+    /// One name of `import a.b as c, d`.
+    fn import_name(
+        &mut self,
+        module: &str,
+        asname: Option<&str>,
+        statement: Span,
+        alias: Span,
+        context: Context,
+    ) {
+        if module.is_empty() {
+            return;
+        }
+        let asname = asname.map(str::to_string);
+        let (bound, target) = match &asname {
+            Some(asname) => (asname.clone(), module.to_string()),
+            None => {
+                let first = module.split('.').next().unwrap_or(module).to_string();
+                (first.clone(), first)
+            }
+        };
+        self.import_bases.insert(bound.clone());
+        self.bind(
+            context,
+            &bound,
+            BindingKind::ModuleImport { module: target },
+        );
+        self.facts.imports.push(ImportFact {
+            kind: ImportKind::Import,
+            module: Some(module.to_string()),
+            level: 0,
+            name: None,
+            asname,
+            resolved: Some(module.to_string()),
+            scope: context.scope,
+            guard: context.guard(),
+            statement,
+            alias,
+            public: false,
+            mod_path: Vec::new(),
+        });
     }
 
     fn import_from(&mut self, import: &ast::StmtImportFrom, context: Context) {
         let statement = self.span(import.range);
         let module = import.module.as_ref().map(|module| module.to_string());
-        let resolved = resolve_relative(
+        let resolved = self.resolved(import.level, module.as_deref());
+        for alias in &import.names {
+            let alias_span = self.span(alias.range);
+            let asname = alias.asname.as_ref().map(|name| name.as_str());
+            let imported = (alias.name.as_str(), asname, alias_span);
+            self.name_from_module(
+                &module,
+                import.level,
+                &resolved,
+                imported,
+                statement,
+                context,
+            );
+        }
+    }
+
+    /// The absolute module of `from <level dots><module> import ...` here.
+    fn resolved(&self, level: u32, module: Option<&str>) -> Option<String> {
+        resolve_relative(
             self.facts.module.as_deref(),
             self.facts.is_package,
-            import.level,
-            module.as_deref(),
-        );
-        for alias in &import.names {
-            let name = alias.name.as_str();
-            if name.is_empty() {
-                continue;
+            level,
+            module,
+        )
+    }
+
+    /// One name of `from module import name as asname` (the name, the `as`
+    /// name and the span of both).
+    fn name_from_module(
+        &mut self,
+        module: &Option<String>,
+        level: u32,
+        resolved: &Option<String>,
+        (name, asname, alias): (&str, Option<&str>, Span),
+        statement: Span,
+        context: Context,
+    ) {
+        if name.is_empty() {
+            return;
+        }
+        if name != "*" {
+            let import = self.facts.imports.len();
+            let bound = asname.unwrap_or(name);
+            self.bind(context, bound, BindingKind::FromImport { import });
+        }
+        self.facts.imports.push(ImportFact {
+            kind: ImportKind::From,
+            module: module.clone(),
+            level,
+            name: Some(name.to_string()),
+            asname: asname.map(str::to_string),
+            resolved: resolved.clone(),
+            scope: context.scope,
+            guard: context.guard(),
+            statement,
+            alias,
+            public: false,
+            mod_path: Vec::new(),
+        });
+    }
+
+    /// The facts of an import the skim read (see `skim::imports`): the very
+    /// calls the parsed statement makes.
+    fn read_import(&mut self, import: &ImportLine, names: &[ImportName], context: Context) {
+        let text = self.lines.text();
+        let slice = |range: &std::ops::Range<usize>| text.get(range.clone()).unwrap_or("");
+        let statement = self.original_span(import.statement.start, import.statement.end);
+        match &import.from {
+            None => {
+                for name in names {
+                    let alias = self.original_span(name.alias.start, name.alias.end);
+                    let asname = name.asname.as_ref().map(slice);
+                    self.import_name(slice(&name.name), asname, statement, alias, context);
+                }
             }
-            let asname = alias.asname.as_ref().map(|name| name.to_string());
-            if name != "*" {
-                let import = self.facts.imports.len();
-                let bound = asname.as_deref().unwrap_or(name);
-                self.bind(context, bound, BindingKind::FromImport { import });
+            Some((level, module)) => {
+                let module = module.as_ref().map(|module| slice(module).to_string());
+                let resolved = self.resolved(*level, module.as_deref());
+                for name in names {
+                    let alias = self.original_span(name.alias.start, name.alias.end);
+                    let imported = (slice(&name.name), name.asname.as_ref().map(slice), alias);
+                    self.name_from_module(&module, *level, &resolved, imported, statement, context);
+                }
             }
-            self.facts.imports.push(ImportFact {
-                kind: ImportKind::From,
-                module: module.clone(),
-                level: import.level,
-                name: Some(name.to_string()),
-                asname,
-                resolved: resolved.clone(),
-                scope: context.scope,
-                guard: context.guard(),
-                statement,
-                alias: self.span(alias.range),
-                public: false,
-                mod_path: Vec::new(),
-            });
         }
     }
 }

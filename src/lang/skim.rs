@@ -25,6 +25,9 @@
 //! - a module-level `NAME = <literal>` (a list, dict, set, string or number
 //!   literal, or an expression starting with one: no alias, only the
 //!   binding) becomes `NAME=...`;
+//! - an import statement at the top level in its plainest form is read by
+//!   the skim itself ([`imports`]) and becomes `...`: the collector makes
+//!   its facts from what was read when it meets that `...`;
 //! - everything else (module-level statements, class headers, `else:`,
 //!   `try:`, `except ...:`, `match` / `case`, one-line compound statements
 //!   at the module level) stays byte for byte.
@@ -43,8 +46,10 @@ use std::sync::OnceLock;
 use memchr::memmem::Finder;
 use rustc_hash::FxHashSet;
 
+mod imports;
 mod stops;
 
+pub use imports::{ImportLine, ImportName};
 use stops::{Run, StopMaps};
 
 /// f-strings nested deeper than this (`f"{f"{f"{...}"}"}"`) are left to the parser.
@@ -613,6 +618,8 @@ enum Head {
     /// `match` opening a block.
     Match,
     Decorator,
+    /// `import` or `from`: an import statement.
+    Import,
     Other,
 }
 
@@ -629,6 +636,7 @@ impl Head {
             (b"for" | b"while", _) | (b"async", b"for") => Self::Loop,
             (b"else" | b"except" | b"finally", _) => Self::Clause,
             (b"match", _) if opens_block => Self::Match,
+            (b"import" | b"from", _) => Self::Import,
             _ => Self::Other,
         }
     }
@@ -668,6 +676,9 @@ struct Writer<'b> {
     out: &'b mut Vec<u8>,
     map: &'b mut Vec<(usize, usize)>,
     head: &'b mut Vec<u8>,
+    /// The module-level imports read here (see [`imports`]).
+    imports: &'b mut Vec<ImportLine>,
+    import_names: &'b mut Vec<ImportName>,
     /// Bytes before this offset are in `out` (copied or replaced).
     copied: usize,
 }
@@ -708,12 +719,15 @@ impl Writer<'_> {
         end
     }
 
-    /// `bytes[from..end]` becomes the head buffer's text.
-    fn replace(&mut self, from: usize, end: usize) {
+    /// `bytes[from..end]` becomes the head buffer's text, which starts at
+    /// the offset returned in the skimmed text.
+    fn replace(&mut self, from: usize, end: usize) -> usize {
         self.out.extend_from_slice(&self.bytes[self.copied..from]);
+        let at = self.out.len();
         self.out.extend_from_slice(self.head);
         self.copied = end;
         self.map.push((self.out.len(), end));
+        at
     }
 
     /// The statements of `lines[from..to]`, one body. Outside the module
@@ -772,6 +786,20 @@ impl Writer<'_> {
     /// their cheapest form; a decorator not at all; a module-level
     /// `NAME = <literal>` as `NAME=...`.
     fn line(&mut self, line: &Line, module_level: bool) {
+        if line.head == Head::Import && module_level && line.indent == 0 {
+            // At the top level, in no block: read here, `...` for the parser.
+            if let Some(import) = imports::read(self.bytes, line.start, line.end, self.import_names)
+            {
+                self.head.clear();
+                self.head.extend_from_slice(b"...");
+                let placeholder = self.replace(line.start, line.end);
+                self.imports.push(ImportLine {
+                    placeholder,
+                    ..import
+                });
+            }
+            return;
+        }
         if line.kept {
             return;
         }
@@ -868,6 +896,11 @@ pub struct SkimBuffers {
     /// (offset in `out`, offset in the text) where each stretch of text
     /// copied unchanged starts.
     map: Vec<(usize, usize)>,
+    /// The module-level imports the skim read, in order, and their names.
+    imports: Vec<ImportLine>,
+    import_names: Vec<ImportName>,
+    /// The import last asked for by [`SkimBuffers::import_at`].
+    next_import: std::cell::Cell<usize>,
     /// The stretch the last offset mapped back fell in: facts come mostly
     /// in order, so the next one is usually in it or the next.
     last_stretch: std::cell::Cell<usize>,
@@ -920,6 +953,23 @@ impl SkimBuffers {
         }
     }
 
+    /// The import the skim read in place of the `...` at `offset` of the
+    /// skimmed text, with its names. Asked for in order, each is found
+    /// where the last one ended.
+    pub fn import_at(&self, offset: usize) -> Option<(&ImportLine, &[ImportName])> {
+        let next = self.next_import.get();
+        let at = match self.imports.get(next) {
+            Some(import) if import.placeholder == offset => next,
+            _ => self
+                .imports
+                .binary_search_by_key(&offset, |import| import.placeholder)
+                .ok()?,
+        };
+        self.next_import.set(at + 1);
+        let import = &self.imports[at];
+        Some((import, self.import_names.get(import.names.clone())?))
+    }
+
     /// Lets go of the memory a huge file needed.
     pub fn shrink(&mut self) {
         if self.out.capacity() > 64 << 20 {
@@ -957,6 +1007,9 @@ pub fn skim_into(
         head,
         out,
         map,
+        imports,
+        import_names,
+        next_import,
         last_stretch,
     } = buffers;
     stops.build(bytes);
@@ -965,6 +1018,9 @@ pub fn skim_into(
     open.clear();
     out.clear();
     map.clear();
+    imports.clear();
+    import_names.clear();
+    next_import.set(0);
     last_stretch.set(0);
     let mut next_keep = 0;
     let mut kept_before = 0;
@@ -1069,6 +1125,8 @@ pub fn skim_into(
         out,
         map,
         head,
+        imports,
+        import_names,
         copied: 0,
     };
     if writer.body(0, lines.len(), true, false, 0).is_err() {
@@ -1142,9 +1200,10 @@ mod tests {
     #[test]
     fn rewrites_what_holds_no_fact() {
         let text = "import m\nX = compute(1)\n@deco(1)\ndef f(a: int = 2) -> str:\n    y = a + 1\n    for i in range(y):\n        if y:\n            return m.S\n        z = 1\n    return y\nclass C(Base):\n    z = 2\n    async def m2(self):\n        if self.z:\n            return self.z\n";
-        // The `for` holds a kept line, so its shape stays; the method holds
-        // none and goes whole, the class body's first statement left as `...`.
-        let expected = "import m\nX = compute(1)\n\ndef f():\n    ...\n    while 1:\n        if 1:\n            return m.S\nclass C(Base):\n    ...\n";
+        // The import is read by the skim (`...` for the parser); the `for`
+        // holds a kept line, so its shape stays; the method holds none and
+        // goes whole, the class body's first statement left as `...`.
+        let expected = "...\nX = compute(1)\n\ndef f():\n    ...\n    while 1:\n        if 1:\n            return m.S\nclass C(Base):\n    ...\n";
         assert_eq!(skimmed(text), expected);
     }
 
@@ -1161,10 +1220,7 @@ mod tests {
             "def f():\n    ...\n    class Local:\n        ...\n"
         );
         let text = "import m\ndef f():\n    x = 1\n    return m.S\n";
-        assert_eq!(
-            skimmed(text),
-            "import m\ndef f():\n    ...\n    return m.S\n"
-        );
+        assert_eq!(skimmed(text), "...\ndef f():\n    ...\n    return m.S\n");
         // A body that never comes (a syntax error) is left to the parser.
         assert_eq!(skimmed("def f():\nx = y\n"), "def f():\nx = y\n");
         assert!(skim("def f():\n    x = 'open\n").is_none());
@@ -1209,7 +1265,8 @@ mod tests {
         let text = "import m\ndef f(x):\n    a = f\"{x:>{width}} {x!r} {{literal}}\"\n    b = f\"{f\"{m.S}\"}\"\n    c = f'{x[\"k\"]}' + rb'\\''\n";
         let out = skimmed(text);
         assert!(out.contains("    b = f\"{f\"{m.S}\"}\"\n"), "{out}");
-        assert_eq!(out.matches("...").count(), 1, "{out}");
+        // The import's `...` and the first statement's.
+        assert_eq!(out.matches("...").count(), 2, "{out}");
     }
 
     #[test]
