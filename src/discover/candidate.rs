@@ -2,9 +2,9 @@
 //! or a stem are one cluster; each cluster's canonical home is the definition
 //! with the most importers, and its score says how fragmented it is.
 
-use std::cell::OnceCell;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use std::fmt::Write as _;
 
@@ -608,10 +608,9 @@ impl ClusterContext<'_> {
         else {
             return matched;
         };
-        let mut regexes: HashMap<usize, Option<Regex>> = HashMap::new();
-        let mut hits: Vec<usize> = Vec::new();
-        let mut heads_found: Vec<(usize, usize)> = Vec::new();
-        let sites = definitions
+        // Compiled only for names that are not ASCII, at most once per plan.
+        let regexes: Vec<OnceLock<Option<Regex>>> = plans.iter().map(|_| OnceLock::new()).collect();
+        let sites: Vec<(Matched, &DefinitionSite)> = definitions
             .iter()
             .enumerate()
             .map(|(at, site)| (Matched { nested: false, at }, site))
@@ -621,71 +620,81 @@ impl ClusterContext<'_> {
                     .iter()
                     .enumerate()
                     .map(|(at, site)| (Matched { nested: true, at }, site)),
-            );
-        for (definition, site) in sites {
-            let own_plan = if definition.nested {
-                usize::MAX
-            } else {
-                plan_of[definition.at]
-            };
-            let lower = site.name.to_lowercase();
-            // Lower-casing keeps an ASCII name's offsets, and every byte of
-            // it is a `\w`: the regex's verdict follows from the literals.
-            let ascii = site
-                .name
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
-            hits.clear();
-            heads_found.clear();
-            let mut heads_searched = false;
-            for found in tail_automaton.find_overlapping_iter(&lower) {
-                if found.end() != lower.len() {
-                    continue;
-                }
-                let tail = found.pattern().as_usize();
-                if !heads_searched {
-                    heads_searched = true;
-                    heads_found.extend(
-                        head_automaton
-                            .find_overlapping_iter(&lower)
-                            .map(|head| (head.pattern().as_usize(), head.end())),
-                    );
-                }
-                let candidates = heads_found
-                    .iter()
-                    .filter(|&&(_, end)| end <= found.start())
-                    .map(|&(head, end)| (Some(head), end))
-                    .chain((found.start() == 0).then_some((None, 0)));
-                for (head, head_end) in candidates {
-                    // An ASCII name is decided here: the words between
-                    // head and tail (`INFIX`) start with [A-Z0-9_].
-                    if ascii && head_end != found.start() {
-                        let next = site.name.as_bytes()[head_end];
-                        if !(next.is_ascii_uppercase() || next.is_ascii_digit() || next == b'_') {
-                            continue;
-                        }
-                    }
-                    for &plan in plans_of.get(&(tail, head)).into_iter().flatten() {
-                        if plan != own_plan && plans[plan].language == site.language {
-                            hits.push(plan);
-                        }
-                    }
-                }
-            }
-            hits.sort_unstable();
-            hits.dedup();
-            for &plan in &hits {
-                let matches = ascii || {
-                    let regex = regexes
-                        .entry(plan)
-                        .or_insert_with(|| Regex::new(&plans[plan].definition).ok());
-                    regex
-                        .as_ref()
-                        .is_some_and(|regex| regex.is_match(site.name))
+            )
+            .collect();
+        // The plans each site matches, found in parallel (on the caller's
+        // pool), then handed out in site order.
+        let hits_per_site: Vec<Vec<usize>> = sites
+            .par_iter()
+            .map(|&(definition, site)| {
+                let own_plan = if definition.nested {
+                    usize::MAX
+                } else {
+                    plan_of[definition.at]
                 };
-                if matches {
-                    matched[plan].push(definition);
+                let lower = site.name.to_lowercase();
+                // Lower-casing keeps an ASCII name's offsets, and every byte
+                // of it is a `\w`: the regex's verdict follows from the
+                // literals.
+                let ascii = site
+                    .name
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
+                let mut hits = Vec::new();
+                let mut heads_found: Vec<(usize, usize)> = Vec::new();
+                let mut heads_searched = false;
+                for found in tail_automaton.find_overlapping_iter(&lower) {
+                    if found.end() != lower.len() {
+                        continue;
+                    }
+                    let tail = found.pattern().as_usize();
+                    if !heads_searched {
+                        heads_searched = true;
+                        heads_found.extend(
+                            head_automaton
+                                .find_overlapping_iter(&lower)
+                                .map(|head| (head.pattern().as_usize(), head.end())),
+                        );
+                    }
+                    let candidates = heads_found
+                        .iter()
+                        .filter(|&&(_, end)| end <= found.start())
+                        .map(|&(head, end)| (Some(head), end))
+                        .chain((found.start() == 0).then_some((None, 0)));
+                    for (head, head_end) in candidates {
+                        // An ASCII name is decided here: the words between
+                        // head and tail (`INFIX`) start with [A-Z0-9_].
+                        if ascii && head_end != found.start() {
+                            let next = site.name.as_bytes()[head_end];
+                            if !(next.is_ascii_uppercase() || next.is_ascii_digit() || next == b'_')
+                            {
+                                continue;
+                            }
+                        }
+                        for &plan in plans_of.get(&(tail, head)).into_iter().flatten() {
+                            if plan != own_plan && plans[plan].language == site.language {
+                                hits.push(plan);
+                            }
+                        }
+                    }
                 }
+                hits.sort_unstable();
+                hits.dedup();
+                hits.retain(|&plan| {
+                    ascii || {
+                        let regex =
+                            regexes[plan].get_or_init(|| Regex::new(&plans[plan].definition).ok());
+                        regex
+                            .as_ref()
+                            .is_some_and(|regex| regex.is_match(site.name))
+                    }
+                });
+                hits
+            })
+            .collect();
+        for ((definition, _), hits) in sites.into_iter().zip(hits_per_site) {
+            for plan in hits {
+                matched[plan].push(definition);
             }
         }
         matched
@@ -1163,16 +1172,16 @@ pub fn glob_escape(path: &str) -> String {
 /// for a fraction of the compile time), for the others with them.
 struct LazyPattern {
     source: String,
-    ascii: OnceCell<Option<Regex>>,
-    unicode: OnceCell<Option<Regex>>,
+    ascii: OnceLock<Option<Regex>>,
+    unicode: OnceLock<Option<Regex>>,
 }
 
 impl LazyPattern {
     fn new(source: String) -> Self {
         Self {
             source,
-            ascii: OnceCell::new(),
-            unicode: OnceCell::new(),
+            ascii: OnceLock::new(),
+            unicode: OnceLock::new(),
         }
     }
 
@@ -1196,6 +1205,19 @@ impl LazyPattern {
 /// Fills `allow` (files in tests defining a test double the concept's
 /// `definition` matches: `MockWebSocketManager`, or any match in a mock
 /// module such as `tests/mocks/ws.py`) and `related` names.
+/// Whether `word` lower-cased is `lower`.
+fn lower_case_is(word: &str, lower: &str) -> bool {
+    if word.is_ascii() {
+        word.eq_ignore_ascii_case(lower)
+    } else {
+        word.to_lowercase() == lower
+    }
+}
+
+/// Fills `allow` (files in tests defining a test double the concept's
+/// `definition` matches: `MockWebSocketManager`, or any match in a mock
+/// module such as `tests/mocks/ws.py`) and `related` names. Files and
+/// definitions are read in parallel (on the caller's pool).
 pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Candidate]) {
     // One regex per candidate (a set of thousands, `--top 0`, exceeds the
     // regex size limit), compiled only if a name is tested against it.
@@ -1203,62 +1225,85 @@ pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Ca
         .iter()
         .map(|candidate| LazyPattern::new(candidate.definition.clone()))
         .collect();
-    let mut allow: Vec<BTreeSet<String>> = vec![BTreeSet::new(); candidates.len()];
-    for file in &index.files {
-        if !is_test_path(&file.path) {
-            continue;
-        }
-        let double_module = is_test_double_module(&file.path);
-        for definition in &file.definitions {
-            if matches!(definition.kind, DefinitionKind::Type) {
-                continue;
-            }
-            let name = definition
-                .name
-                .strip_prefix("r#")
-                .unwrap_or(&definition.name);
-            let first = names::words(name).first().copied().unwrap_or("");
-            if !double_module && !TEST_DOUBLE_WORDS.contains(&first) {
-                continue;
-            }
-            for (at, pattern) in patterns.iter().enumerate() {
-                if candidates[at].language == file.language && pattern.is_match(name) {
-                    allow[at].insert(glob_escape(&file.path));
+    let allowed: Vec<(usize, String)> = index
+        .files
+        .par_iter()
+        .filter(|file| is_test_path(&file.path))
+        .flat_map_iter(|file| {
+            let double_module = is_test_double_module(&file.path);
+            let mut found = Vec::new();
+            for definition in &file.definitions {
+                if matches!(definition.kind, DefinitionKind::Type) {
+                    continue;
+                }
+                let name = definition
+                    .name
+                    .strip_prefix("r#")
+                    .unwrap_or(&definition.name);
+                let first = names::words(name).first().copied().unwrap_or("");
+                if !double_module && !TEST_DOUBLE_WORDS.contains(&first) {
+                    continue;
+                }
+                for (at, pattern) in patterns.iter().enumerate() {
+                    if candidates[at].language == file.language && pattern.is_match(name) {
+                        found.push((at, glob_escape(&file.path)));
+                    }
                 }
             }
-        }
+            found
+        })
+        .collect();
+    let mut allow: Vec<BTreeSet<String>> = vec![BTreeSet::new(); candidates.len()];
+    for (at, glob) in allowed {
+        allow[at].insert(glob);
     }
 
     // Class names sharing a candidate stem's first and last word.
-    let mut by_ends: HashMap<(String, String), Vec<usize>> = HashMap::new();
-    for (origin, site) in evidence.definitions.iter().enumerate() {
-        let words = names::words(site.name);
-        if let (Some(first), Some(last)) = (words.first(), words.last()) {
-            by_ends
-                .entry((first.to_lowercase(), last.to_lowercase()))
-                .or_default()
-                .push(origin);
-        }
+    let stem_words: Vec<Vec<String>> = candidates
+        .iter()
+        .map(|candidate| {
+            let words: Vec<String> = names::words(&candidate.stem)
+                .iter()
+                .map(|word| word.to_lowercase())
+                .collect();
+            if words.len() < MIN_STEM_WORDS {
+                Vec::new()
+            } else {
+                words
+            }
+        })
+        .collect();
+    let sharing_ends: Vec<(usize, usize)> = evidence
+        .definitions
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(origin, site)| {
+            let words = names::words(site.name);
+            let ends = words.first().copied().zip(words.last().copied());
+            stem_words
+                .iter()
+                .enumerate()
+                .filter(move |(_, stem)| {
+                    let (Some((first, last)), Some(stem_first), Some(stem_last)) =
+                        (ends, stem.first(), stem.last())
+                    else {
+                        return false;
+                    };
+                    lower_case_is(first, stem_first) && lower_case_is(last, stem_last)
+                })
+                .map(move |(at, _)| (at, origin))
+        })
+        .collect();
+    let mut sharing: Vec<Vec<usize>> = vec![Vec::new(); candidates.len()];
+    for (at, origin) in sharing_ends {
+        sharing[at].push(origin);
     }
     for (at, candidate) in candidates.iter_mut().enumerate() {
         candidate.allow = std::mem::take(&mut allow[at]).into_iter().collect();
         let regex = &patterns[at];
-        let stem_words: Vec<String> = names::words(&candidate.stem)
-            .iter()
-            .map(|word| word.to_lowercase())
-            .collect();
-        let (Some(first), Some(last)) = (stem_words.first(), stem_words.last()) else {
-            continue;
-        };
-        if stem_words.len() < MIN_STEM_WORDS {
-            continue;
-        }
+        let stem_words = &stem_words[at];
         let mut related = Vec::new();
-        for &origin in by_ends
-            .get(&(first.clone(), last.clone()))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-        {
+        for &origin in &sharing[at] {
             let site = &evidence.definitions[origin];
             if site.language != candidate.language || regex.is_match(site.name) {
                 continue;

@@ -144,7 +144,7 @@ pub fn discover(args: &DiscoverArgs) -> Result<(Discovery, Retained), Error> {
     if args.top > 0 {
         candidates.truncate(args.top);
     }
-    candidate::add_hints(&index, &evidence, &mut candidates);
+    pool.install(|| candidate::add_hints(&index, &evidence, &mut candidates));
     let leftovers = std::mem::take(&mut evidence.leftovers);
     // Left to the end of the process, like the index it borrows from.
     std::mem::forget(evidence);
