@@ -334,16 +334,20 @@ fn python_module_import(
     }
     let (legacy, bound, may_be_safe) = match import.kind {
         ImportKind::Import => {
-            let module = import.module.clone()?;
-            match &import.asname {
-                Some(asname) => (module, asname.clone(), true),
+            let module = import.module.as_deref()?.to_string();
+            match import.asname.as_deref() {
+                Some(asname) => (module, asname.to_string(), true),
                 None => (module.clone(), module, false),
             }
         }
         ImportKind::From => {
-            let name = import.name.clone()?;
+            let name = import.name.as_deref()?;
             let module = format!("{}.{name}", import.resolved.as_deref()?);
-            (module, import.asname.clone().unwrap_or(name), true)
+            (
+                module,
+                import.asname.as_deref().unwrap_or(name).to_string(),
+                true,
+            )
         }
         ImportKind::Use => return None,
     };

@@ -407,7 +407,7 @@ fn resolve_rust_uses(
                 continue;
             };
             let resolved = absolute_rust_path(&current, module, modules, crate_names);
-            let Some(name) = import.name.clone() else {
+            let Some(name) = import.name.as_deref().map(str::to_string) else {
                 continue;
             };
             if import.scope == Scope::Module {
@@ -435,7 +435,7 @@ fn resolve_rust_uses(
                     });
                 }
             }
-            import.resolved = Some(resolved);
+            import.resolved = Some(resolved.into());
         }
         for definition in &file.definitions {
             if !definition.top_level {

@@ -7,6 +7,8 @@ use ruff_python_ast::{self as ast, Expr, PySourceType, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashSet;
 
+use std::sync::Arc;
+
 use super::skim::{skim_into, ImportLine, ImportName, Skim, SkimBuffers};
 use super::{
     AliasAssignment, AliasValue, AttributeUse, Binding, BindingKind, Definition, DefinitionKind,
@@ -379,8 +381,8 @@ fn extract_from(
         offsets: skimmed.map(|(_, buffers)| buffers),
         import_bases: FxHashSet::default(),
     };
-    // Room for the module level's facts up front: growing a vector of
-    // import facts copies them each time.
+    // Room for the module level's facts up front (those the skim read too):
+    // growing a vector of import facts copies them each time.
     let imported: usize = module
         .body
         .iter()
@@ -389,7 +391,8 @@ fn extract_from(
             Stmt::ImportFrom(import) => import.names.len(),
             _ => 0,
         })
-        .sum();
+        .sum::<usize>()
+        + skimmed.map_or(0, |(_, buffers)| buffers.imported_names());
     collector.facts.imports.reserve(imported);
     collector
         .facts
@@ -512,10 +515,14 @@ impl Collector<'_> {
 
     fn bind(&mut self, context: Context, name: &str, kind: BindingKind) {
         if context.module_level && !name.is_empty() {
-            self.facts.bindings.push(Binding {
-                name: name.to_string(),
-                kind,
-            });
+            self.bind_shared(context, name.into(), kind);
+        }
+    }
+
+    /// [`Collector::bind`] with a name an import fact holds too.
+    fn bind_shared(&mut self, context: Context, name: Arc<str>, kind: BindingKind) {
+        if context.module_level && !name.is_empty() {
+            self.facts.bindings.push(Binding { name, kind });
         }
     }
 
@@ -714,27 +721,24 @@ impl Collector<'_> {
         if module.is_empty() {
             return;
         }
-        let asname = asname.map(str::to_string);
+        let module: Arc<str> = module.into();
+        let asname: Option<Arc<str>> = asname.map(Arc::from);
         let (bound, target) = match &asname {
             Some(asname) => (asname.clone(), module.to_string()),
             None => {
-                let first = module.split('.').next().unwrap_or(module).to_string();
-                (first.clone(), first)
+                let first = module.split('.').next().unwrap_or(&module);
+                (Arc::from(first), first.to_string())
             }
         };
-        self.import_bases.insert(bound.clone());
-        self.bind(
-            context,
-            &bound,
-            BindingKind::ModuleImport { module: target },
-        );
+        self.import_bases.insert(bound.to_string());
+        self.bind_shared(context, bound, BindingKind::ModuleImport { module: target });
         self.facts.imports.push(ImportFact {
             kind: ImportKind::Import,
-            module: Some(module.to_string()),
+            module: Some(module.clone()),
             level: 0,
             name: None,
             asname,
-            resolved: Some(module.to_string()),
+            resolved: Some(module),
             scope: context.scope,
             guard: context.guard(),
             statement,
@@ -746,8 +750,11 @@ impl Collector<'_> {
 
     fn import_from(&mut self, import: &ast::StmtImportFrom, context: Context) {
         let statement = self.span(import.range);
-        let module = import.module.as_ref().map(|module| module.to_string());
-        let resolved = self.resolved(import.level, module.as_deref());
+        let module = import
+            .module
+            .as_ref()
+            .map(|module| Arc::from(module.as_str()));
+        let resolved = self.resolved(import.level, &module);
         for alias in &import.names {
             let alias_span = self.span(alias.range);
             let asname = alias.asname.as_ref().map(|name| name.as_str());
@@ -763,23 +770,28 @@ impl Collector<'_> {
         }
     }
 
-    /// The absolute module of `from <level dots><module> import ...` here.
-    fn resolved(&self, level: u32, module: Option<&str>) -> Option<String> {
-        resolve_relative(
+    /// The absolute module of `from <level dots><module> import ...` here
+    /// (the very string of `module` when that is it).
+    fn resolved(&self, level: u32, module: &Option<Arc<str>>) -> Option<Arc<str>> {
+        let resolved = resolve_relative(
             self.facts.module.as_deref(),
             self.facts.is_package,
             level,
-            module,
-        )
+            module.as_deref(),
+        )?;
+        Some(match module {
+            Some(module) if **module == *resolved => module.clone(),
+            _ => resolved.into(),
+        })
     }
 
     /// One name of `from module import name as asname` (the name, the `as`
     /// name and the span of both).
     fn name_from_module(
         &mut self,
-        module: &Option<String>,
+        module: &Option<Arc<str>>,
         level: u32,
-        resolved: &Option<String>,
+        resolved: &Option<Arc<str>>,
         (name, asname, alias): (&str, Option<&str>, Span),
         statement: Span,
         context: Context,
@@ -787,17 +799,19 @@ impl Collector<'_> {
         if name.is_empty() {
             return;
         }
-        if name != "*" {
+        let name: Arc<str> = name.into();
+        let asname: Option<Arc<str>> = asname.map(Arc::from);
+        if &*name != "*" {
             let import = self.facts.imports.len();
-            let bound = asname.unwrap_or(name);
-            self.bind(context, bound, BindingKind::FromImport { import });
+            let bound = asname.as_ref().unwrap_or(&name).clone();
+            self.bind_shared(context, bound, BindingKind::FromImport { import });
         }
         self.facts.imports.push(ImportFact {
             kind: ImportKind::From,
             module: module.clone(),
             level,
-            name: Some(name.to_string()),
-            asname: asname.map(str::to_string),
+            name: Some(name),
+            asname,
             resolved: resolved.clone(),
             scope: context.scope,
             guard: context.guard(),
@@ -823,8 +837,8 @@ impl Collector<'_> {
                 }
             }
             Some((level, module)) => {
-                let module = module.as_ref().map(|module| slice(module).to_string());
-                let resolved = self.resolved(*level, module.as_deref());
+                let module = module.as_ref().map(|module| Arc::from(slice(module)));
+                let resolved = self.resolved(*level, &module);
                 for name in names {
                     let alias = self.original_span(name.alias.start, name.alias.end);
                     let imported = (slice(&name.name), name.asname.as_ref().map(slice), alias);

@@ -1,6 +1,8 @@
 //! Rust files into [`FileFacts`]: `use` leaves become import facts, type
 //! definitions become definitions. Module paths are filled in by the index.
 
+use std::sync::Arc;
+
 use super::rust::{self, DefKind, Visibility};
 use super::{Definition, DefinitionKind, FileFacts, ImportFact, ImportKind, Note, Scope, Span};
 use crate::source::LineLookup;
@@ -43,10 +45,10 @@ pub fn extract(facts: &mut FileFacts, text: &str) {
     for leaf in parsed.uses {
         facts.imports.push(ImportFact {
             kind: ImportKind::Use,
-            module: leaf.module,
+            module: leaf.module.map(Arc::from),
             level: 0,
-            name: Some(leaf.name),
-            asname: leaf.asname,
+            name: Some(leaf.name.into()),
+            asname: leaf.asname.map(Arc::from),
             resolved: None,
             scope: if leaf.in_fn {
                 Scope::Function

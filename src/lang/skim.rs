@@ -970,6 +970,11 @@ impl SkimBuffers {
         Some((import, self.import_names.get(import.names.clone())?))
     }
 
+    /// How many names the imports the skim read hold.
+    pub fn imported_names(&self) -> usize {
+        self.import_names.len()
+    }
+
     /// Lets go of the memory a huge file needed.
     pub fn shrink(&mut self) {
         if self.out.capacity() > 64 << 20 {

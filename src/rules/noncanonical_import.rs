@@ -113,8 +113,9 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                 ImportKind::Import => {
                     legacy = import
                         .module
-                        .clone()
-                        .filter(|module| concept.is_legacy_module(module));
+                        .as_deref()
+                        .filter(|module| concept.is_legacy_module(module))
+                        .map(str::to_string);
                 }
                 ImportKind::Use => {}
             }
