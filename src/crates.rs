@@ -104,6 +104,9 @@ fn strip_raw(name: &str) -> &str {
 /// from a crate root. Roots are visited in order; a file keeps the first path
 /// it is reached by. Returns the set of modules (inline ones included).
 pub fn assign_modules(files: &mut [FileFacts], roots: &[CrateRoot]) -> BTreeMap<String, usize> {
+    if roots.is_empty() {
+        return BTreeMap::new();
+    }
     let by_path: HashMap<String, usize> = files
         .iter()
         .enumerate()

@@ -833,7 +833,7 @@ impl Writer<'_> {
             Head::Decorator => {}
             Head::Other if module_level && !line.semicolon => {
                 let first = word_at(bytes, line.start);
-                if literal_value(bytes, line.start, line.end, first).is_none() {
+                if plain_value(bytes, line.start, line.end, first).is_none() {
                     return;
                 }
                 // `NAME=...`: the target stays where it was.
@@ -846,11 +846,13 @@ impl Writer<'_> {
     }
 }
 
-/// In a module-level `NAME = value` whose value starts with a bracket other
-/// than `(`, a digit or a quote (a literal, or an expression built on one:
-/// never a name an alias could bind), where the value starts. Only the
-/// target is a fact (`__all__`'s value is one too: never taken).
-fn literal_value(bytes: &[u8], start: usize, end: usize, first: &[u8]) -> Option<usize> {
+/// In a module-level `NAME = value` whose value can be no alias, where the
+/// value starts: it starts with a bracket other than `(`, a digit or a
+/// quote (a literal, or an expression built on one), with `None`, `True`
+/// or `False`, or with a call of a dotted name (`logging.getLogger(...)`).
+/// Only the target is a fact then (`__all__`'s value is one too: never
+/// taken).
+fn plain_value(bytes: &[u8], start: usize, end: usize, first: &[u8]) -> Option<usize> {
     if first.is_empty() || first == b"__all__" || first[0].is_ascii_digit() {
         return None;
     }
@@ -867,6 +869,28 @@ fn literal_value(bytes: &[u8], start: usize, end: usize, first: &[u8]) -> Option
     }
     match bytes.get(at) {
         Some(b'[' | b'{' | b'\'' | b'"' | b'0'..=b'9') if at < end => Some(at),
+        Some(b'a'..=b'z' | b'A'..=b'Z' | b'_') if at < end => {
+            let name = word_at(bytes, at);
+            if matches!(name, b"None" | b"True" | b"False") {
+                return Some(at);
+            }
+            if imports::is_keyword(name) {
+                return None;
+            }
+            // A dotted name, then `(`.
+            let mut after = at + name.len();
+            while bytes.get(after) == Some(&b'.') {
+                let part = word_at(bytes, after + 1);
+                if part.is_empty() || imports::is_keyword(part) {
+                    return None;
+                }
+                after += 1 + part.len();
+            }
+            while after < end && matches!(bytes[after], b' ' | b'\t') {
+                after += 1;
+            }
+            (after < end && bytes[after] == b'(').then_some(at)
+        }
         _ => None,
     }
 }
@@ -1208,7 +1232,7 @@ mod tests {
         // The import is read by the skim (`...` for the parser); the `for`
         // holds a kept line, so its shape stays; the method holds none and
         // goes whole, the class body's first statement left as `...`.
-        let expected = "...\nX = compute(1)\n\ndef f():\n    ...\n    while 1:\n        if 1:\n            return m.S\nclass C(Base):\n    ...\n";
+        let expected = "...\nX=...\n\ndef f():\n    ...\n    while 1:\n        if 1:\n            return m.S\nclass C(Base):\n    ...\n";
         assert_eq!(skimmed(text), expected);
     }
 
@@ -1254,6 +1278,11 @@ mod tests {
     fn module_level_literals_lose_their_value() {
         let text = "ROWS = [\n    (1, 'a'),\n]\nA = B\nC = (D)\n__all__ = ['A']\nE = 1; F = G\nH = {1: 2}.get\n";
         let expected = "ROWS=...\nA = B\nC = (D)\n__all__ = ['A']\nE = 1; F = G\nH=...\n";
+        assert_eq!(skimmed(text), expected);
+        // Calls of dotted names and `None` / `True` / `False` name no
+        // class either; keywords and the project's modules stay.
+        let text = "import pkg.m as m\nlog = logging.getLogger(__name__)\nX = None  # set later\nY = f (\n  1)\nZ = f\nW = a.b\nV = await(x)\nU = a.if(1)\nT = m.S()\nS = True or q\n";
+        let expected = "...\nlog=...\nX=...\nY=...\nZ = f\nW = a.b\nV = await(x)\nU = a.if(1)\nT = m.S()\nS=...\n";
         assert_eq!(skimmed(text), expected);
     }
 

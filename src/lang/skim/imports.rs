@@ -40,7 +40,7 @@ pub struct ImportName {
 }
 
 /// Python's hard keywords: none of them can be imported or bound.
-fn is_keyword(word: &[u8]) -> bool {
+pub(super) fn is_keyword(word: &[u8]) -> bool {
     matches!(
         word,
         b"False"
