@@ -345,23 +345,32 @@ pub fn build(
     // Definitions sharing a name of two words or more, a stem, or their own
     // one-word name are one cluster. A one-word alias links nothing: `Manager`
     // may name different things in different modules.
+    let keys_of: Vec<Vec<&str>> = (0..count)
+        .into_par_iter()
+        .map(|origin| {
+            let site = &definitions[origin];
+            let forest = &forests[&site.language];
+            names_of[origin]
+                .iter()
+                .filter_map(|&name| {
+                    if names::word_count(name) >= MIN_STEM_WORDS {
+                        Some(forest.root(name))
+                    } else {
+                        (name == site.name).then_some(name)
+                    }
+                })
+                .collect()
+        })
+        .collect();
     let mut sets = UnionFind((0..count).collect());
     let mut first_with_key: FxHashMap<(Language, &str), usize> = FxHashMap::default();
-    for origin in 0..count {
-        let site = &definitions[origin];
-        let forest = &forests[&site.language];
-        for &name in &names_of[origin] {
-            let key = if names::word_count(name) >= MIN_STEM_WORDS {
-                forest.root(name)
-            } else if name == site.name {
-                name
-            } else {
-                continue;
-            };
-            match first_with_key.get(&(site.language, key)) {
+    for (origin, keys) in keys_of.iter().enumerate() {
+        let language = definitions[origin].language;
+        for &key in keys {
+            match first_with_key.get(&(language, key)) {
                 Some(&first) => sets.union(first, origin),
                 None => {
-                    first_with_key.insert((site.language, key), origin);
+                    first_with_key.insert((language, key), origin);
                 }
             }
         }

@@ -9,6 +9,7 @@
 //! `WebSocketManagerError` are different things. Every lookup is a hash probe
 //! of a word-aligned suffix or prefix, so grouping is linear in the names.
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The shared part of two grouped names has at least this many words.
@@ -157,42 +158,44 @@ pub struct StemForest<'n> {
 impl<'n> StemForest<'n> {
     /// Links every name to its longest word-aligned suffix (preferred) or
     /// variant-marker prefix of at least [`MIN_STEM_WORDS`] words that is
-    /// itself one of `names`.
+    /// itself one of `names` (the names in parallel, on the caller's pool).
     pub fn new(names: &FxHashSet<&'n str>) -> Self {
-        let mut parent = FxHashMap::default();
-        for &name in names {
-            let starts = word_starts(name);
-            let count = starts.len();
-            let mut best: Option<(usize, &'n str, Option<&'n str>)> = None;
-            // Suffixes, longest first: the first hit is the longest.
-            for (at, &start) in starts.iter().enumerate().skip(1) {
-                if count - at < MIN_STEM_WORDS {
-                    break;
-                }
-                let suffix = &name[start..];
-                if names.contains(suffix) {
-                    best = Some((count - at, suffix, None));
-                    break;
-                }
+        let parent = names
+            .par_iter()
+            .filter_map(|&name| Self::stem_of(names, name).map(|stem| (name, stem)))
+            .collect();
+        Self { parent }
+    }
+
+    /// The stem `name` links to, and the variant-marker words after it.
+    fn stem_of(names: &FxHashSet<&'n str>, name: &'n str) -> Option<(&'n str, Option<&'n str>)> {
+        let starts = word_starts(name);
+        let count = starts.len();
+        let mut best: Option<(usize, &'n str, Option<&'n str>)> = None;
+        // Suffixes, longest first: the first hit is the longest.
+        for (at, &start) in starts.iter().enumerate().skip(1) {
+            if count - at < MIN_STEM_WORDS {
+                break;
             }
-            // Prefixes followed only by variant markers, longest first.
-            for at in (MIN_STEM_WORDS..count).rev() {
-                if best.is_some_and(|(words, _, _)| words >= at) {
-                    break;
-                }
-                let (prefix, rest) = name.split_at(starts[at]);
-                let prefix = prefix.trim_end_matches('_');
-                if words(rest).iter().all(|word| is_variant_marker(word)) && names.contains(prefix)
-                {
-                    best = Some((at, prefix, Some(rest)));
-                    break;
-                }
-            }
-            if let Some((_, stem, extension)) = best {
-                parent.insert(name, (stem, extension));
+            let suffix = &name[start..];
+            if names.contains(suffix) {
+                best = Some((count - at, suffix, None));
+                break;
             }
         }
-        Self { parent }
+        // Prefixes followed only by variant markers, longest first.
+        for at in (MIN_STEM_WORDS..count).rev() {
+            if best.is_some_and(|(words, _, _)| words >= at) {
+                break;
+            }
+            let (prefix, rest) = name.split_at(starts[at]);
+            let prefix = prefix.trim_end_matches('_');
+            if words(rest).iter().all(|word| is_variant_marker(word)) && names.contains(prefix) {
+                best = Some((at, prefix, Some(rest)));
+                break;
+            }
+        }
+        best.map(|(_, stem, extension)| (stem, extension))
     }
 
     /// The stem at the end of `name`'s chain (the name itself when it has none).
