@@ -733,18 +733,10 @@ impl Collector<'_> {
         self.import_bases.insert(bound.to_string());
         self.bind_shared(context, bound, BindingKind::ModuleImport { module: target });
         self.facts.imports.push(ImportFact {
-            kind: ImportKind::Import,
             module: Some(module.clone()),
-            level: 0,
-            name: None,
             asname,
             resolved: Some(module),
-            scope: context.scope,
-            guard: context.guard(),
-            statement,
-            alias,
-            public: false,
-            mod_path: Vec::new(),
+            ..located(ImportKind::Import, context, statement, alias)
         });
     }
 
@@ -807,18 +799,12 @@ impl Collector<'_> {
             self.bind_shared(context, bound, BindingKind::FromImport { import });
         }
         self.facts.imports.push(ImportFact {
-            kind: ImportKind::From,
             module: module.clone(),
             level,
             name: Some(name),
             asname,
             resolved: resolved.clone(),
-            scope: context.scope,
-            guard: context.guard(),
-            statement,
-            alias,
-            public: false,
-            mod_path: Vec::new(),
+            ..located(ImportKind::From, context, statement, alias)
         });
     }
 
@@ -846,6 +832,25 @@ impl Collector<'_> {
                 }
             }
         }
+    }
+}
+
+/// An import fact of `kind` at `statement` / `alias` in `context`, its names
+/// and modules still to be filled in.
+fn located(kind: ImportKind, context: Context, statement: Span, alias: Span) -> ImportFact {
+    ImportFact {
+        kind,
+        module: None,
+        level: 0,
+        name: None,
+        asname: None,
+        resolved: None,
+        scope: context.scope,
+        guard: context.guard(),
+        statement,
+        alias,
+        public: false,
+        mod_path: Vec::new(),
     }
 }
 

@@ -392,6 +392,24 @@ impl<'t> Scanner<'t> {
         })
     }
 
+    /// To the first byte of code of the next line that holds any, past
+    /// blank and comment-only lines and the indentation: that
+    /// indentation, or `None` at the end of the text.
+    fn code_line(&mut self) -> Result<Option<usize>, GiveUp> {
+        loop {
+            let line_start = self.at;
+            self.at = skip_spaces(self.bytes, self.at);
+            match self.peek(0) {
+                None => return Ok(None),
+                Some(b'\t' | b'\x0c') => return Err(GiveUp),
+                Some(b'\n') => self.at += 1,
+                Some(b'\r') => self.at += if self.peek(1) == Some(b'\n') { 2 } else { 1 },
+                Some(b'#') => self.skip_comment(),
+                Some(_) => return Ok(Some(self.at - line_start)),
+            }
+        }
+    }
+
     /// Past the body of a `def` whose header (at `header_indent`) ends at
     /// `self.at`, scanned only as far as finding where its lines end: where
     /// it starts (past its first line's indentation), where its last line
@@ -406,29 +424,10 @@ impl<'t> Scanner<'t> {
         let resume = self.at;
         let mut body = None;
         let mut end = self.at;
-        loop {
-            let line_start = self.at;
-            self.at = skip_spaces(bytes, self.at);
-            let indent = self.at - line_start;
-            match self.peek(0) {
-                None => break,
-                Some(b'\t' | b'\x0c') => return Err(GiveUp),
-                Some(b'\n') => {
-                    self.at += 1;
-                    continue;
-                }
-                Some(b'\r') => {
-                    self.at += if self.peek(1) == Some(b'\n') { 2 } else { 1 };
-                    continue;
-                }
-                Some(b'#') => {
-                    self.skip_comment();
-                    continue;
-                }
-                Some(_) => {}
-            }
+        while let Some(indent) = self.code_line()? {
             if indent <= header_indent {
-                self.at = line_start;
+                // The line the caller reads next (its indentation is spaces).
+                self.at -= indent;
                 break;
             }
             if bytes[self.at..].starts_with(b"class")
@@ -1058,27 +1057,12 @@ pub fn skim_into(
         at: 0,
         stops,
     };
-    while scanner.at < bytes.len() {
-        let line_start = scanner.at;
-        scanner.at = skip_spaces(bytes, scanner.at);
-        let indent = scanner.at - line_start;
-        match scanner.peek(0) {
-            None => break,
-            Some(b'\t' | b'\x0c') => return Skim::GaveUp,
-            Some(b'\n') => {
-                scanner.at += 1;
-                continue;
-            }
-            Some(b'\r') => {
-                scanner.at += if scanner.peek(1) == Some(b'\n') { 2 } else { 1 };
-                continue;
-            }
-            Some(b'#') => {
-                scanner.skip_comment();
-                continue;
-            }
-            Some(_) => {}
-        }
+    loop {
+        let indent = match scanner.code_line() {
+            Ok(Some(indent)) => indent,
+            Ok(None) => break,
+            Err(GiveUp) => return Skim::GaveUp,
+        };
         // The blocks this line closes end here.
         while let Some(&header) = open.last() {
             if lines[header].indent < indent {

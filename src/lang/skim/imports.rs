@@ -176,6 +176,22 @@ impl Cursor<'_> {
         Some(())
     }
 
+    /// `alias, alias, ...` outside brackets, up to the end of the last one
+    /// (returned).
+    fn aliases(&mut self, dotted: bool, names: &mut Vec<ImportName>) -> Option<usize> {
+        loop {
+            self.alias(dotted, names)?;
+            let end = self.at;
+            self.blanks();
+            if self.peek() != Some(b',') {
+                self.at = end;
+                return Some(end);
+            }
+            self.at += 1;
+            self.blanks();
+        }
+    }
+
     /// Only blanks and a comment up to the end of the line.
     fn rest_is_blank(&mut self) -> bool {
         self.blanks();
@@ -214,23 +230,13 @@ fn read_line(
         end,
     };
     if cursor.keyword(b"import") {
-        loop {
-            cursor.alias(true, names)?;
-            let statement_end = cursor.at;
-            cursor.blanks();
-            if cursor.peek() == Some(b',') {
-                cursor.at += 1;
-                cursor.blanks();
-                continue;
-            }
-            cursor.at = statement_end;
-            return cursor.rest_is_blank().then_some(ImportLine {
-                placeholder: 0,
-                statement: start..statement_end,
-                from: None,
-                names: first_name..names.len(),
-            });
-        }
+        let statement_end = cursor.aliases(true, names)?;
+        return cursor.rest_is_blank().then_some(ImportLine {
+            placeholder: 0,
+            statement: start..statement_end,
+            from: None,
+            names: first_name..names.len(),
+        });
     }
     if !cursor.keyword(b"from") {
         return None;
@@ -280,18 +286,7 @@ fn read_line(
             cursor.at += 1;
             cursor.at
         }
-        _ => loop {
-            cursor.alias(false, names)?;
-            let statement_end = cursor.at;
-            cursor.blanks();
-            if cursor.peek() == Some(b',') {
-                cursor.at += 1;
-                cursor.blanks();
-                continue;
-            }
-            cursor.at = statement_end;
-            break statement_end;
-        },
+        _ => cursor.aliases(false, names)?,
     };
     cursor.rest_is_blank().then_some(ImportLine {
         placeholder: 0,
