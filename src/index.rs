@@ -34,26 +34,26 @@ pub enum Origin<S = String> {
 /// A resolution that copies no string the index already holds.
 pub type Reached<'s> = Origin<Cow<'s, str>>;
 
-impl Reached<'_> {
-    pub fn into_owned(self) -> Origin {
-        let own = |text: Cow<'_, str>| text.into_owned();
+impl<S> Origin<S> {
+    /// The same origin with each of its strings turned by `text`.
+    pub fn map<T>(self, text: impl Fn(S) -> T) -> Origin<T> {
         match self {
             Origin::Class { module, name } => Origin::Class {
-                module: own(module),
-                name: own(name),
+                module: text(module),
+                name: text(name),
             },
             Origin::Function { module, name } => Origin::Function {
-                module: own(module),
-                name: own(name),
+                module: text(module),
+                name: text(name),
             },
             Origin::Value { module, name } => Origin::Value {
-                module: own(module),
-                name: own(name),
+                module: text(module),
+                name: text(name),
             },
-            Origin::Module(module) => Origin::Module(own(module)),
+            Origin::Module(module) => Origin::Module(text(module)),
             Origin::Unresolved { module, name } => Origin::Unresolved {
-                module: own(module),
-                name: own(name),
+                module: text(module),
+                name: text(name),
             },
             Origin::Cycle => Origin::Cycle,
         }
@@ -100,20 +100,17 @@ impl<S: AsRef<str>> Visited<S> {
         Self(Vec::new())
     }
 
-    /// Records the pair; false when it was passed before (a cycle) or the
-    /// chain is too long.
-    fn first_visit(&mut self, module: &S, name: &S) -> bool
-    where
-        S: Clone,
-    {
+    /// Records the pair (made by `pair` only when it is new); false when it
+    /// was passed before (a cycle) or the chain is too long.
+    fn first_visit(&mut self, module: &str, name: &str, pair: impl FnOnce() -> (S, S)) -> bool {
         if self.0.len() >= MAX_CHAIN
             || self.0.iter().any(|(seen_module, seen_name)| {
-                seen_module.as_ref() == module.as_ref() && seen_name.as_ref() == name.as_ref()
+                seen_module.as_ref() == module && seen_name.as_ref() == name
             })
         {
             return false;
         }
-        self.0.push((module.clone(), name.clone()));
+        self.0.push(pair());
         true
     }
 }
@@ -164,7 +161,7 @@ impl ProjectIndex {
 
     fn resolve_rust_inner(&self, path: &str, visited: &mut Visited<String>) -> Origin {
         let (module, name) = path.rsplit_once("::").unwrap_or(("", path));
-        if !visited.first_visit(&module.to_string(), &name.to_string()) {
+        if !visited.first_visit(module, name, || (module.to_string(), name.to_string())) {
             return Origin::Cycle;
         }
         let bindings = self
@@ -215,18 +212,14 @@ impl ProjectIndex {
         SUBMODULE.with(|buffer| {
             let mut buffer = buffer.borrow_mut();
             buffer.clear();
-            if !module.is_empty() {
-                buffer.push_str(module);
-                buffer.push('.');
-            }
-            buffer.push_str(name);
+            push_joined(&mut buffer, module, name);
             self.has_python_module(&buffer)
         })
     }
 
     /// Follows `from module import name` to what it finally names.
     pub fn resolve(&self, module: &str, name: &str) -> Origin {
-        self.reach(module, name).into_owned()
+        self.reach(module, name).map(Cow::into_owned)
     }
 
     /// [`ProjectIndex::resolve`], borrowing the names it ends at from the
@@ -243,7 +236,7 @@ impl ProjectIndex {
         name: Cow<'s, str>,
         visited: &mut Visited<Cow<'s, str>>,
     ) -> Reached<'s> {
-        if !visited.first_visit(&module, &name) {
+        if !visited.first_visit(&module, &name, || (module.clone(), name.clone())) {
             return Origin::Cycle;
         }
         let submodule = |module: &str, name: &str| {
@@ -464,11 +457,18 @@ fn resolve_rust_uses(
 
 /// `module.name`, or `name` inside the root package (empty module path).
 pub fn join_module(module: &str, name: &str) -> String {
-    if module.is_empty() {
-        name.to_string()
-    } else {
-        format!("{module}.{name}")
+    let mut joined = String::with_capacity(module.len() + 1 + name.len());
+    push_joined(&mut joined, module, name);
+    joined
+}
+
+/// [`join_module`] onto the end of `text`.
+fn push_joined(text: &mut String, module: &str, name: &str) {
+    if !module.is_empty() {
+        text.push_str(module);
+        text.push('.');
     }
+    text.push_str(name);
 }
 
 fn prefer(candidate: &FileFacts, existing: &FileFacts) -> bool {

@@ -498,6 +498,114 @@ struct ClusterPlan {
     literals: Vec<(Option<String>, String)>,
 }
 
+/// The plans' `definition` regexes by their literal parts: two automata find
+/// the literal tails that end a lowercase name and the heads in it; only the
+/// plans whose head precedes their tail can match, and for an ASCII name the
+/// literals decide without running the regex.
+struct PlanLiterals<'p> {
+    plans: &'p [ClusterPlan],
+    tails: AhoCorasick,
+    heads: AhoCorasick,
+    /// (tail, head) -> plans; no head: the name is the tail.
+    plans_of: FxHashMap<(usize, Option<usize>), Vec<usize>>,
+    /// Compiled only for names that are not ASCII, at most once per plan.
+    regexes: Vec<OnceLock<Option<Regex>>>,
+}
+
+impl<'p> PlanLiterals<'p> {
+    /// `None` if an automaton cannot be built.
+    fn new(plans: &'p [ClusterPlan]) -> Option<Self> {
+        /// Interns `text` in `texts`.
+        fn intern<'t>(
+            ids: &mut FxHashMap<&'t str, usize>,
+            texts: &mut Vec<&'t str>,
+            text: &'t str,
+        ) -> usize {
+            *ids.entry(text).or_insert_with(|| {
+                texts.push(text);
+                texts.len() - 1
+            })
+        }
+        let (mut tail_ids, mut tails) = (FxHashMap::default(), Vec::new());
+        let (mut head_ids, mut heads) = (FxHashMap::default(), Vec::new());
+        let mut plans_of: FxHashMap<(usize, Option<usize>), Vec<usize>> = FxHashMap::default();
+        for (at, plan) in plans.iter().enumerate() {
+            for (head, tail) in &plan.literals {
+                let tail = intern(&mut tail_ids, &mut tails, tail);
+                let head = head
+                    .as_deref()
+                    .map(|head| intern(&mut head_ids, &mut heads, head));
+                plans_of.entry((tail, head)).or_default().push(at);
+            }
+        }
+        Some(Self {
+            plans,
+            tails: AhoCorasick::new(&tails).ok()?,
+            heads: AhoCorasick::new(&heads).ok()?,
+            plans_of,
+            regexes: plans.iter().map(|_| OnceLock::new()).collect(),
+        })
+    }
+
+    /// The plans but `own_plan` whose `definition` matches `site`'s name, in
+    /// order.
+    fn matching(&self, site: &DefinitionSite, own_plan: usize) -> Vec<usize> {
+        let lower = site.name.to_lowercase();
+        // Lower-casing keeps an ASCII name's offsets, and every byte of it is
+        // a `\w`: the regex's verdict follows from the literals.
+        let ascii = site
+            .name
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
+        let mut hits = Vec::new();
+        let mut heads_found: Option<Vec<(usize, usize)>> = None;
+        for found in self.tails.find_overlapping_iter(&lower) {
+            if found.end() != lower.len() {
+                continue;
+            }
+            let tail = found.pattern().as_usize();
+            let heads = heads_found.get_or_insert_with(|| {
+                self.heads
+                    .find_overlapping_iter(&lower)
+                    .map(|head| (head.pattern().as_usize(), head.end()))
+                    .collect()
+            });
+            let candidates = heads
+                .iter()
+                .filter(|&&(_, end)| end <= found.start())
+                .map(|&(head, end)| (Some(head), end))
+                .chain((found.start() == 0).then_some((None, 0)));
+            for (head, head_end) in candidates {
+                // An ASCII name is decided here: the words between head and
+                // tail (`INFIX`) start with [A-Z0-9_].
+                if ascii && head_end != found.start() {
+                    let next = site.name.as_bytes()[head_end];
+                    if !(next.is_ascii_uppercase() || next.is_ascii_digit() || next == b'_') {
+                        continue;
+                    }
+                }
+                for &plan in self.plans_of.get(&(tail, head)).into_iter().flatten() {
+                    if plan != own_plan && self.plans[plan].language == site.language {
+                        hits.push(plan);
+                    }
+                }
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hits.retain(|&plan| {
+            ascii || {
+                let regex = self.regexes[plan]
+                    .get_or_init(|| Regex::new(&self.plans[plan].definition).ok());
+                regex
+                    .as_ref()
+                    .is_some_and(|regex| regex.is_match(site.name))
+            }
+        });
+        hits
+    }
+}
+
 struct ClusterContext<'a> {
     index: &'a ProjectIndex,
     evidence: &'a Evidence<'a>,
@@ -578,47 +686,20 @@ impl ClusterContext<'_> {
 
     /// Per plan, the definitions outside it whose name its `definition`
     /// matches, so that what `check` would count as a definition is listed
-    /// as one. Two automata find the plans' literal tails that end each
-    /// lowercase name and the heads in it; only the plans whose head
-    /// precedes their tail run their regex.
+    /// as one (see [`PlanLiterals`]). The definitions are matched in
+    /// parallel (on the caller's pool) and handed out in their order.
     fn pattern_matches(&self, plans: &[ClusterPlan]) -> Vec<Vec<Matched>> {
-        /// Interns `text` in `texts`.
-        fn intern<'t>(
-            ids: &mut FxHashMap<&'t str, usize>,
-            texts: &mut Vec<&'t str>,
-            text: &'t str,
-        ) -> usize {
-            *ids.entry(text).or_insert_with(|| {
-                texts.push(text);
-                texts.len() - 1
-            })
-        }
         let definitions = &self.evidence.definitions;
         let mut plan_of = vec![usize::MAX; definitions.len()];
-        let (mut tail_ids, mut tails) = (FxHashMap::default(), Vec::new());
-        let (mut head_ids, mut heads) = (FxHashMap::default(), Vec::new());
-        // (tail, head) -> plans; no head: the name is the tail.
-        let mut plans_of: FxHashMap<(usize, Option<usize>), Vec<usize>> = FxHashMap::default();
         for (at, plan) in plans.iter().enumerate() {
             for &origin in &plan.origins {
                 plan_of[origin] = at;
             }
-            for (head, tail) in &plan.literals {
-                let tail = intern(&mut tail_ids, &mut tails, tail);
-                let head = head
-                    .as_deref()
-                    .map(|head| intern(&mut head_ids, &mut heads, head));
-                plans_of.entry((tail, head)).or_default().push(at);
-            }
         }
         let mut matched: Vec<Vec<Matched>> = vec![Vec::new(); plans.len()];
-        let (Ok(tail_automaton), Ok(head_automaton)) =
-            (AhoCorasick::new(&tails), AhoCorasick::new(&heads))
-        else {
+        let Some(literals) = PlanLiterals::new(plans) else {
             return matched;
         };
-        // Compiled only for names that are not ASCII, at most once per plan.
-        let regexes: Vec<OnceLock<Option<Regex>>> = plans.iter().map(|_| OnceLock::new()).collect();
         let sites: Vec<(Matched, &DefinitionSite)> = definitions
             .iter()
             .enumerate()
@@ -631,8 +712,6 @@ impl ClusterContext<'_> {
                     .map(|(at, site)| (Matched { nested: true, at }, site)),
             )
             .collect();
-        // The plans each site matches, found in parallel (on the caller's
-        // pool), then handed out in site order.
         let hits_per_site: Vec<Vec<usize>> = sites
             .par_iter()
             .map(|&(definition, site)| {
@@ -641,64 +720,7 @@ impl ClusterContext<'_> {
                 } else {
                     plan_of[definition.at]
                 };
-                let lower = site.name.to_lowercase();
-                // Lower-casing keeps an ASCII name's offsets, and every byte
-                // of it is a `\w`: the regex's verdict follows from the
-                // literals.
-                let ascii = site
-                    .name
-                    .bytes()
-                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
-                let mut hits = Vec::new();
-                let mut heads_found: Vec<(usize, usize)> = Vec::new();
-                let mut heads_searched = false;
-                for found in tail_automaton.find_overlapping_iter(&lower) {
-                    if found.end() != lower.len() {
-                        continue;
-                    }
-                    let tail = found.pattern().as_usize();
-                    if !heads_searched {
-                        heads_searched = true;
-                        heads_found.extend(
-                            head_automaton
-                                .find_overlapping_iter(&lower)
-                                .map(|head| (head.pattern().as_usize(), head.end())),
-                        );
-                    }
-                    let candidates = heads_found
-                        .iter()
-                        .filter(|&&(_, end)| end <= found.start())
-                        .map(|&(head, end)| (Some(head), end))
-                        .chain((found.start() == 0).then_some((None, 0)));
-                    for (head, head_end) in candidates {
-                        // An ASCII name is decided here: the words between
-                        // head and tail (`INFIX`) start with [A-Z0-9_].
-                        if ascii && head_end != found.start() {
-                            let next = site.name.as_bytes()[head_end];
-                            if !(next.is_ascii_uppercase() || next.is_ascii_digit() || next == b'_')
-                            {
-                                continue;
-                            }
-                        }
-                        for &plan in plans_of.get(&(tail, head)).into_iter().flatten() {
-                            if plan != own_plan && plans[plan].language == site.language {
-                                hits.push(plan);
-                            }
-                        }
-                    }
-                }
-                hits.sort_unstable();
-                hits.dedup();
-                hits.retain(|&plan| {
-                    ascii || {
-                        let regex =
-                            regexes[plan].get_or_init(|| Regex::new(&plans[plan].definition).ok());
-                        regex
-                            .as_ref()
-                            .is_some_and(|regex| regex.is_match(site.name))
-                    }
-                });
-                hits
+                literals.matching(site, own_plan)
             })
             .collect();
         for ((definition, _), hits) in sites.into_iter().zip(hits_per_site) {
@@ -1211,9 +1233,6 @@ impl LazyPattern {
     }
 }
 
-/// Fills `allow` (files in tests defining a test double the concept's
-/// `definition` matches: `MockWebSocketManager`, or any match in a mock
-/// module such as `tests/mocks/ws.py`) and `related` names.
 /// Whether `word` lower-cased is `lower`.
 fn lower_case_is(word: &str, lower: &str) -> bool {
     if word.is_ascii() {
@@ -1223,17 +1242,14 @@ fn lower_case_is(word: &str, lower: &str) -> bool {
     }
 }
 
-/// Fills `allow` (files in tests defining a test double the concept's
-/// `definition` matches: `MockWebSocketManager`, or any match in a mock
-/// module such as `tests/mocks/ws.py`) and `related` names. Files and
-/// definitions are read in parallel (on the caller's pool).
-pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Candidate]) {
-    // One regex per candidate (a set of thousands, `--top 0`, exceeds the
-    // regex size limit), compiled only if a name is tested against it.
-    let patterns: Vec<LazyPattern> = candidates
-        .iter()
-        .map(|candidate| LazyPattern::new(candidate.definition.clone()))
-        .collect();
+/// Per candidate, the globs of the test files that define a test double its
+/// `definition` matches (`MockWebSocketManager`, or any match in a mock
+/// module such as `tests/mocks/ws.py`).
+fn test_double_globs(
+    index: &ProjectIndex,
+    candidates: &[Candidate],
+    patterns: &[LazyPattern],
+) -> Vec<BTreeSet<String>> {
     let allowed: Vec<(usize, String)> = index
         .files
         .par_iter()
@@ -1266,22 +1282,13 @@ pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Ca
     for (at, glob) in allowed {
         allow[at].insert(glob);
     }
+    allow
+}
 
-    // Class names sharing a candidate stem's first and last word.
-    let stem_words: Vec<Vec<String>> = candidates
-        .iter()
-        .map(|candidate| {
-            let words: Vec<String> = names::words(&candidate.stem)
-                .iter()
-                .map(|word| word.to_lowercase())
-                .collect();
-            if words.len() < MIN_STEM_WORDS {
-                Vec::new()
-            } else {
-                words
-            }
-        })
-        .collect();
+/// Per stem (its lower-cased words; none for a stem too short to relate
+/// names), the definitions whose names share its first and last word, in
+/// definition order.
+fn sharing_stem_ends(evidence: &Evidence, stem_words: &[Vec<String>]) -> Vec<Vec<usize>> {
     let sharing_ends: Vec<(usize, usize)> = evidence
         .definitions
         .par_iter()
@@ -1303,10 +1310,40 @@ pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Ca
                 .map(move |(at, _)| (at, origin))
         })
         .collect();
-    let mut sharing: Vec<Vec<usize>> = vec![Vec::new(); candidates.len()];
+    let mut sharing: Vec<Vec<usize>> = vec![Vec::new(); stem_words.len()];
     for (at, origin) in sharing_ends {
         sharing[at].push(origin);
     }
+    sharing
+}
+
+/// Fills `allow` (files in tests defining a test double the concept's
+/// `definition` matches: `MockWebSocketManager`, or any match in a mock
+/// module such as `tests/mocks/ws.py`) and `related` names. Files and
+/// definitions are read in parallel (on the caller's pool).
+pub fn add_hints(index: &ProjectIndex, evidence: &Evidence, candidates: &mut [Candidate]) {
+    // One regex per candidate (a set of thousands, `--top 0`, exceeds the
+    // regex size limit), compiled only if a name is tested against it.
+    let patterns: Vec<LazyPattern> = candidates
+        .iter()
+        .map(|candidate| LazyPattern::new(candidate.definition.clone()))
+        .collect();
+    let mut allow = test_double_globs(index, candidates, &patterns);
+    let stem_words: Vec<Vec<String>> = candidates
+        .iter()
+        .map(|candidate| {
+            let words: Vec<String> = names::words(&candidate.stem)
+                .iter()
+                .map(|word| word.to_lowercase())
+                .collect();
+            if words.len() < MIN_STEM_WORDS {
+                Vec::new()
+            } else {
+                words
+            }
+        })
+        .collect();
+    let sharing = sharing_stem_ends(evidence, &stem_words);
     for (at, candidate) in candidates.iter_mut().enumerate() {
         candidate.allow = std::mem::take(&mut allow[at]).into_iter().collect();
         let regex = &patterns[at];

@@ -257,7 +257,9 @@ impl<'a> Collector<'a, '_> {
                 .reached
                 .entry((module, name))
                 .or_insert_with(|| self.reach(module, name));
-            if !known && !self.is_project_package(module) {
+            // Past the test above, only the root package's `from . import x`
+            // is outside the project's packages.
+            if !known && module.is_empty() {
                 run.foreign.insert((Language::Python, name));
             }
             if let Some(origin) = origin {

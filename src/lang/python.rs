@@ -452,7 +452,7 @@ struct Collector<'a> {
     /// For a skimmed text, the way back to the original's byte offsets.
     offsets: Option<&'a SkimBuffers>,
     /// Names bound by `import` statements anywhere in the file.
-    import_bases: FxHashSet<String>,
+    import_bases: FxHashSet<Arc<str>>,
 }
 
 fn is_type_checking(test: &Expr) -> bool {
@@ -730,7 +730,7 @@ impl Collector<'_> {
                 (Arc::from(first), first.to_string())
             }
         };
-        self.import_bases.insert(bound.to_string());
+        self.import_bases.insert(bound.clone());
         self.bind_shared(context, bound, BindingKind::ModuleImport { module: target });
         self.facts.imports.push(ImportFact {
             module: Some(module.clone()),
