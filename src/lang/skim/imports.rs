@@ -197,6 +197,77 @@ impl Cursor<'_> {
         self.blanks();
         matches!(self.peek(), None | Some(b'#'))
     }
+
+    /// The statement from here to the end of the line (see [`read`]).
+    fn statement(&mut self, names: &mut Vec<ImportName>) -> Option<ImportLine> {
+        let start = self.at;
+        let first_name = names.len();
+        if self.keyword(b"import") {
+            let statement_end = self.aliases(true, names)?;
+            return self.rest_is_blank().then_some(ImportLine {
+                placeholder: 0,
+                statement: start..statement_end,
+                from: None,
+                names: first_name..names.len(),
+            });
+        }
+        if !self.keyword(b"from") {
+            return None;
+        }
+        let mut level = 0u32;
+        while self.peek() == Some(b'.') {
+            self.at += 1;
+            level += 1;
+        }
+        let module = match self.peek() {
+            Some(b' ' | b'\t') if level > 0 => None,
+            _ => Some(self.dotted()?),
+        };
+        if module
+            .as_ref()
+            .is_some_and(|module| &self.bytes[module.clone()] == b"__future__")
+            || !self.blanks()
+            || !self.keyword(b"import")
+        {
+            return None;
+        }
+        let statement_end = match self.peek() {
+            Some(b'*') => {
+                names.push(ImportName {
+                    name: self.at..self.at + 1,
+                    asname: None,
+                    alias: self.at..self.at + 1,
+                });
+                self.at += 1;
+                self.at
+            }
+            Some(b'(') => {
+                self.at += 1;
+                loop {
+                    self.blanks_in_brackets();
+                    if self.peek() == Some(b')') && names.len() > first_name {
+                        break;
+                    }
+                    self.alias(false, names)?;
+                    self.blanks_in_brackets();
+                    match self.peek() {
+                        Some(b',') => self.at += 1,
+                        Some(b')') => break,
+                        _ => return None,
+                    }
+                }
+                self.at += 1;
+                self.at
+            }
+            _ => self.aliases(false, names)?,
+        };
+        self.rest_is_blank().then_some(ImportLine {
+            placeholder: 0,
+            statement: start..statement_end,
+            from: Some((level, module)),
+            names: first_name..names.len(),
+        })
+    }
 }
 
 /// The import statement that is the logical line `bytes[start..end]` (at
@@ -210,90 +281,16 @@ pub fn read(
     names: &mut Vec<ImportName>,
 ) -> Option<ImportLine> {
     let first_name = names.len();
-    let line = read_line(bytes, start, end, names);
-    if line.is_none() {
-        names.truncate(first_name);
-    }
-    line
-}
-
-fn read_line(
-    bytes: &[u8],
-    start: usize,
-    end: usize,
-    names: &mut Vec<ImportName>,
-) -> Option<ImportLine> {
-    let first_name = names.len();
     let mut cursor = Cursor {
         bytes,
         at: start,
         end,
     };
-    if cursor.keyword(b"import") {
-        let statement_end = cursor.aliases(true, names)?;
-        return cursor.rest_is_blank().then_some(ImportLine {
-            placeholder: 0,
-            statement: start..statement_end,
-            from: None,
-            names: first_name..names.len(),
-        });
+    let line = cursor.statement(names);
+    if line.is_none() {
+        names.truncate(first_name);
     }
-    if !cursor.keyword(b"from") {
-        return None;
-    }
-    let mut level = 0u32;
-    while cursor.peek() == Some(b'.') {
-        cursor.at += 1;
-        level += 1;
-    }
-    let module = match cursor.peek() {
-        Some(b' ' | b'\t') if level > 0 => None,
-        _ => Some(cursor.dotted()?),
-    };
-    if module
-        .as_ref()
-        .is_some_and(|module| &bytes[module.clone()] == b"__future__")
-        || !cursor.blanks()
-        || !cursor.keyword(b"import")
-    {
-        return None;
-    }
-    let statement_end = match cursor.peek() {
-        Some(b'*') => {
-            names.push(ImportName {
-                name: cursor.at..cursor.at + 1,
-                asname: None,
-                alias: cursor.at..cursor.at + 1,
-            });
-            cursor.at += 1;
-            cursor.at
-        }
-        Some(b'(') => {
-            cursor.at += 1;
-            loop {
-                cursor.blanks_in_brackets();
-                if cursor.peek() == Some(b')') && names.len() > first_name {
-                    break;
-                }
-                cursor.alias(false, names)?;
-                cursor.blanks_in_brackets();
-                match cursor.peek() {
-                    Some(b',') => cursor.at += 1,
-                    Some(b')') => break,
-                    _ => return None,
-                }
-            }
-            cursor.at += 1;
-            cursor.at
-        }
-        _ => cursor.aliases(false, names)?,
-    };
-    cursor.rest_is_blank().then_some(ImportLine {
-        placeholder: 0,
-        statement: start..statement_end,
-        from: Some((level, module)),
-        names: first_name..names.len(),
-    })
+    line
 }
 
 #[cfg(test)]
