@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::cli::Common;
 use crate::config::{self, Config};
 use crate::diagnostic::{Code, Violation};
 use crate::index::ProjectIndex;
 use crate::lang::{FileFacts, Note};
 use crate::rules::{self, DefinitionEntry};
 use crate::scan;
+use crate::sources::Sources;
 use crate::Error;
 
 /// Which root-relative paths are reported.
@@ -97,6 +97,25 @@ pub struct Audit {
     /// Violations inside the reported paths, in output order.
     pub violations: Vec<Violation>,
     pub concepts: Vec<ConceptResult>,
+    /// The text of every file with a violation, as the scan read it.
+    pub sources: Sources,
+}
+
+/// How a run scans: the plain options every command shares.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Report only these files or directories (the whole project is indexed).
+    pub paths: Vec<PathBuf>,
+    /// rules.toml; None: the nearest one at or above the current directory.
+    pub config: Option<PathBuf>,
+    /// Worker threads; None: one per core.
+    pub threads: Option<usize>,
+    /// Progress may be shown on stderr (a terminal only).
+    pub progress: bool,
+    /// Parse only the files the concepts' pre-filter hits.
+    pub prefilter: bool,
+    /// Read and write the facts cache.
+    pub cache: bool,
 }
 
 /// Just the facts, for the `imports` dump.
@@ -105,9 +124,9 @@ pub struct Facts {
     pub notes: Vec<Note>,
 }
 
-pub fn load_config(common: &Common) -> Result<Config, Error> {
-    let file = match &common.config {
-        Some(file) => file.clone(),
+pub fn load_config(file: Option<&Path>) -> Result<Config, Error> {
+    let file = match file {
+        Some(file) => file.to_path_buf(),
         None => {
             let cwd = std::env::current_dir().map_err(|source| Error::Io {
                 context: "cannot read the current directory".into(),
@@ -119,48 +138,92 @@ pub fn load_config(common: &Common) -> Result<Config, Error> {
     Ok(config::load(&file)?)
 }
 
-fn scan_project(
-    config: &Config,
-    common: &Common,
-    mode: scan::ParseMode,
-) -> Result<scan::Scan, Error> {
-    let threads = common.threads.unwrap_or_else(scan::default_threads).max(1);
+/// At most this many worker threads, whatever `--threads` asks for.
+pub const MAX_THREADS: usize = 256;
+
+/// The worker count `--threads` gives, clamped to [1, MAX_THREADS] (0 means
+/// one per core), and a note when it was clamped.
+pub fn thread_count(asked: Option<usize>) -> (usize, Option<String>) {
+    match asked {
+        None | Some(0) => (scan::default_threads().min(MAX_THREADS), None),
+        Some(threads) if threads > MAX_THREADS => (
+            MAX_THREADS,
+            Some(format!(
+                "--threads {threads} is more than {MAX_THREADS}: using {MAX_THREADS}"
+            )),
+        ),
+        Some(threads) => (threads, None),
+    }
+}
+
+/// A worker pool of `options.threads` (clamped).
+pub fn thread_pool(asked: Option<usize>) -> Result<(rayon::ThreadPool, usize), Error> {
+    let (threads, note) = thread_count(asked);
+    if let Some(note) = note {
+        eprintln!("note: {note}");
+    }
     let pool = scan::thread_pool(threads)
         .map_err(|error| Error::Usage(format!("cannot start {threads} threads: {error}")))?;
-    let key = std::fs::read_to_string(&config.file)
-        .ok()
+    Ok((pool, threads))
+}
+
+/// Loads the config and scans the whole project.
+pub fn scan_project(options: &Options) -> Result<(Config, PathFilter, scan::Scan), Error> {
+    let config = load_config(options.config.as_deref())?;
+    let filter = PathFilter::new(&config.root, &options.paths)?;
+    let mode = if options.prefilter {
+        scan::ParseMode::Relevant
+    } else {
+        scan::ParseMode::Everything
+    };
+    let (pool, threads) = thread_pool(options.threads)?;
+    let key = options
+        .cache
+        .then(|| std::fs::read_to_string(&config.file).ok())
+        .flatten()
         .map(|text| crate::cache::key(&text));
-    let key = key.filter(|_| !common.no_cache);
-    Ok(scan::scan(config, &pool, threads, mode, key.as_deref()))
+    let started = std::time::Instant::now();
+    let scan = scan::scan(&config, &pool, threads, mode, key.as_deref());
+    if options.progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let parsed = scan.files.iter().filter(|file| file.parsed).count();
+        eprintln!(
+            "ssot-audit: indexed {} files ({parsed} parsed) in {:.2}s",
+            scan.files.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok((config, filter, scan))
 }
 
 impl Audit {
-    pub fn run(common: &Common) -> Result<Self, Error> {
-        let config = load_config(common)?;
-        let filter = PathFilter::new(&config.root, &common.paths)?;
-        let mode = if common.no_prefilter {
-            scan::ParseMode::Everything
-        } else {
-            scan::ParseMode::Relevant
-        };
-        let started = std::time::Instant::now();
-        let scan = scan_project(&config, common, mode)?;
-        if !common.no_progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            let parsed = scan.files.iter().filter(|file| file.parsed).count();
-            eprintln!(
-                "ssot-audit: indexed {} files ({parsed} parsed) in {:.2}s",
-                scan.files.len(),
-                started.elapsed().as_secs_f64()
-            );
-        }
+    /// Scans the project and runs the rules; only the text of files with a
+    /// violation is kept. Fixes are attached by `fix::attach_fixes`.
+    pub fn run(options: &Options) -> Result<Self, Error> {
+        let (config, filter, scan) = scan_project(options)?;
         let mut audit = Self::from_scan(config, filter, scan);
-        crate::fix::attach_fixes(&mut audit);
+        audit.load_sources(true);
         Ok(audit)
     }
 
+    /// Decodes the text of every file with a violation (reading a cache-hit
+    /// file, checked against its hash); with `drop_rest`, the bytes of every
+    /// other file are let go.
+    pub fn load_sources(&mut self, drop_rest: bool) {
+        let paths: Vec<&str> = self
+            .violations
+            .iter()
+            .map(|violation| violation.path.as_str())
+            .collect();
+        let notes = self.sources.load(paths, drop_rest);
+        if !notes.is_empty() {
+            self.notes.extend(notes);
+            self.notes.sort();
+            self.notes.dedup();
+        }
+    }
+
     /// The rules run over already scanned files (from disk or from a git
-    /// commit): index, rules, suppressions, path filter. Fixes are not attached
-    /// (they re-read files from disk).
+    /// commit): index, rules, suppressions, path filter.
     pub fn from_scan(config: Config, filter: PathFilter, scan: scan::Scan) -> Self {
         let mut notes = scan.notes;
         notes.extend(
@@ -170,6 +233,7 @@ impl Audit {
         );
         notes.retain(|note| filter.contains(&note.path));
         notes.sort();
+        let sources = scan.sources;
         let index = ProjectIndex::new(scan.files, &scan.crate_roots);
         let findings = rules::check_all(&index, &config.concepts);
 
@@ -210,13 +274,17 @@ impl Audit {
             notes,
             violations,
             concepts,
+            sources,
         }
     }
 
-    pub fn facts_only(common: &Common) -> Result<Facts, Error> {
-        let config = load_config(common)?;
-        let filter = PathFilter::new(&config.root, &common.paths)?;
-        let scan = scan_project(&config, common, scan::ParseMode::Everything)?;
+    pub fn facts_only(options: &Options) -> Result<Facts, Error> {
+        let options = Options {
+            prefilter: false,
+            cache: false,
+            ..options.clone()
+        };
+        let (_, filter, scan) = scan_project(&options)?;
         let mut notes = scan.notes;
         let files: Vec<FileFacts> = scan
             .files

@@ -37,16 +37,13 @@ pub struct BaselineEntry {
 
 /// Fingerprint and normalised statement of every violation, in order.
 pub fn fingerprints(audit: &Audit) -> Vec<(String, String)> {
-    let mut texts: HashMap<&str, Option<SourceText>> = HashMap::new();
     audit
         .violations
         .iter()
         .map(|violation| {
-            let text = texts
-                .entry(&violation.path)
-                .or_insert_with(|| SourceText::read(&audit.config.root.join(&violation.path)));
-            let statement = text
-                .as_ref()
+            let statement = audit
+                .sources
+                .get(&violation.path)
                 .map(|text| statement_text(text, violation))
                 .unwrap_or_default();
             let concept = audit.concept_name(violation).unwrap_or("");

@@ -17,14 +17,14 @@ use crate::lang::{FileFacts, Note};
 pub const DIRECTORY: &str = ".ssot-audit-cache";
 const FILE: &str = "facts.json";
 /// Bumped whenever the facts change shape.
-const FORMAT: &str = "2";
+const FORMAT: &str = "3";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CacheEntry {
     pub size: u64,
     pub mtime: (u64, u32),
-    /// Content hash, once it was worth computing.
-    pub hash: Option<u64>,
+    /// Content hash of the bytes the facts were made from.
+    pub hash: u64,
     pub outcome: Cached,
 }
 

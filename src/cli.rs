@@ -25,7 +25,7 @@ pub struct Common {
     /// The rules.toml to use (default: the nearest one at or above the current directory).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default, and 0: one per core; at most 256).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Never show progress on stderr.
@@ -38,6 +38,20 @@ pub struct Common {
     /// Neither read nor write the facts cache (.ssot-audit-cache/).
     #[arg(long)]
     pub no_cache: bool,
+}
+
+impl Common {
+    /// The plain options the core takes.
+    pub fn options(&self) -> crate::audit::Options {
+        crate::audit::Options {
+            paths: self.paths.clone(),
+            config: self.config.clone(),
+            threads: self.threads,
+            progress: !self.no_progress,
+            prefilter: !self.no_prefilter,
+            cache: !self.no_cache,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

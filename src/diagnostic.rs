@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::config::Severity;
-use crate::lang::Span;
+use crate::source::Span;
 
 /// A rule's code and name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

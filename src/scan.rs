@@ -14,6 +14,7 @@ use crate::crates::{self, CrateRoot};
 use crate::lang::{self, FileFacts, Note};
 use crate::prefilter::{self, Prefilter};
 use crate::source;
+use crate::sources::{self, Sources};
 
 /// Parser threads recurse on nesting: give them room.
 const STACK_SIZE: usize = 256 * 1024 * 1024;
@@ -27,6 +28,8 @@ pub struct Scan {
     pub notes: Vec<Note>,
     /// Rust crate roots from every `Cargo.toml` in the project.
     pub crate_roots: Vec<CrateRoot>,
+    /// The content of the parsed files, as read.
+    pub sources: Sources,
 }
 
 /// What the walk found: source files, Cargo manifests, and what could not be read.
@@ -113,13 +116,8 @@ pub fn select_files(config: &Config, threads: usize) -> Selection {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(error) => {
-                    let note = Note {
-                        code: "SSOT910".into(),
-                        path: error_path(&error, root),
-                        line: 0,
-                        column: 0,
-                        message: format!("cannot read: {error}"),
-                    };
+                    let note =
+                        Note::unreadable(error_path(&error, root), format!("cannot read: {error}"));
                     if let Ok(mut found) = found.lock() {
                         found.notes.push(note);
                     }
@@ -131,17 +129,13 @@ pub fn select_files(config: &Config, threads: usize) -> Selection {
             }
             let path = entry.path();
             let Some(relative) = relative_path(root, path) else {
-                let note = Note {
-                    code: "SSOT910".into(),
-                    path: path
-                        .strip_prefix(root)
+                let note = Note::unreadable(
+                    path.strip_prefix(root)
                         .unwrap_or(path)
                         .to_string_lossy()
                         .replace('\\', "/"),
-                    line: 0,
-                    column: 0,
-                    message: "file name is not valid UTF-8: skipped".into(),
-                };
+                    "file name is not valid UTF-8: skipped",
+                );
                 if let Ok(mut found) = found.lock() {
                     found.notes.push(note);
                 }
@@ -181,13 +175,10 @@ fn read_crate_roots(manifests: &[SelectedFile], notes: &mut Vec<Note>) -> Vec<Cr
             .and_then(|text| crates::crate_roots(&manifest.relative, &text));
         match parsed {
             Ok(found) => roots.extend(found),
-            Err(message) => notes.push(Note {
-                code: "SSOT910".into(),
-                path: manifest.relative.clone(),
-                line: 0,
-                column: 0,
-                message: format!("cannot read Cargo manifest: {message}"),
-            }),
+            Err(message) => notes.push(Note::unreadable(
+                manifest.relative.clone(),
+                format!("cannot read Cargo manifest: {message}"),
+            )),
         }
     }
     roots
@@ -232,42 +223,21 @@ pub enum Parse<'p> {
     Skimmed(&'p FxHashSet<String>),
 }
 
-/// Reads one file and extracts its facts.
-pub fn read_facts(config: &Config, file: &SelectedFile, parse: Parse) -> Result<FileFacts, Note> {
-    with_contents(file, |bytes| facts_from_bytes(config, file, bytes, parse))
-        .unwrap_or_else(|error| Err(skip_note(file, format!("cannot read: {error}"))))
-}
-
-thread_local! {
-    /// One read buffer per worker: fresh allocations for every file cost more
-    /// in page faults than the reading itself.
-    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Reads a file into the thread's buffer and hands its bytes to `use_bytes`.
-fn with_contents<T>(file: &SelectedFile, use_bytes: impl FnOnce(&[u8]) -> T) -> std::io::Result<T> {
-    use std::io::Read;
-    READ_BUFFER.with(|buffer| {
-        let mut buffer = buffer.borrow_mut();
-        buffer.clear();
-        std::fs::File::open(&file.absolute)?.read_to_end(&mut buffer)?;
-        let result = use_bytes(&buffer);
-        if buffer.capacity() > 64 << 20 {
-            // Don't keep a huge generated file's buffer alive.
-            *buffer = Vec::new();
-        }
-        Ok(result)
-    })
+/// Reads one file (through the one read of [`sources::read`]) and extracts
+/// its facts; the bytes come back with them.
+pub fn read_facts(
+    config: &Config,
+    file: &SelectedFile,
+    parse: Parse,
+) -> (Result<FileFacts, Note>, Option<Vec<u8>>) {
+    match sources::read(&file.absolute) {
+        Ok(bytes) => (facts_from_bytes(config, file, &bytes, parse), Some(bytes)),
+        Err(error) => (Err(skip_note(file, format!("cannot read: {error}"))), None),
+    }
 }
 
 fn skip_note(file: &SelectedFile, message: String) -> Note {
-    Note {
-        code: "SSOT910".into(),
-        path: file.relative.clone(),
-        line: 0,
-        column: 0,
-        message,
-    }
+    Note::unreadable(file.relative.clone(), message)
 }
 
 pub fn facts_from_bytes(
@@ -339,6 +309,15 @@ fn from_cache(config: &Config, file: &SelectedFile, entry: &CacheEntry) -> Resul
     }
 }
 
+/// What the scan holds of a file's content once its facts are made.
+enum Kept {
+    /// The bytes it read.
+    Bytes(Vec<u8>),
+    /// Facts from the cache, made from bytes of this hash: not read.
+    Cached(u64),
+    Nothing,
+}
+
 /// One file through the cache: unchanged size and mtime reuse the entry
 /// without reading; a changed stamp with the same content hash reuses it too.
 fn cached_facts(
@@ -346,37 +325,40 @@ fn cached_facts(
     file: &SelectedFile,
     parse: Parse,
     cache: &FactsCache,
-) -> (Result<FileFacts, Note>, Option<CacheEntry>) {
-    let Ok(metadata) = std::fs::metadata(&file.absolute) else {
-        return (read_facts(config, file, parse), None);
+) -> (Result<FileFacts, Note>, Option<CacheEntry>, Kept) {
+    let Ok(metadata) = std::fs::symlink_metadata(&file.absolute) else {
+        let (outcome, bytes) = read_facts(config, file, parse);
+        return (outcome, None, bytes.map_or(Kept::Nothing, Kept::Bytes));
     };
     let (size, mtime) = cache::stamp(&metadata);
     let previous = cache.entries.get(&file.relative);
     if let Some(entry) = previous.filter(|entry| entry.size == size && entry.mtime == mtime) {
-        return (from_cache(config, file, entry), None);
+        return (
+            from_cache(config, file, entry),
+            None,
+            Kept::Cached(entry.hash),
+        );
     }
-    let read = with_contents(file, |bytes| {
-        // Hashing costs a pass over the bytes: only worth it when an entry of
-        // the same size may be reused (a checkout that only touched mtimes).
-        let same_size = previous.filter(|entry| entry.size == bytes.len() as u64);
-        let hash = same_size.map(|_| crate::fnv::hash_bytes(bytes));
-        let outcome = match same_size.filter(|entry| entry.hash.is_some() && entry.hash == hash) {
-            Some(entry) => from_cache(config, file, entry),
-            None => facts_from_bytes(config, file, bytes, parse),
-        };
-        (outcome, hash)
-    });
-    let (outcome, hash) = match read {
-        Ok(read) => read,
-        Err(error) => return (Err(skip_note(file, format!("cannot read: {error}"))), None),
+    let bytes = match sources::read(&file.absolute) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            let note = skip_note(file, format!("cannot read: {error}"));
+            return (Err(note), None, Kept::Nothing);
+        }
     };
+    let hash = sources::hash(&bytes);
+    let outcome =
+        match previous.filter(|entry| entry.size == bytes.len() as u64 && entry.hash == hash) {
+            Some(entry) => from_cache(config, file, entry),
+            None => facts_from_bytes(config, file, &bytes, parse),
+        };
     let entry = CacheEntry {
-        size,
+        size: bytes.len() as u64,
         mtime,
         hash,
         outcome: Cached::of(&outcome),
     };
-    (outcome, Some(entry))
+    (outcome, Some(entry), Kept::Bytes(bytes))
 }
 
 /// How much of the project to parse.
@@ -448,24 +430,24 @@ pub fn scan(
         (None, ParseMode::Skimmed) => Parse::Skimmed(&packages),
         (None, _) => Parse::Full,
     };
-    let results: Vec<(usize, Result<FileFacts, Note>, Option<CacheEntry>)> = pool.install(|| {
+    let results: Vec<(Result<FileFacts, Note>, Option<CacheEntry>, Kept)> = pool.install(|| {
         selection
             .files
             .par_iter()
-            .enumerate()
-            .map(|(id, file)| match &cache {
-                Some(cache) => {
-                    let (outcome, entry) = cached_facts(config, file, parse, cache);
-                    (id, outcome, entry)
+            .map(|file| match &cache {
+                Some(cache) => cached_facts(config, file, parse, cache),
+                None => {
+                    let (outcome, bytes) = read_facts(config, file, parse);
+                    (outcome, None, bytes.map_or(Kept::Nothing, Kept::Bytes))
                 }
-                None => (id, read_facts(config, file, parse), None),
             })
             .collect()
     });
     let mut dirty = false;
     let mut files = Vec::with_capacity(results.len());
-    let mut sources = Vec::with_capacity(results.len());
-    for (id, result, entry) in results {
+    // The selected file and the content of each of `files`.
+    let mut origins: Vec<(usize, Kept)> = Vec::with_capacity(results.len());
+    for (id, (result, entry, kept)) in results.into_iter().enumerate() {
         if let (Some(cache), Some(entry)) = (cache.as_mut(), entry) {
             cache
                 .entries
@@ -475,7 +457,7 @@ pub fn scan(
         match result {
             Ok(facts) => {
                 files.push(facts);
-                sources.push(id);
+                origins.push((id, kept));
             }
             Err(note) => notes.push(note),
         }
@@ -488,30 +470,58 @@ pub fn scan(
             }
             let round = Prefilter::for_needles(&linked);
             needles.extend(linked);
-            let reparsed: Vec<(usize, FileFacts)> = pool.install(|| {
+            // Files not parsed yet are searched again, in the bytes already
+            // read; a file whose facts came from the cache is read now.
+            let reparsed: Vec<(usize, FileFacts, Option<Vec<u8>>)> = pool.install(|| {
                 files
                     .par_iter()
+                    .zip(origins.par_iter())
                     .enumerate()
-                    .filter(|(_, facts)| !facts.parsed)
-                    .filter_map(|(at, _)| {
-                        let file = &selection.files[sources[at]];
-                        read_facts(config, file, Parse::IfHit(&round))
+                    .filter(|(_, (facts, _))| !facts.parsed)
+                    .filter_map(|(at, (_, (id, kept)))| {
+                        let file = &selection.files[*id];
+                        let (outcome, read) = match kept {
+                            Kept::Bytes(bytes) => (
+                                facts_from_bytes(config, file, bytes, Parse::IfHit(&round)),
+                                None,
+                            ),
+                            Kept::Cached(_) | Kept::Nothing => {
+                                read_facts(config, file, Parse::IfHit(&round))
+                            }
+                        };
+                        outcome
                             .ok()
                             .filter(|facts| facts.parsed)
-                            .map(|facts| (at, facts))
+                            .map(|facts| (at, facts, read))
                     })
                     .collect()
             });
-            for (at, facts) in reparsed {
+            for (at, facts, read) in reparsed {
                 if let Some(entry) = cache
                     .as_mut()
                     .and_then(|cache| cache.entries.get_mut(&facts.path))
                 {
                     entry.outcome = Cached::Parsed(Box::new(facts.clone()));
                 }
+                if let Some(bytes) = read {
+                    origins[at].1 = Kept::Bytes(bytes);
+                }
                 files[at] = facts;
                 dirty = true;
             }
+        }
+    }
+    // Only parsed files can hold a violation: their content is kept, the
+    // rest is dropped here.
+    let mut sources = Sources::new(&config.root);
+    for (facts, (_, kept)) in files.iter().zip(origins) {
+        if !facts.parsed {
+            continue;
+        }
+        match kept {
+            Kept::Bytes(bytes) => sources.insert_read(facts.path.clone(), bytes),
+            Kept::Cached(hash) => sources.insert_cached(facts.path.clone(), hash),
+            Kept::Nothing => {}
         }
     }
     if let Some(cache) = cache.as_mut() {
@@ -535,5 +545,6 @@ pub fn scan(
         files,
         notes,
         crate_roots,
+        sources,
     }
 }

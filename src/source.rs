@@ -284,6 +284,16 @@ pub(crate) fn any_order(offsets: &[usize]) -> impl Iterator<Item = usize> + '_ {
         .copied()
 }
 
+/// A located range: byte offsets into the decoded text (BOM removed) and
+/// 1-based line/column of its start and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+    pub begin: LineCol,
+    pub finish: LineCol,
+}
+
 /// How a file's bytes were decoded, so a rewrite can give them back unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Encoding {
@@ -303,8 +313,9 @@ pub fn decode(bytes: Vec<u8>) -> Result<(String, Encoding), std::string::FromUtf
     Ok((text, Encoding { bom }))
 }
 
-/// A file's text as read back after the scan (facts do not keep it): for
-/// fixes, snippets and baseline statements.
+/// A file's text as the scan read it (facts do not keep it): for fixes,
+/// snippets and baseline statements.
+#[derive(Debug, Clone)]
 pub struct SourceText {
     pub bytes: Vec<u8>,
     pub text: String,
@@ -315,8 +326,8 @@ pub struct SourceText {
 }
 
 impl SourceText {
-    pub fn read(path: &std::path::Path) -> Option<Self> {
-        let bytes = std::fs::read(path).ok()?;
+    /// Decodes a file's bytes; None when they are not UTF-8.
+    pub fn from_bytes(bytes: Vec<u8>) -> Option<Self> {
         let (text, encoding) = decode(bytes.clone()).ok()?;
         let lines = LineIndex::new(&text);
         let newline = match memchr::memchr2(b'\n', b'\r', text.as_bytes()) {

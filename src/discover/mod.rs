@@ -14,18 +14,18 @@
 mod candidate;
 mod evidence;
 mod names;
-mod render;
+pub mod render;
 
 use std::path::{Path, PathBuf};
 
 pub use candidate::{Candidate, Counts, ScoreParts};
 
+use crate::audit::Options;
 use crate::audit::PathFilter;
-use crate::cli::{DiscoverArgs, ReportFormat};
 use crate::config::{self, Config, ConfigError, Settings};
 use crate::index::ProjectIndex;
 use crate::lang::Note;
-use crate::{scan, Error, Outcome};
+use crate::{scan, Error};
 
 /// Same as rules.toml's defaults (config::validate): discover works without one.
 const DEFAULT_INCLUDE: &[&str] = &["**/*.py", "**/*.pyi", "**/*.rs"];
@@ -98,21 +98,25 @@ fn load_config(config_file: Option<&Path>) -> Result<(Config, Option<String>), E
     Ok((loaded, Some(text)))
 }
 
+/// What `discover` looks at.
+#[derive(Debug, Clone, Default)]
+pub struct DiscoverOptions {
+    pub scan: Options,
+    /// Show this many candidates (0: all).
+    pub top: usize,
+    /// Count test files too.
+    pub include_tests: bool,
+}
+
 /// Builds the index and ranks the candidates.
-pub fn discover(args: &DiscoverArgs) -> Result<(Discovery, Retained), Error> {
-    let (config, config_text) = load_config(args.common.config.as_deref())?;
-    let filter = PathFilter::new(&config.root, &args.common.paths)?;
-    let threads = args
-        .common
-        .threads
-        .unwrap_or_else(scan::default_threads)
-        .max(1);
-    let pool = scan::thread_pool(threads)
-        .map_err(|error| Error::Usage(format!("cannot start {threads} threads: {error}")))?;
-    let mode = if args.common.no_prefilter {
-        scan::ParseMode::Everything
-    } else {
+pub fn discover(args: &DiscoverOptions) -> Result<(Discovery, Retained), Error> {
+    let (config, config_text) = load_config(args.scan.config.as_deref())?;
+    let filter = PathFilter::new(&config.root, &args.scan.paths)?;
+    let (pool, threads) = crate::audit::thread_pool(args.scan.threads)?;
+    let mode = if args.scan.prefilter {
         scan::ParseMode::Skimmed
+    } else {
+        scan::ParseMode::Everything
     };
     let scanned = scan::scan(&config, &pool, threads, mode, None);
     let mut notes = scanned.notes;
@@ -171,14 +175,14 @@ pub struct Retained {
 
 impl Retained {
     /// Lets the process exit reclaim the memory.
-    fn leave(self) {
+    pub fn leave(self) {
         std::mem::forget(self.index);
     }
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory
 /// (created like any new file, so the umask decides its permissions).
-fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
+pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
     let io = |source| Error::Io {
         context: format!("cannot write {}", path.display()),
         source,
@@ -202,48 +206,4 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
         return Err(io(error));
     }
     Ok(())
-}
-
-/// The `discover` command: print the ranked candidates, maybe write rules.
-pub fn run(args: &DiscoverArgs) -> Result<Outcome, Error> {
-    if let Some(path) = &args.write_rules {
-        if path.exists() && !args.force {
-            return Err(Error::Usage(format!(
-                "{} already exists; pass --force to overwrite it",
-                path.display()
-            )));
-        }
-    }
-    let (discovery, retained) = discover(args)?;
-    crate::report::print_notes(&discovery.notes);
-    let mut output = match args.format {
-        ReportFormat::Human => render::human(&discovery),
-        ReportFormat::Json => render::json(&discovery),
-    };
-    if let Some(path) = &args.write_rules {
-        let directory = std::path::absolute(path)
-            .ok()
-            .and_then(|path| path.parent().map(Path::to_path_buf));
-        if directory.as_deref() != Some(discovery.root.as_path()) {
-            eprintln!(
-                "note: {} is not in the project root {}; its settings are relative to the root",
-                path.display(),
-                discovery.root.display()
-            );
-        }
-        write_atomically(path, &render::rules_file(&discovery))?;
-        let message = format!(
-            "wrote {} with {} concept{}\n",
-            path.display(),
-            discovery.candidates.len(),
-            crate::report::plural(discovery.candidates.len())
-        );
-        match args.format {
-            ReportFormat::Human => output.push_str(&message),
-            ReportFormat::Json => eprint!("{message}"),
-        }
-    }
-    crate::write_stdout(&output)?;
-    retained.leave();
-    Ok(Outcome::Clean)
 }

@@ -6,7 +6,7 @@
 //! whose project tree was audited before (it changed only files outside the
 //! project root) costs a tree lookup.
 
-mod render;
+pub mod render;
 mod repo;
 
 use std::collections::{BTreeMap, HashMap};
@@ -17,12 +17,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::audit::{self, Audit, PathFilter};
-use crate::cli::{Common, HistoryArgs, HistoryFormat};
 use crate::config::{Config, Language};
 use crate::crates::{self, CrateRoot};
 use crate::lang::{FileFacts, Note};
 use crate::scan::{self, SelectedFile};
-use crate::{Error, Outcome};
+use crate::Error;
 
 pub const VERSION: u32 = 1;
 
@@ -75,39 +74,23 @@ impl CommitCounts {
     }
 }
 
-/// `ssot-audit history`.
-pub fn run(args: &HistoryArgs) -> Result<Outcome, Error> {
-    let options = HistoryOptions {
-        since: args.since.clone(),
-        every: args.every as usize,
-        max_points: None,
-    };
-    let history = compute_for(&args.common, &options)?;
-    let output = match args.format {
-        HistoryFormat::Human => render::human(&history),
-        HistoryFormat::Json => render::json(&history),
-        HistoryFormat::Csv => render::csv(&history),
-    };
-    crate::write_stdout(&output)?;
-    Ok(Outcome::Clean)
-}
-
 /// The compliance trend for `report --history`: the whole first-parent
 /// history, at most 50 commits spread evenly over it.
-pub fn trend(common: &Common) -> Result<History, Error> {
+pub fn trend(scan: &audit::Options) -> Result<History, Error> {
     let options = HistoryOptions {
         since: None,
         every: 1,
         max_points: Some(50),
     };
-    compute_for(common, &options)
+    compute_for(scan, &options)
 }
 
-fn compute_for(common: &Common, options: &HistoryOptions) -> Result<History, Error> {
-    let config = audit::load_config(common)?;
-    let filter = PathFilter::new(&config.root, &common.paths)?;
-    let threads = common.threads.unwrap_or_else(scan::default_threads).max(1);
-    let progress = !common.no_progress && std::io::stderr().is_terminal();
+/// The counts of the commits `options` samples, with the current rules.toml.
+pub fn compute_for(scan: &audit::Options, options: &HistoryOptions) -> Result<History, Error> {
+    let config = audit::load_config(scan.config.as_deref())?;
+    let filter = PathFilter::new(&config.root, &scan.paths)?;
+    let threads = audit::thread_count(scan.threads).0;
+    let progress = scan.progress && std::io::stderr().is_terminal();
     compute(config, filter, options, threads, progress)
 }
 
@@ -179,13 +162,10 @@ impl FactsStore {
                                 &object.data,
                                 scan::Parse::Full,
                             ),
-                            Err(error) => Err(Note {
-                                code: "SSOT910".into(),
-                                path: path.clone(),
-                                line: 0,
-                                column: 0,
-                                message: format!("cannot read blob {blob}: {error}"),
-                            }),
+                            Err(error) => Err(Note::unreadable(
+                                path.clone(),
+                                format!("cannot read blob {blob}: {error}"),
+                            )),
                         };
                         (path.clone(), *blob, outcome)
                     },
@@ -232,13 +212,10 @@ impl FactsStore {
                 .or_insert_with(|| read_manifest(project, blob, &path));
             match parsed {
                 Ok(roots) => crate_roots.extend(roots.iter().cloned()),
-                Err(message) => notes.push(Note {
-                    code: "SSOT910".into(),
+                Err(message) => notes.push(Note::unreadable(
                     path,
-                    line: 0,
-                    column: 0,
-                    message: format!("cannot read Cargo manifest: {message}"),
-                }),
+                    format!("cannot read Cargo manifest: {message}"),
+                )),
             }
         }
         notes.sort();
@@ -246,6 +223,7 @@ impl FactsStore {
             files,
             notes,
             crate_roots,
+            sources: crate::sources::Sources::default(),
         };
         (scan, lent)
     }

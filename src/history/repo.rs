@@ -250,13 +250,10 @@ impl GitProject {
         let mut subtrees = Vec::new();
         for entry in &decoded.entries {
             let Ok(name) = std::str::from_utf8(entry.filename) else {
-                listing.notes.push(Note {
-                    code: "SSOT910".into(),
-                    path: format!("{directory}/{}", entry.filename),
-                    line: 0,
-                    column: 0,
-                    message: "file name is not valid UTF-8: skipped".into(),
-                });
+                listing.notes.push(Note::unreadable(
+                    format!("{directory}/{}", entry.filename),
+                    "file name is not valid UTF-8: skipped",
+                ));
                 continue;
             };
             // Hidden files and directories are skipped, as in a scan.

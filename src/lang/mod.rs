@@ -10,17 +10,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Language;
-use crate::source::LineCol;
 
-/// A located range: byte offsets into the decoded text (BOM removed) and
-/// 1-based line/column of its start and end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Span {
-    pub start: u32,
-    pub end: u32,
-    pub begin: LineCol,
-    pub finish: LineCol,
-}
+pub use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -256,6 +247,25 @@ pub struct Note {
     pub line: u32,
     pub column: u32,
     pub message: String,
+}
+
+impl Note {
+    /// A file that is only partly understood: a syntax error or nesting
+    /// beyond the parser's bounds.
+    pub const PARSE: &'static str = "SSOT900";
+    /// A file (or directory) that could not be read or is not source text.
+    pub const UNREADABLE: &'static str = "SSOT910";
+
+    /// An SSOT910 note about the whole of `path`.
+    pub fn unreadable(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: Self::UNREADABLE.into(),
+            path: path.into(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+        }
+    }
 }
 
 /// Everything the audit needs from one file.

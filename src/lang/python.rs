@@ -346,7 +346,7 @@ fn extract_from(
     if let Some(message) = nesting_problem(parsed_text) {
         facts.parsed_cleanly = false;
         facts.notes.push(Note {
-            code: "SSOT900".into(),
+            code: Note::PARSE.into(),
             path: facts.path.clone(),
             line: 1,
             column: 1,
@@ -367,7 +367,7 @@ fn extract_from(
         facts.parsed_cleanly = false;
         let at = lines.line_col(error.location.start().to_usize());
         facts.notes.push(Note {
-            code: "SSOT900".into(),
+            code: Note::PARSE.into(),
             path: facts.path.clone(),
             line: at.line,
             column: at.column,

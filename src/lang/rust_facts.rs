@@ -33,7 +33,7 @@ pub fn extract(facts: &mut FileFacts, text: &str) {
                 _ => (1, 1, message),
             };
             facts.notes.push(Note {
-                code: "SSOT900".into(),
+                code: Note::PARSE.into(),
                 path: facts.path.clone(),
                 line,
                 column,

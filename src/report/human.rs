@@ -13,7 +13,6 @@ use super::{concept_summaries, headline, summary, violation_counts};
 use crate::audit::Audit;
 use crate::config::Severity;
 use crate::diagnostic::Violation;
-use crate::source::SourceText;
 use std::sync::Arc;
 
 fn handler(terminal: bool) -> GraphicalReportHandler {
@@ -107,15 +106,17 @@ impl Diagnostic for ViolationDiagnostic<'_> {
 /// `check --format human`.
 pub fn check(audit: &Audit) -> String {
     let handler = handler(std::io::stdout().is_terminal());
-    // One read per file; every diagnostic of the file shares its text.
+    // Every diagnostic of a file shares its text.
     let mut sources: HashMap<&str, Option<Arc<str>>> = HashMap::new();
     let mut out = String::new();
     for violation in &audit.violations {
         let text = sources
             .entry(violation.path.as_str())
             .or_insert_with(|| {
-                SourceText::read(&audit.config.root.join(&violation.path))
-                    .map(|source| Arc::from(source.text))
+                audit
+                    .sources
+                    .get(&violation.path)
+                    .map(|source| Arc::from(source.text.as_str()))
             })
             .clone();
         let diagnostic = ViolationDiagnostic {

@@ -3,19 +3,23 @@
 //! outside the project root, files changed on disk refused, every rewritten
 //! Python file re-parsed before it is written.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::audit::Audit;
-use crate::config::{Concept, Language};
+use crate::audit::{Audit, PathFilter};
+use crate::config::{Concept, Config, Language};
 use crate::diagnostic::{Applicability, Code, Edit, FactRef, Fix, Via, Violation};
 use crate::index::{Origin, ProjectIndex};
 use crate::lang::python::resolve_relative;
 use crate::lang::{FileFacts, ImportFact, ImportKind};
+use crate::scan::{self, Parse, Scan, SelectedFile};
 use crate::source::{self, Encoding, SourceText};
+
+mod rename;
+use crate::sources::Sources;
 
 impl SourceText {
     fn edit(&self, start: usize, end: usize, replacement: impl Into<String>) -> Edit {
@@ -65,6 +69,27 @@ impl SourceText {
         ])
     }
 
+    /// Deletes a module-level statement that is alone on its line(s), line
+    /// break included. None when anything else shares its lines.
+    fn delete_line(&self, start: usize, end: usize) -> Option<Edit> {
+        // Only at module level: an indented statement may be its block's only one.
+        if !self.indent_before(start)?.is_empty() {
+            return None;
+        }
+        let line_start = self.lines.line_start(self.lines.line_of(start));
+        let line_end = self.line_end(end);
+        if !self.text[end..line_end].trim().is_empty() {
+            return None;
+        }
+        let after = &self.text[line_end..];
+        let eol = if after.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(after.starts_with('\n') || after.starts_with('\r'))
+        };
+        Some(self.edit(line_start, line_end + eol, ""))
+    }
+
     /// End of the line holding `offset`, before its line break.
     fn line_end(&self, offset: usize) -> usize {
         let line = self.lines.line_of(offset);
@@ -72,20 +97,17 @@ impl SourceText {
     }
 }
 
-/// Computes the fix of every violation that has one. Files are re-read here
-/// (facts do not keep source text); a file that cannot be read gets no fixes.
+/// Computes the fix of every violation that has one, on the text the scan
+/// read; a file without text (unreadable, changed since cached) gets none.
 pub fn attach_fixes(audit: &mut Audit) {
-    let mut texts: HashMap<String, Option<SourceText>> = HashMap::new();
-    let root = audit.config.root.clone();
     for violation in &mut audit.violations {
         if violation.code != Code::NoncanonicalImport {
             continue;
         }
         let Some(fact) = violation.fact else { continue };
-        let text = texts
-            .entry(violation.path.clone())
-            .or_insert_with(|| SourceText::read(&root.join(&violation.path)));
-        let Some(text) = text else { continue };
+        let Some(text) = audit.sources.get(&violation.path) else {
+            continue;
+        };
         let Some(concept) = violation
             .concept
             .and_then(|id| audit.config.concepts.get(id))
@@ -253,7 +275,22 @@ fn python_from_import(
     text: &SourceText,
 ) -> Option<Fix> {
     let name = import.name.as_deref()?;
-    let local = import.asname.as_deref().unwrap_or(name);
+    let symbol = &concept.canonical_symbol;
+    let mut local = import.asname.as_deref().unwrap_or(name);
+    // `from canonical import New as Old` would bind a second name of the
+    // concept again: the file's uses of `Old` are renamed to `New` instead.
+    let mut renames = Vec::new();
+    if local != symbol && concept.is_symbol(local) {
+        if binds_other_object(index, concept, file, symbol) || imported_from(index, file, local) {
+            return None;
+        }
+        let uses = rename::uses(&text.text, local, import.statement.start as usize)?;
+        renames = uses
+            .into_iter()
+            .map(|(start, end)| text.edit(start, end, symbol.clone()))
+            .collect();
+        local = symbol;
+    }
     let applicability = if same_object(index, concept, import.resolved.as_deref(), name) {
         Applicability::Safe
     } else {
@@ -263,8 +300,37 @@ fn python_from_import(
     let statement_start = import.statement.start as usize;
     let statement_end = import.statement.end as usize;
     let names = siblings(file, import);
-    let symbol = &concept.canonical_symbol;
-    let title = format!("import `{symbol}` from `{}`", concept.canonical_module);
+    let title = if renames.is_empty() {
+        format!("import `{symbol}` from `{}`", concept.canonical_module)
+    } else {
+        format!(
+            "import `{symbol}` from `{}` and rename the uses of `{name}`",
+            concept.canonical_module
+        )
+    };
+    let already = local == symbol
+        && file.imports.iter().any(|other| {
+            other.statement.start != import.statement.start
+                && other.scope == import.scope
+                && other.asname.as_deref().or(other.name.as_deref()) == Some(symbol)
+                && other.name.as_deref() == Some(symbol)
+                && other.resolved.as_deref() == Some(concept.canonical_module.as_str())
+        });
+    let removal = match names.len() {
+        _ if !already => None,
+        1 => text.delete_line(statement_start, statement_end),
+        _ => list_extent(&names, import).map(|(start, end)| text.edit(start, end, "")),
+    };
+    if let Some(removal) = removal {
+        // The file imports the canonical name already: this import goes.
+        let mut edits = vec![removal];
+        edits.extend(renames);
+        return Some(Fix {
+            applicability,
+            edits,
+            title,
+        });
+    }
     if names.len() == 1 {
         // Swap the module and the name in place: comments and layout stay.
         let (module_start, module_end) =
@@ -280,44 +346,53 @@ fn python_from_import(
         } else {
             format!("{symbol} as {local}")
         };
+        let mut edits = vec![
+            text.edit(module_start, module_end, module),
+            text.edit(
+                import.alias.start as usize,
+                import.alias.end as usize,
+                alias,
+            ),
+        ];
+        edits.extend(renames);
         return Some(Fix {
             applicability,
-            edits: vec![
-                text.edit(module_start, module_end, module),
-                text.edit(
-                    import.alias.start as usize,
-                    import.alias.end as usize,
-                    alias,
-                ),
-            ],
+            edits,
             title,
         });
     }
     // Take the name out of the list and import it on a line of its own.
+    let (delete_start, delete_end) = list_extent(&names, import)?;
+    let line = canonical_from(file, concept, relative, local);
+    let mut edits = text.move_to_own_line(
+        (delete_start, delete_end),
+        (statement_start, statement_end),
+        &line,
+    )?;
+    edits.extend(renames);
+    Some(Fix {
+        applicability,
+        edits,
+        title,
+    })
+}
+
+/// The bytes that take `import` (one of `names`, in source order) out of its
+/// statement's list, with one comma.
+fn list_extent(names: &[&ImportFact], import: &ImportFact) -> Option<(usize, usize)> {
     let position = names
         .iter()
         .position(|other| other.alias.start == import.alias.start)?;
-    let (delete_start, delete_end) = if position + 1 < names.len() {
+    Some(if position + 1 < names.len() {
         (
             import.alias.start as usize,
             names[position + 1].alias.start as usize,
         )
     } else {
         (
-            names[position - 1].alias.end as usize,
+            names.get(position.checked_sub(1)?)?.alias.end as usize,
             import.alias.end as usize,
         )
-    };
-    let line = canonical_from(file, concept, relative, local);
-    let edits = text.move_to_own_line(
-        (delete_start, delete_end),
-        (statement_start, statement_end),
-        &line,
-    )?;
-    Some(Fix {
-        applicability,
-        edits,
-        title,
     })
 }
 
@@ -390,6 +465,56 @@ fn python_module_import(
             concept.canonical_module
         ),
     })
+}
+
+/// Another file imports `name` from this one: renaming it here would take
+/// away the name they import.
+fn imported_from(index: &ProjectIndex, file: &FileFacts, name: &str) -> bool {
+    let Some(module) = file.module.as_deref() else {
+        return false;
+    };
+    index.files.iter().any(|other| {
+        other.imports.iter().any(|import| {
+            (import.resolved.as_deref() == Some(module) && import.name.as_deref() == Some(name))
+                || import.module.as_deref().is_some_and(|imported| {
+                    imported
+                        .strip_prefix(module)
+                        .and_then(|rest| rest.strip_prefix('.'))
+                        == Some(name)
+                })
+        })
+    }) || index.files.iter().any(|other| {
+        other.patch_targets.iter().any(|target| {
+            target
+                .value
+                .strip_prefix(module)
+                .and_then(|rest| rest.strip_prefix('.'))
+                == Some(name)
+        })
+    })
+}
+
+/// The file binds the canonical `symbol` to something that is not the
+/// canonical object (an import of the same object through another path is
+/// fine: it is fixed too).
+fn binds_other_object(
+    index: &ProjectIndex,
+    concept: &Concept,
+    file: &FileFacts,
+    symbol: &str,
+) -> bool {
+    file.definitions
+        .iter()
+        .any(|definition| definition.name == symbol)
+        || file.aliases.iter().any(|alias| alias.target == symbol)
+        || file.imports.iter().any(|import| {
+            let bound = import.asname.as_deref().or(import.name.as_deref());
+            bound == Some(symbol)
+                && import.resolved.as_deref() != Some(concept.canonical_module.as_str())
+                && !import.name.as_deref().is_some_and(|name| {
+                    same_object(index, concept, import.resolved.as_deref(), name)
+                })
+        })
 }
 
 /// The file binds `name` to something other than the canonical import.
@@ -583,32 +708,16 @@ pub fn plan(audit: &Audit) -> RewritePlan {
     }
     let mut plan = RewritePlan::default();
     for (path, violations) in by_file {
-        let Some(text) = SourceText::read(&audit.config.root.join(path)) else {
+        let Some(text) = audit.sources.get(path) else {
             continue;
         };
         let mut fixes = Vec::new();
         for violation in violations {
             let Some(fix) = &violation.fix else { continue };
-            let (Some(first), Some(last)) = (
-                fix.edits.iter().map(|e| e.start).min(),
-                fix.edits.iter().map(|e| e.end).max(),
-            ) else {
+            if fix.edits.is_empty() {
                 continue;
-            };
-            let region_start = text.lines.line_start(text.lines.line_of(first));
-            let region_end = text.line_end(last);
-            let mut edits: Vec<&Edit> = fix.edits.iter().collect();
-            edits.sort();
-            let region = &text.text[region_start..region_end];
-            let shifted: Vec<Edit> = edits
-                .iter()
-                .map(|edit| Edit {
-                    start: edit.start - region_start,
-                    end: edit.end - region_start,
-                    ..(*edit).clone()
-                })
-                .collect();
-            let after = apply_edits(region, &shifted.iter().collect::<Vec<_>>());
+            }
+            let (before, after) = touched_lines(text, &fix.edits);
             match fix.applicability {
                 Applicability::Safe => plan.totals.safe += 1,
                 Applicability::Unsafe => plan.totals.r#unsafe += 1,
@@ -625,7 +734,7 @@ pub fn plan(audit: &Audit) -> RewritePlan {
                 line: violation.span.begin.line,
                 column: violation.span.begin.column,
                 edits: fix.edits.clone(),
-                before: region.to_string(),
+                before,
                 after,
             });
         }
@@ -636,6 +745,43 @@ pub fn plan(audit: &Audit) -> RewritePlan {
     }
     plan.totals.files = plan.files.len();
     plan
+}
+
+/// The lines one fix's edits touch, before and after the fix alone: each
+/// run of touched lines once, in order (a rename far below its import shows
+/// as its own line, not as everything in between).
+fn touched_lines(text: &SourceText, edits: &[Edit]) -> (String, String) {
+    let mut edits: Vec<&Edit> = edits.iter().collect();
+    edits.sort();
+    // Runs of lines, as byte ranges of whole lines, with their edits.
+    let mut regions: Vec<(usize, usize, Vec<&Edit>)> = Vec::new();
+    for edit in edits {
+        let start = text.lines.line_start(text.lines.line_of(edit.start));
+        let end = text.line_end(edit.end);
+        match regions.last_mut() {
+            Some(region) if start <= region.1 => {
+                region.1 = region.1.max(end);
+                region.2.push(edit);
+            }
+            _ => regions.push((start, end, vec![edit])),
+        }
+    }
+    let mut before = Vec::new();
+    let mut after = Vec::new();
+    for (start, end, edits) in regions {
+        let region = &text.text[start..end];
+        let shifted: Vec<Edit> = edits
+            .iter()
+            .map(|edit| Edit {
+                start: edit.start - start,
+                end: edit.end - start,
+                ..(*edit).clone()
+            })
+            .collect();
+        before.push(region.to_string());
+        after.push(apply_edits(region, &shifted.iter().collect::<Vec<_>>()));
+    }
+    (before.join(text.newline), after.join(text.newline))
 }
 
 /// What applying fixes to one file gave.
@@ -707,22 +853,24 @@ fn python_parse_error(text: &str) -> Option<String> {
     if let Some(problem) = crate::lang::python::nesting_problem(text) {
         return Some(problem);
     }
+    on_parser_stack(|| {
+        let parsed =
+            ruff_python_parser::parse_unchecked_source(text, ruff_python_ast::PySourceType::Python);
+        parsed.errors().first().map(|error| error.error.to_string())
+    })
+    .unwrap_or_else(|| Some("the parser panicked or could not start".into()))
+}
+
+/// Runs `work` (a parse) on a thread with the scan's large stack; None when
+/// the thread cannot start or panics.
+pub(crate) fn on_parser_stack<T: Send>(work: impl FnOnce() -> T + Send) -> Option<T> {
     std::thread::scope(|scope| {
-        let parser = std::thread::Builder::new()
+        std::thread::Builder::new()
             .stack_size(PARSE_STACK)
-            .spawn_scoped(scope, || {
-                let parsed = ruff_python_parser::parse_unchecked_source(
-                    text,
-                    ruff_python_ast::PySourceType::Python,
-                );
-                parsed.errors().first().map(|error| error.error.to_string())
-            });
-        match parser {
-            Ok(parser) => parser
-                .join()
-                .unwrap_or_else(|_| Some("the parser panicked".into())),
-            Err(error) => Some(format!("cannot start a parser thread: {error}")),
-        }
+            .spawn_scoped(scope, work)
+            .ok()?
+            .join()
+            .ok()
     })
 }
 
@@ -774,10 +922,6 @@ pub fn write_atomic(
     if metadata.permissions().readonly() {
         return Err("read-only: not rewritten".into());
     }
-    let current = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
-    if current != expected {
-        return Err("changed on disk since it was read: not rewritten".into());
-    }
     let directory: PathBuf = canonical
         .parent()
         .map(Path::to_path_buf)
@@ -798,6 +942,17 @@ pub fn write_atomic(
     keep_owner(temporary.as_file(), &metadata)?;
     std::fs::set_permissions(temporary.path(), metadata.permissions())
         .map_err(|error| format!("cannot keep permissions: {error}"))?;
+    // Checked last, right before the rename: an edit made while `fix` ran
+    // is never overwritten (the window left is the rename itself).
+    let current = crate::sources::open_regular(&canonical)
+        .and_then(|mut file| {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut file, &mut bytes).map(|_| bytes)
+        })
+        .map_err(|error| format!("cannot read: {error}"))?;
+    if current != expected {
+        return Err("changed on disk since it was read: not rewritten".into());
+    }
     temporary
         .persist(&canonical)
         .map_err(|error| format!("cannot replace the file: {}", error.error))?;
@@ -815,45 +970,107 @@ pub struct FixOutcome {
     pub files: Vec<String>,
     /// Files left as they were, with the reason.
     pub refused: BTreeMap<String, String>,
-    /// Unified diff of the first pass, when asked for.
+    /// Unified diff of every file against its text before `fix`.
     pub diff: String,
     /// The audit after the fixes.
     pub remaining: Audit,
 }
 
-/// Runs fix passes until nothing applicable is left. Without `write`, one
-/// pass is computed and nothing is written.
+/// The facts of a scan before indexing, so each pass can index the project
+/// again with the files it rewrote.
+struct Pass {
+    files: Vec<FileFacts>,
+    crate_roots: Vec<crate::crates::CrateRoot>,
+    notes: Vec<crate::lang::Note>,
+}
+
+impl Pass {
+    /// The facts of `path` made again from `bytes` (on the parser's large
+    /// stack: `fix` runs on the main thread).
+    fn set_text(&mut self, config: &Config, path: &str, bytes: &[u8]) {
+        let Some(at) = self.files.iter().position(|file| file.path == path) else {
+            return;
+        };
+        let selected = SelectedFile {
+            relative: path.to_string(),
+            absolute: config.root.join(path),
+        };
+        let facts =
+            on_parser_stack(|| scan::facts_from_bytes(config, &selected, bytes, Parse::Full).ok());
+        if let Some(Some(facts)) = facts {
+            self.files[at] = facts;
+        }
+    }
+
+    fn audit(&self, config: Config, filter: PathFilter, sources: Sources) -> Audit {
+        let scan = Scan {
+            files: self.files.clone(),
+            notes: self.notes.clone(),
+            crate_roots: self.crate_roots.clone(),
+            sources,
+        };
+        let mut audit = Audit::from_scan(config, filter, scan);
+        audit.load_sources(false);
+        attach_fixes(&mut audit);
+        audit
+    }
+}
+
+/// Violations per (file, code, concept): what a fix must never add to.
+fn tally(audit: &Audit) -> BTreeMap<(&str, Code, Option<usize>), usize> {
+    let mut counts = BTreeMap::new();
+    for violation in &audit.violations {
+        *counts
+            .entry((violation.path.as_str(), violation.code, violation.concept))
+            .or_default() += 1;
+    }
+    counts
+}
+
+/// Runs fix passes in memory until nothing applicable is left, each pass
+/// indexing the project again with its rewritten files. A pass whose edits
+/// would add a violation anywhere is dropped. With `write`, each rewritten
+/// file is written once at the end, refused if it changed on disk since the
+/// scan read it.
 pub fn fix_project(
-    common: &crate::cli::Common,
+    options: &crate::audit::Options,
     unsafe_fixes: bool,
     write: bool,
 ) -> Result<FixOutcome, crate::Error> {
+    let (config, filter, scan) = crate::audit::scan_project(options)?;
+    let Scan {
+        files,
+        notes,
+        crate_roots,
+        sources,
+    } = scan;
+    let mut pass = Pass {
+        files,
+        crate_roots,
+        notes,
+    };
+    let mut audit = pass.audit(config, filter, sources);
     let mut fixed = 0;
-    let mut files = std::collections::BTreeSet::new();
     let mut refused: BTreeMap<String, String> = BTreeMap::new();
-    let mut diff = String::new();
+    // The text of each rewritten file before the first pass.
+    let mut originals: BTreeMap<String, SourceText> = BTreeMap::new();
+    let mut fixed_in: BTreeMap<String, usize> = BTreeMap::new();
     for _ in 0..MAX_PASSES {
-        let audit = Audit::run(common)?;
-        let mut by_file: BTreeMap<&str, Vec<&Fix>> = BTreeMap::new();
+        let mut by_file: BTreeMap<String, Vec<&Fix>> = BTreeMap::new();
         for violation in &audit.violations {
             let Some(fix) = &violation.fix else { continue };
             if (fix.applicability == Applicability::Safe || unsafe_fixes)
                 && !refused.contains_key(&violation.path)
             {
-                by_file.entry(&violation.path).or_default().push(fix);
+                by_file.entry(violation.path.clone()).or_default().push(fix);
             }
         }
         if by_file.is_empty() {
             break;
         }
-        let mut applied = 0;
-        for (path, fixes) in by_file {
-            let absolute = audit.config.root.join(path);
-            let Some(text) = SourceText::read(&absolute) else {
-                refused.insert(
-                    path.to_string(),
-                    "cannot be read as UTF-8: not rewritten".into(),
-                );
+        let mut rewritten: Vec<(String, SourceText, usize)> = Vec::new();
+        for (path, fixes) in &by_file {
+            let Some(text) = audit.sources.get(path) else {
                 continue;
             };
             let language = if path.ends_with(".rs") {
@@ -861,55 +1078,149 @@ pub fn fix_project(
             } else {
                 Language::Python
             };
-            let (rewritten, count, _) = match rewrite(&text, language, &fixes) {
-                Ok(result) => result,
-                Err(message) => {
-                    refused.insert(path.to_string(), message);
-                    continue;
+            match rewrite(text, language, fixes) {
+                Ok((new_text, count, _)) if count > 0 => {
+                    let mut bytes = Vec::with_capacity(new_text.len() + 3);
+                    if text.encoding.bom {
+                        bytes.extend_from_slice(source::BOM.as_bytes());
+                    }
+                    bytes.extend_from_slice(new_text.as_bytes());
+                    if let Some(next) = SourceText::from_bytes(bytes) {
+                        rewritten.push((path.clone(), next, count));
+                    }
                 }
-            };
-            if !write {
-                diff.push_str(&unified_diff(path, &text.text, &rewritten));
-                fixed += count;
-                files.insert(path.to_string());
-                continue;
-            }
-            match write_atomic(
-                &audit.config.root,
-                &absolute,
-                &text.bytes,
-                &rewritten,
-                text.encoding,
-            ) {
-                Ok(()) => {
-                    applied += count;
-                    files.insert(path.to_string());
-                }
+                Ok(_) => {}
                 Err(message) => {
-                    refused.insert(path.to_string(), message);
+                    refused.insert(path.clone(), message);
                 }
             }
         }
-        if !write {
-            return Ok(FixOutcome {
-                fixed,
-                files: files.into_iter().collect(),
-                refused,
-                diff,
-                remaining: audit,
-            });
-        }
-        fixed += applied;
-        if applied == 0 {
+        if rewritten.is_empty() {
             break;
         }
+        // The pass in memory: facts of the rewritten files, the project
+        // indexed again, and nothing anywhere may have gained a violation.
+        let before: BTreeMap<(String, Code, Option<usize>), usize> = tally(&audit)
+            .into_iter()
+            .map(|((path, code, concept), count)| ((path.to_string(), code, concept), count))
+            .collect();
+        let previous_files = pass.files.clone();
+        let mut config_filter_sources = {
+            let Audit {
+                config,
+                filter,
+                sources,
+                ..
+            } = audit;
+            (config, filter, sources)
+        };
+        let mut replaced: Vec<(String, SourceText)> = Vec::new();
+        let next = loop {
+            let (config, filter, mut sources) = config_filter_sources;
+            pass.files.clone_from(&previous_files);
+            for (path, old) in replaced.drain(..) {
+                sources.replace(&path, old);
+            }
+            for (path, text, _) in &rewritten {
+                pass.set_text(&config, path, &text.bytes);
+                if let Some(old) = sources.get(path) {
+                    replaced.push((path.clone(), old.clone()));
+                }
+                sources.replace(path, text.clone());
+            }
+            let next = pass.audit(config, filter, sources);
+            let grown: std::collections::BTreeSet<String> = tally(&next)
+                .into_iter()
+                .filter(|((path, code, concept), count)| {
+                    *count
+                        > before
+                            .get(&(path.to_string(), *code, *concept))
+                            .copied()
+                            .unwrap_or(0)
+                })
+                .map(|((path, _, _), _)| path.to_string())
+                .collect();
+            if grown.is_empty() {
+                break next;
+            }
+            // A rewritten file that gained a violation is left as it was;
+            // a gain elsewhere undoes the whole pass.
+            let own: Vec<String> = rewritten
+                .iter()
+                .map(|(path, _, _)| path.clone())
+                .filter(|path| grown.contains(path))
+                .collect();
+            let undo_all = own.len() < grown.len() || own.is_empty();
+            rewritten.retain(|(path, _, _)| !undo_all && !own.contains(path));
+            let reason = "its fixes would create a new violation: not rewritten";
+            let undone = by_file.keys().filter(|path| undo_all || own.contains(path));
+            for path in undone {
+                refused.insert(path.clone(), reason.into());
+            }
+            let Audit {
+                config,
+                filter,
+                sources,
+                ..
+            } = next;
+            config_filter_sources = (config, filter, sources);
+        };
+        for (path, old) in replaced {
+            originals.entry(path).or_insert(old);
+        }
+        for (path, _, count) in &rewritten {
+            *fixed_in.entry(path.clone()).or_default() += count;
+            fixed += count;
+        }
+        audit = next;
+    }
+    let mut diff = String::new();
+    let mut files = Vec::new();
+    for (path, original) in &originals {
+        let Some(current) = audit.sources.get(path) else {
+            continue;
+        };
+        if write {
+            let absolute = audit.config.root.join(path);
+            if let Err(message) = write_atomic(
+                &audit.config.root,
+                &absolute,
+                &original.bytes,
+                &current.text,
+                current.encoding,
+            ) {
+                refused.insert(path.clone(), message);
+                continue;
+            }
+        }
+        diff.push_str(&unified_diff(path, &original.text, &current.text));
+        files.push(path.clone());
+    }
+    if files.len() != originals.len() {
+        // Files refused at write time keep their text: the remaining
+        // violations are those of the project as it now is on disk.
+        let Audit {
+            config,
+            filter,
+            mut sources,
+            ..
+        } = audit;
+        for (path, original) in &originals {
+            if files.contains(path) {
+                continue;
+            }
+            fixed -= fixed_in.get(path).copied().unwrap_or(0);
+            pass.set_text(&config, path, &original.bytes);
+            sources.replace(path, original.clone());
+        }
+        audit = pass.audit(config, filter, sources);
     }
     Ok(FixOutcome {
         fixed,
-        files: files.into_iter().collect(),
+        files,
         refused,
         diff,
-        remaining: Audit::run(common)?,
+        remaining: audit,
     })
 }
 

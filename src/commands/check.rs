@@ -1,0 +1,61 @@
+//! `check`: the violations, as a CI gate.
+
+use crate::cli::{CheckArgs, CheckFormat, FailOn};
+use crate::config::Severity;
+use crate::{baseline, report, Error, Outcome};
+
+pub fn run(args: &CheckArgs) -> Result<Outcome, Error> {
+    let select = super::parse_codes(&args.select, "--select")?;
+    let ignore = super::parse_codes(&args.ignore, "--ignore")?;
+    let mut audit = super::audited(&args.common.options())?;
+    audit.retain_codes(|code| {
+        (select.is_empty() || select.contains(&code)) && !ignore.contains(&code)
+    });
+    if let Some(path) = &args.baseline {
+        let recorded = baseline::load(path)?;
+        let comparison = baseline::apply(&mut audit, &recorded);
+        if !comparison.stale.is_empty() {
+            let stale: usize = comparison.stale.iter().map(|entry| entry.count).sum();
+            eprintln!(
+                "{stale} baseline entr{} no longer occur{}{}:",
+                if stale == 1 { "y" } else { "ies" },
+                if stale == 1 { "s" } else { "" },
+                if args.update_baseline {
+                    " and were removed"
+                } else {
+                    " (shrink the baseline with --update-baseline)"
+                }
+            );
+            for entry in &comparison.stale {
+                eprintln!(
+                    "  {} {} {} (x{})",
+                    entry.code, entry.path, entry.statement, entry.count
+                );
+            }
+        }
+        if args.update_baseline {
+            baseline::save(path, &comparison.shrunk)?;
+        }
+    }
+    report::print_notes(&audit.notes);
+    let output = match args.format {
+        CheckFormat::Human => report::human::check(&audit),
+        CheckFormat::Json => report::json::check(&audit),
+        CheckFormat::Sarif => report::sarif::check(&audit),
+        CheckFormat::Github => report::github::check(&audit),
+    };
+    super::write_stdout(&output)?;
+    let threshold = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+    };
+    let failed = audit
+        .violations
+        .iter()
+        .any(|violation| violation.severity >= threshold);
+    Ok(if failed && !args.exit_zero {
+        Outcome::Failed
+    } else {
+        Outcome::Clean
+    })
+}
