@@ -73,41 +73,103 @@ pub fn stamp(metadata: &std::fs::Metadata) -> (u64, (u64, u32)) {
     (metadata.len(), mtime)
 }
 
+/// A cache file larger than this is neither read nor written: the cache
+/// only saves time, and a huge one would cost more to load than it saves.
+pub const MAX_BYTES: u64 = 64 << 20;
+
+/// The cache directory, when it is a real directory (not a symlink, not a
+/// file): the cache never reads or writes through a link.
+fn directory(root: &Path) -> Option<std::path::PathBuf> {
+    let directory = root.join(DIRECTORY);
+    match std::fs::symlink_metadata(&directory) {
+        Ok(metadata) if metadata.is_dir() => Some(directory),
+        Ok(_) => None,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir(&directory).ok()?;
+            Some(directory)
+        }
+        Err(_) => None,
+    }
+}
+
 impl FactsCache {
-    /// The cache for `key`, or an empty one (missing, unreadable, other key).
+    /// The cache for `key`, or an empty one (missing, unreadable, corrupt,
+    /// oversized, behind a symlink, other key).
     pub fn load(root: &Path, key: &str) -> Self {
-        let path = root.join(DIRECTORY).join(FILE);
-        let loaded = std::fs::read(&path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<FactsCache>(&bytes).ok())
-            .filter(|cache| cache.key == key);
+        let loaded = Self::read(root).filter(|cache| cache.key == key);
         loaded.unwrap_or_else(|| FactsCache {
             key: key.to_string(),
             ..FactsCache::default()
         })
     }
 
-    /// Writes the cache atomically; failures only cost speed next time.
-    pub fn save(&self, root: &Path) {
+    fn read(root: &Path) -> Option<Self> {
         let directory = root.join(DIRECTORY);
-        if std::fs::create_dir_all(&directory).is_err() {
-            return;
+        if !std::fs::symlink_metadata(&directory).ok()?.is_dir() {
+            return None;
         }
+        let path = directory.join(FILE);
+        let metadata = std::fs::symlink_metadata(&path).ok()?;
+        if !metadata.is_file() || metadata.len() > MAX_BYTES {
+            return None;
+        }
+        let file = crate::sources::open_regular(&path).ok()?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_BYTES + 1), &mut bytes)
+            .ok()?;
+        if bytes.len() as u64 > MAX_BYTES {
+            return None;
+        }
+        serde_json::from_slice::<FactsCache>(&bytes).ok()
+    }
+
+    /// Writes the cache atomically (temporary file + rename, never through a
+    /// symlink); failures only cost speed next time. A cache over
+    /// [`MAX_BYTES`] is not written, and an old one is removed.
+    pub fn save(&self, root: &Path) {
+        let Some(directory) = directory(root) else {
+            return;
+        };
         let ignore = directory.join(".gitignore");
-        if !ignore.exists() {
-            let _ = std::fs::write(&ignore, "# Created by ssot-audit: the facts cache.\n*\n");
+        if matches!(std::fs::symlink_metadata(&ignore), Err(error) if error.kind() == std::io::ErrorKind::NotFound)
+        {
+            write_new(
+                &directory,
+                &ignore,
+                b"# Created by ssot-audit: the facts cache.\n*\n",
+                false,
+            );
         }
         let Ok(bytes) = serde_json::to_vec(self) else {
             return;
         };
-        let Ok(mut temporary) = tempfile::Builder::new()
-            .prefix(".facts-")
-            .tempfile_in(&directory)
-        else {
+        let path = directory.join(FILE);
+        if bytes.len() as u64 > MAX_BYTES {
+            if std::fs::symlink_metadata(&path).is_ok_and(|metadata| metadata.is_file()) {
+                let _ = std::fs::remove_file(&path);
+            }
             return;
-        };
-        if temporary.write_all(&bytes).is_ok() {
-            let _ = temporary.persist(directory.join(FILE));
         }
+        write_new(&directory, &path, &bytes, true);
     }
+}
+
+/// Writes `bytes` to a temporary file in `directory` and renames it to
+/// `path` (over an old file only with `replace`; a rename replaces a symlink
+/// itself, never its target).
+fn write_new(directory: &Path, path: &Path, bytes: &[u8], replace: bool) {
+    let Ok(mut temporary) = tempfile::Builder::new()
+        .prefix(".facts-")
+        .tempfile_in(directory)
+    else {
+        return;
+    };
+    if temporary.write_all(bytes).is_err() {
+        return;
+    }
+    let _ = if replace {
+        temporary.persist(path).map(drop)
+    } else {
+        temporary.persist_noclobber(path).map(drop)
+    };
 }

@@ -21,6 +21,8 @@ pub fn escape_property(text: &str) -> String {
 
 fn escape(text: &str, property: bool) -> String {
     let mut out = String::with_capacity(text.len());
+    // `\r` and `\n` are the runner's own escapes; other control characters
+    // are made visible.
     for c in text.chars() {
         match c {
             '%' => out.push_str("%25"),
@@ -28,7 +30,7 @@ fn escape(text: &str, property: bool) -> String {
             '\n' => out.push_str("%0A"),
             ':' if property => out.push_str("%3A"),
             ',' if property => out.push_str("%2C"),
-            _ => out.push(c),
+            _ => out.push_str(&super::escape::visible(c.encode_utf8(&mut [0; 4]))),
         }
     }
     out

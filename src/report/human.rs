@@ -62,7 +62,7 @@ impl Diagnostic for ViolationDiagnostic<'_> {
             "{}({}) {}:{}:{}",
             self.violation.code.as_str(),
             self.violation.code.rule(),
-            self.violation.path,
+            super::escape::visible(&self.violation.path),
             self.violation.span.begin.line,
             self.violation.span.begin.column
         )))
@@ -122,10 +122,16 @@ pub fn check(audit: &Audit) -> String {
         let diagnostic = ViolationDiagnostic {
             violation,
             concept: audit.concept_name(violation),
-            source: text.map(|text| NamedSource::new(violation.path.clone(), text)),
+            source: text
+                .map(|text| NamedSource::new(super::escape::visible(&violation.path), text)),
         };
         if handler.render_report(&mut out, &diagnostic).is_err() {
-            let _ = writeln!(out, "{}: {}", violation.path, violation.message);
+            let _ = writeln!(
+                out,
+                "{}: {}",
+                super::escape::visible(&violation.path),
+                super::escape::visible(&violation.message)
+            );
         }
         out.push('\n');
     }
@@ -196,7 +202,9 @@ pub fn report(audit: &Audit) -> String {
                 let _ = writeln!(
                     out,
                     "    {}:{}  {}  [{status}]",
-                    definition.path, definition.line, definition.name
+                    super::escape::visible(&definition.path),
+                    definition.line,
+                    definition.name
                 );
             }
         }
@@ -206,7 +214,8 @@ pub fn report(audit: &Audit) -> String {
                 let _ = writeln!(
                     out,
                     "    {:>4}  {}",
-                    directory.violations, directory.directory
+                    directory.violations,
+                    super::escape::visible(&directory.directory)
                 );
             }
         }
@@ -221,7 +230,7 @@ pub fn report(audit: &Audit) -> String {
 pub fn plan(plan: &crate::fix::RewritePlan) -> String {
     let mut out = String::new();
     for file in &plan.files {
-        let _ = writeln!(out, "{}", file.path);
+        let _ = writeln!(out, "{}", super::escape::visible(&file.path));
         for fix in &file.fixes {
             let _ = writeln!(
                 out,

@@ -21,7 +21,7 @@ pub fn escape(text: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
-            c => out.push(c),
+            c => out.push_str(&super::escape::visible(c.encode_utf8(&mut [0; 4]))),
         }
     }
     out
@@ -30,7 +30,7 @@ pub fn escape(text: &str) -> String {
 /// A code span for a table cell: a fence longer than any backtick run inside,
 /// and `|` escaped (GitHub splits cells on it even inside code).
 pub fn code(text: &str) -> String {
-    let text = text.replace(['\n', '\r'], " ").replace('|', "\\|");
+    let text = super::escape::visible(&text.replace(['\n', '\r'], " ")).replace('|', "\\|");
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') {

@@ -1,5 +1,6 @@
 //! Output: the numbers every format shares, and the formats themselves.
 
+pub mod escape;
 pub mod github;
 pub mod html;
 pub mod human;
@@ -28,13 +29,19 @@ pub fn print_notes(notes: &[Note]) {
             writeln!(
                 stderr,
                 "note[{}]: {}:{}:{}: {}",
-                note.code, note.path, note.line, note.column, note.message
+                note.code,
+                escape::visible(&note.path),
+                note.line,
+                note.column,
+                escape::visible(&note.message)
             )
         } else {
             writeln!(
                 stderr,
                 "note[{}]: {}: {}",
-                note.code, note.path, note.message
+                note.code,
+                escape::visible(&note.path),
+                escape::visible(&note.message)
             )
         };
     }
