@@ -1,0 +1,361 @@
+//! Fixes of Python imports: `from X import Y` and `import X as m` + `m.Y`,
+//! through the canonical module, with the uses of an old name renamed.
+
+use super::*;
+
+/// `from <canonical> import Canonical [as local]`, relative when the file's
+/// import was relative and the canonical module shares its top package.
+pub(super) fn canonical_from(
+    file: &FileFacts,
+    concept: &Concept,
+    relative: bool,
+    local: &str,
+) -> String {
+    let module = if relative {
+        relative_spelling(file, &concept.canonical_module)
+            .unwrap_or_else(|| concept.canonical_module.clone())
+    } else {
+        concept.canonical_module.clone()
+    };
+    let symbol = &concept.canonical_symbol;
+    if local == symbol {
+        format!("from {module} import {symbol}")
+    } else {
+        format!("from {module} import {symbol} as {local}")
+    }
+}
+
+pub(super) fn relative_spelling(file: &FileFacts, target: &str) -> Option<String> {
+    let module = file.module.as_deref()?;
+    let mut package: Vec<&str> = module.split('.').filter(|part| !part.is_empty()).collect();
+    if !file.is_package {
+        package.pop();
+    }
+    let target_parts: Vec<&str> = target.split('.').collect();
+    let common = package
+        .iter()
+        .zip(&target_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return None;
+    }
+    let level = package.len() - common + 1;
+    let rest = target_parts[common..].join(".");
+    let rest = (!rest.is_empty()).then_some(rest);
+    // Only a spelling that resolves back to the target is used.
+    (resolve_relative(Some(module), file.is_package, level as u32, rest.as_deref()).as_deref()
+        == Some(target))
+    .then(|| format!("{}{}", ".".repeat(level), rest.unwrap_or_default()))
+}
+
+/// Byte range of `X` in `from X import ...` (dots included).
+pub(super) fn from_module_range(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let statement = text.get(start..end)?;
+    let after_from = statement.strip_prefix("from")?;
+    let keyword = find_import_keyword(after_from)?;
+    let inner = &after_from[..keyword];
+    let leading = inner.len() - inner.trim_start_matches(is_space_or_continuation).len();
+    let trailing = inner.trim_end_matches(is_space_or_continuation).len();
+    (leading < trailing).then(|| (start + 4 + leading, start + 4 + trailing))
+}
+
+pub(super) fn is_space_or_continuation(c: char) -> bool {
+    c.is_whitespace() || c == '\\'
+}
+
+pub(super) fn find_import_keyword(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = text[from..].find("import") {
+        let at = from + found;
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + 6).copied();
+        let boundary = |b: Option<u8>| {
+            b.is_none_or(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80))
+        };
+        if boundary(before) && boundary(after) {
+            return Some(at);
+        }
+        from = at + 6;
+    }
+    None
+}
+
+/// `from shim import WebSocketManager` -> `from canonical import Unified as WebSocketManager`.
+pub(super) fn python_from_import(
+    index: &ProjectIndex,
+    concept: &Concept,
+    file: &FileFacts,
+    import: &ImportFact,
+    text: &SourceText,
+) -> Option<Fix> {
+    let name = import.name.as_deref()?;
+    let symbol = &concept.canonical_symbol;
+    let mut local = import.asname.as_deref().unwrap_or(name);
+    // `from canonical import New as Old` would bind a second name of the
+    // concept again: the file's uses of `Old` are renamed to `New` instead.
+    let mut renames = Vec::new();
+    if local != symbol && concept.is_symbol(local) {
+        if binds_other_object(index, concept, file, symbol) || imported_from(index, file, local) {
+            return None;
+        }
+        let uses = rename::uses(&text.text, local, import.statement.start as usize)?;
+        renames = uses
+            .into_iter()
+            .map(|(start, end)| text.edit(start, end, symbol.clone()))
+            .collect();
+        local = symbol;
+    }
+    let applicability = if same_object(index, concept, import.resolved.as_deref(), name) {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
+    let relative = import.level > 0;
+    let statement_start = import.statement.start as usize;
+    let statement_end = import.statement.end as usize;
+    let names = siblings(file, import);
+    let title = if renames.is_empty() {
+        format!("import `{symbol}` from `{}`", concept.canonical_module)
+    } else {
+        format!(
+            "import `{symbol}` from `{}` and rename the uses of `{name}`",
+            concept.canonical_module
+        )
+    };
+    let already = local == symbol
+        && file.imports.iter().any(|other| {
+            other.statement.start != import.statement.start
+                && other.scope == import.scope
+                && other.asname.as_deref().or(other.name.as_deref()) == Some(symbol)
+                && other.name.as_deref() == Some(symbol)
+                && other.resolved.as_deref() == Some(concept.canonical_module.as_str())
+        });
+    let removal = match names.len() {
+        _ if !already => None,
+        1 => text.delete_line(statement_start, statement_end),
+        _ => list_extent(&names, import).map(|(start, end)| text.edit(start, end, "")),
+    };
+    if let Some(removal) = removal {
+        // The file imports the canonical name already: this import goes.
+        let mut edits = vec![removal];
+        edits.extend(renames);
+        return Some(Fix {
+            applicability,
+            edits,
+            title,
+        });
+    }
+    if names.len() == 1 {
+        // Swap the module and the name in place: comments and layout stay.
+        let (module_start, module_end) =
+            from_module_range(&text.text, statement_start, statement_end)?;
+        let module = if relative {
+            relative_spelling(file, &concept.canonical_module)
+                .unwrap_or_else(|| concept.canonical_module.clone())
+        } else {
+            concept.canonical_module.clone()
+        };
+        let alias = if local == symbol {
+            symbol.clone()
+        } else {
+            format!("{symbol} as {local}")
+        };
+        let mut edits = vec![
+            text.edit(module_start, module_end, module),
+            text.edit(
+                import.alias.start as usize,
+                import.alias.end as usize,
+                alias,
+            ),
+        ];
+        edits.extend(renames);
+        return Some(Fix {
+            applicability,
+            edits,
+            title,
+        });
+    }
+    // Take the name out of the list and import it on a line of its own.
+    let (delete_start, delete_end) = list_extent(&names, import)?;
+    let line = canonical_from(file, concept, relative, local);
+    let mut edits = text.move_to_own_line(
+        (delete_start, delete_end),
+        (statement_start, statement_end),
+        &line,
+    )?;
+    edits.extend(renames);
+    Some(Fix {
+        applicability,
+        edits,
+        title,
+    })
+}
+
+/// The bytes that take `import` (one of `names`, in source order) out of its
+/// statement's list, with one comma.
+pub(super) fn list_extent(names: &[&ImportFact], import: &ImportFact) -> Option<(usize, usize)> {
+    let position = names
+        .iter()
+        .position(|other| other.alias.start == import.alias.start)?;
+    Some(if position + 1 < names.len() {
+        (
+            import.alias.start as usize,
+            names[position + 1].alias.start as usize,
+        )
+    } else {
+        (
+            names.get(position.checked_sub(1)?)?.alias.end as usize,
+            import.alias.end as usize,
+        )
+    })
+}
+
+/// `import legacy as m` + `m.WebSocketManager` -> `from canonical import Unified` + `Unified`.
+pub(super) fn python_module_import(
+    index: &ProjectIndex,
+    concept: &Concept,
+    file: &FileFacts,
+    import: &ImportFact,
+    text: &SourceText,
+) -> Option<Fix> {
+    if siblings(file, import).len() != 1 {
+        return None;
+    }
+    let (legacy, bound, may_be_safe) = match import.kind {
+        ImportKind::Import => {
+            let module = import.module.as_deref()?.to_string();
+            match import.asname.as_deref() {
+                Some(asname) => (module, asname.to_string(), true),
+                None => (module.clone(), module, false),
+            }
+        }
+        ImportKind::From => {
+            let name = import.name.as_deref()?;
+            let module = format!("{}.{name}", import.resolved.as_deref()?);
+            (
+                module,
+                import.asname.as_deref().unwrap_or(name).to_string(),
+                true,
+            )
+        }
+        ImportKind::Use => return None,
+    };
+    let uses: Vec<_> = file
+        .attribute_uses
+        .iter()
+        .filter(|used| used.base == bound)
+        .collect();
+    if uses.is_empty() || uses.iter().any(|used| !concept.is_symbol(&used.attr)) {
+        return None;
+    }
+    let symbol = &concept.canonical_symbol;
+    let safe = may_be_safe
+        && uses
+            .iter()
+            .all(|used| same_object(index, concept, Some(&legacy), &used.attr))
+        && !binds_elsewhere(file, symbol, &concept.canonical_module);
+    let relative = import.kind == ImportKind::From && import.level > 0;
+    let mut edits = vec![text.edit(
+        import.statement.start as usize,
+        import.statement.end as usize,
+        canonical_from(file, concept, relative, symbol),
+    )];
+    for used in uses {
+        edits.push(text.edit(
+            used.span.start as usize,
+            used.span.end as usize,
+            symbol.clone(),
+        ));
+    }
+    Some(Fix {
+        applicability: if safe {
+            Applicability::Safe
+        } else {
+            Applicability::Unsafe
+        },
+        edits,
+        title: format!(
+            "import `{symbol}` from `{}` and use it directly",
+            concept.canonical_module
+        ),
+    })
+}
+
+/// Another file imports `name` from this one: renaming it here would take
+/// away the name they import.
+pub(super) fn imported_from(index: &ProjectIndex, file: &FileFacts, name: &str) -> bool {
+    let Some(module) = file.module.as_deref() else {
+        return false;
+    };
+    index.files.iter().any(|other| {
+        other.imports.iter().any(|import| {
+            (import.resolved.as_deref() == Some(module) && import.name.as_deref() == Some(name))
+                || import.module.as_deref().is_some_and(|imported| {
+                    imported
+                        .strip_prefix(module)
+                        .and_then(|rest| rest.strip_prefix('.'))
+                        == Some(name)
+                })
+        })
+    }) || index.files.iter().any(|other| {
+        other.patch_targets.iter().any(|target| {
+            target
+                .value
+                .strip_prefix(module)
+                .and_then(|rest| rest.strip_prefix('.'))
+                == Some(name)
+        })
+    })
+}
+
+/// The file binds the canonical `symbol` to something that is not the
+/// canonical object (an import of the same object through another path is
+/// fine: it is fixed too).
+pub(super) fn binds_other_object(
+    index: &ProjectIndex,
+    concept: &Concept,
+    file: &FileFacts,
+    symbol: &str,
+) -> bool {
+    file.definitions
+        .iter()
+        .any(|definition| definition.name == symbol)
+        || file.aliases.iter().any(|alias| alias.target == symbol)
+        || file.imports.iter().any(|import| {
+            let bound = import.asname.as_deref().or(import.name.as_deref());
+            bound == Some(symbol)
+                && import.resolved.as_deref() != Some(concept.canonical_module.as_str())
+                && !import.name.as_deref().is_some_and(|name| {
+                    same_object(index, concept, import.resolved.as_deref(), name)
+                })
+        })
+}
+
+/// The file binds `name` to something other than the canonical import.
+pub(super) fn binds_elsewhere(file: &FileFacts, name: &str, canonical_module: &str) -> bool {
+    file.definitions
+        .iter()
+        .any(|definition| definition.name == name)
+        || file.aliases.iter().any(|alias| alias.target == name)
+        || file.imports.iter().any(|import| {
+            let bound = import.asname.as_deref().or(import.name.as_deref());
+            bound == Some(name) && import.resolved.as_deref() != Some(canonical_module)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_range_skips_continuations() {
+        let text = "from a.b \\\n    import c";
+        assert_eq!(from_module_range(text, 0, text.len()), Some((5, 8)));
+        let text = "from . import x";
+        assert_eq!(from_module_range(text, 0, text.len()), Some((5, 6)));
+        let text = "from .importer import x";
+        assert_eq!(from_module_range(text, 0, text.len()), Some((5, 14)));
+    }
+}

@@ -1,0 +1,93 @@
+//! Writing a rewritten file: atomically, keeping BOM, owner and
+//! permissions, never through a symlink or outside the root, and never over
+//! bytes that changed since the scan read them.
+
+use super::*;
+
+/// Gives the temporary file the original's owner and group. It belongs to
+/// whoever runs `fix`, so renaming it over the file handed the file to them:
+/// `fix` run as root on someone's checkout left every rewritten file root's.
+/// When that cannot be done (only root may give a file away), the file is
+/// refused rather than silently changing hands.
+#[cfg(unix)]
+pub(super) fn keep_owner(
+    temporary: &std::fs::File,
+    original: &std::fs::Metadata,
+) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let current = temporary
+        .metadata()
+        .map_err(|error| format!("cannot stat the temporary file: {error}"))?;
+    if (current.uid(), current.gid()) == (original.uid(), original.gid()) {
+        return Ok(());
+    }
+    std::os::unix::fs::fchown(temporary, Some(original.uid()), Some(original.gid()))
+        .map_err(|error| format!("cannot keep the file's owner ({error}): not rewritten"))
+}
+
+#[cfg(not(unix))]
+pub(super) fn keep_owner(_: &std::fs::File, _: &std::fs::Metadata) -> Result<(), String> {
+    Ok(())
+}
+
+/// Replaces `path` with `text` atomically, keeping BOM and permissions;
+/// refuses symlinks, read-only files, files outside `root` and files whose
+/// bytes are no longer `expected`.
+pub fn write_atomic(
+    root: &Path,
+    path: &Path,
+    expected: &[u8],
+    text: &str,
+    encoding: Encoding,
+) -> Result<(), String> {
+    let metadata =
+        std::fs::symlink_metadata(path).map_err(|error| format!("cannot stat: {error}"))?;
+    if metadata.file_type().is_symlink() {
+        return Err("is a symlink: not rewritten".into());
+    }
+    let canonical_root = std::fs::canonicalize(root)
+        .map_err(|error| format!("cannot resolve the project root: {error}"))?;
+    let canonical =
+        std::fs::canonicalize(path).map_err(|error| format!("cannot resolve: {error}"))?;
+    if !canonical.starts_with(&canonical_root) {
+        return Err("outside the project root: not rewritten".into());
+    }
+    if metadata.permissions().readonly() {
+        return Err("read-only: not rewritten".into());
+    }
+    let directory: PathBuf = canonical
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| canonical_root.clone());
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".ssot-audit-")
+        .tempfile_in(&directory)
+        .map_err(|error| format!("cannot create a temporary file: {error}"))?;
+    let mut bytes = Vec::with_capacity(text.len() + 3);
+    if encoding.bom {
+        bytes.extend_from_slice(source::BOM.as_bytes());
+    }
+    bytes.extend_from_slice(text.as_bytes());
+    temporary
+        .write_all(&bytes)
+        .and_then(|()| temporary.as_file().sync_all())
+        .map_err(|error| format!("cannot write: {error}"))?;
+    keep_owner(temporary.as_file(), &metadata)?;
+    std::fs::set_permissions(temporary.path(), metadata.permissions())
+        .map_err(|error| format!("cannot keep permissions: {error}"))?;
+    // Checked last, right before the rename: an edit made while `fix` ran
+    // is never overwritten (the window left is the rename itself).
+    let current = crate::sources::open_regular(&canonical)
+        .and_then(|mut file| {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut file, &mut bytes).map(|_| bytes)
+        })
+        .map_err(|error| format!("cannot read: {error}"))?;
+    if current != expected {
+        return Err("changed on disk since it was read: not rewritten".into());
+    }
+    temporary
+        .persist(&canonical)
+        .map_err(|error| format!("cannot replace the file: {}", error.error))?;
+    Ok(())
+}
