@@ -1,9 +1,9 @@
 //! CLI scenarios: every command on the bundled fixtures, snapshotted with
 //! insta, plus exit codes, config errors and determinism.
 
-mod common;
+mod support;
 
-use common::{fixture, run, Run};
+use support::{fixture, run, Run};
 
 fn snapshot_run(name: &str, output: &Run) {
     insta::assert_snapshot!(name, output.render());
@@ -12,14 +12,14 @@ fn snapshot_run(name: &str, output: &Run) {
 #[test]
 fn demo_check_human() {
     let output = run(&fixture("demo"), &["check"]);
-    assert_eq!(output.code, 1, "violations make check exit 1");
+    assert_eq!(output.code, Some(1), "violations make check exit 1");
     snapshot_run("demo_check_human", &output);
 }
 
 #[test]
 fn demo_check_json() {
     let output = run(&fixture("demo"), &["check", "--format", "json"]);
-    assert_eq!(output.code, 1);
+    assert_eq!(output.code, Some(1));
     let json: serde_json::Value = serde_json::from_str(&output.stdout).expect("valid JSON");
     assert_eq!(json["version"], 1);
     snapshot_run("demo_check_json", &output);
@@ -28,21 +28,21 @@ fn demo_check_json() {
 #[test]
 fn demo_report_human() {
     let output = run(&fixture("demo"), &["report"]);
-    assert_eq!(output.code, 0, "report is informational");
+    assert_eq!(output.code, Some(0), "report is informational");
     snapshot_run("demo_report_human", &output);
 }
 
 #[test]
 fn demo_report_json() {
     let output = run(&fixture("demo"), &["report", "--format", "json"]);
-    assert_eq!(output.code, 0);
+    assert_eq!(output.code, Some(0));
     snapshot_run("demo_report_json", &output);
 }
 
 #[test]
 fn demo_imports_jsonl() {
     let output = run(&fixture("demo"), &["imports", "--format", "jsonl"]);
-    assert_eq!(output.code, 0);
+    assert_eq!(output.code, Some(0));
     for line in output.stdout.lines() {
         serde_json::from_str::<serde_json::Value>(line).expect("every line is JSON");
     }
@@ -52,7 +52,7 @@ fn demo_imports_jsonl() {
 #[test]
 fn check_exit_controls() {
     let demo = fixture("demo");
-    assert_eq!(run(&demo, &["check", "--exit-zero"]).code, 0);
+    assert_eq!(run(&demo, &["check", "--exit-zero"]).code, Some(0));
     // The config-loader concept is a warning: on its own it fails only at --fail-on warning.
     let warnings_only = run(
         &demo,
@@ -65,7 +65,7 @@ fn check_exit_controls() {
             "netra_backend/app/config.py",
         ],
     );
-    assert_eq!(warnings_only.code, 0, "{}", warnings_only.render());
+    assert_eq!(warnings_only.code, Some(0), "{}", warnings_only.render());
     assert_eq!(
         run(
             &demo,
@@ -77,10 +77,10 @@ fn check_exit_controls() {
             ]
         )
         .code,
-        1
+        Some(1)
     );
     let unknown = run(&demo, &["check", "--select", "SSOT123"]);
-    assert_eq!(unknown.code, 2);
+    assert_eq!(unknown.code, Some(2));
     assert!(
         unknown.stderr.contains("unknown rule code `SSOT123`"),
         "{}",
@@ -104,7 +104,7 @@ fn paths_limit_reporting_not_indexing() {
     }
     snapshot_run("demo_check_routes_only", &output);
     let outside = run(&demo, &["check", "/"]);
-    assert_eq!(outside.code, 2);
+    assert_eq!(outside.code, Some(2));
     assert!(
         outside.stderr.contains("outside the project root"),
         "{}",
@@ -135,7 +135,7 @@ fn output_is_identical_across_thread_counts() {
 fn missing_config_is_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let output = run(dir.path(), &["check"]);
-    assert_eq!(output.code, 2);
+    assert_eq!(output.code, Some(2));
     assert!(
         output.stderr.contains("no rules.toml found"),
         "{}",
@@ -147,7 +147,7 @@ fn bad_config(name: &str, text: &str) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("rules.toml"), text).unwrap();
     let output = run(dir.path(), &["check"]);
-    assert_eq!(output.code, 2, "{}", output.render());
+    assert_eq!(output.code, Some(2), "{}", output.render());
     let stderr = output
         .stderr
         .replace(&dir.path().display().to_string(), "[ROOT]");

@@ -1,12 +1,12 @@
 //! `discover`: the planted fragmentation is found and ranked first, a clean
 //! project yields nothing, and the rules it writes drive `check` on the demo.
 
-mod common;
+mod support;
 
 use std::collections::BTreeSet;
 
-use common::{copy_tree, fixture, run};
 use serde_json::Value;
+use support::{copy_tree, fixture, run};
 
 fn json(stdout: &str) -> Value {
     serde_json::from_str(stdout).expect("valid JSON")
@@ -16,11 +16,11 @@ fn json(stdout: &str) -> Value {
 fn fragmented_event_bus_is_ranked_first() {
     let dir = fixture("discover/fragmented");
     let human = run(&dir, &["discover"]);
-    assert_eq!(human.code, 0, "{}", human.render());
+    assert_eq!(human.code, Some(0), "{}", human.render());
     insta::assert_snapshot!("fragmented_human", human.render());
 
     let output = run(&dir, &["discover", "--format", "json"]);
-    assert_eq!(output.code, 0, "{}", output.render());
+    assert_eq!(output.code, Some(0), "{}", output.render());
     let document = json(&output.stdout);
     assert_eq!(document["version"], 1);
     let first = &document["candidates"][0];
@@ -47,7 +47,7 @@ fn fragmented_event_bus_is_ranked_first() {
 fn clean_project_proposes_nothing() {
     let dir = fixture("discover/clean");
     let human = run(&dir, &["discover"]);
-    assert_eq!(human.code, 0, "{}", human.render());
+    assert_eq!(human.code, Some(0), "{}", human.render());
     assert!(
         human.stdout.starts_with("no candidate concepts"),
         "{}",
@@ -126,7 +126,7 @@ fn skimming_changes_nothing() {
                     "--no-prefilter",
                 ],
             );
-            assert_eq!(skimmed.code, 0, "{}", skimmed.render());
+            assert_eq!(skimmed.code, Some(0), "{}", skimmed.render());
             assert_eq!(skimmed.stdout, full.stdout, "{}", dir.display());
             assert!(!skimmed.stdout.is_empty());
         }
@@ -200,7 +200,7 @@ fn demo_round_trip_through_written_rules() {
     );
 
     let discovered = run(&demo, &["discover", "--write-rules", "rules.toml"]);
-    assert_eq!(discovered.code, 0, "{}", discovered.render());
+    assert_eq!(discovered.code, Some(0), "{}", discovered.render());
     assert!(discovered
         .stdout
         .contains("wrote rules.toml with 2 concepts"));
@@ -216,7 +216,7 @@ fn demo_round_trip_through_written_rules() {
     );
 
     let check = run(&demo, &["check", "--format", "json"]);
-    assert_eq!(check.code, 1, "{}", check.render());
+    assert_eq!(check.code, Some(1), "{}", check.render());
     let found = json(&check.stdout);
     let reference = json(&run(&fixture("demo"), &["check", "--format", "json"]).stdout);
     // Both concepts reproduce the hand-written rules' counts and violations
@@ -261,7 +261,7 @@ fn write_rules_never_overwrites_without_force() {
     let before = std::fs::read_to_string(project.join("rules.toml")).unwrap();
 
     let refused = run(&project, &["discover", "--write-rules", "rules.toml"]);
-    assert_eq!(refused.code, 2, "{}", refused.render());
+    assert_eq!(refused.code, Some(2), "{}", refused.render());
     assert!(
         refused
             .stderr
@@ -278,14 +278,14 @@ fn write_rules_never_overwrites_without_force() {
         &project,
         &["discover", "--write-rules", "rules.toml", "--force"],
     );
-    assert_eq!(forced.code, 0, "{}", forced.render());
+    assert_eq!(forced.code, Some(0), "{}", forced.render());
     let written = std::fs::read_to_string(project.join("rules.toml")).unwrap();
     assert!(written.contains("name = \"event-bus\""), "{written}");
     // `check` accepts the written file as is.
     let check = run(&project, &["check", "--format", "json"]);
-    assert_eq!(check.code, 1, "{}", check.render());
+    assert_eq!(check.code, Some(1), "{}", check.render());
     assert_eq!(json(&check.stdout)["concepts"][0]["name"], "event-bus");
 
     // --force only makes sense with --write-rules.
-    assert_eq!(run(&project, &["discover", "--force"]).code, 2);
+    assert_eq!(run(&project, &["discover", "--force"]).code, Some(2));
 }

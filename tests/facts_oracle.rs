@@ -3,24 +3,14 @@
 //! "Facts dump", and every fixture project's Python facts must match it field
 //! by field.
 
-mod common;
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{fixture, run};
 use serde_json::Value;
-
-fn python3() -> Option<&'static str> {
-    let ok = Command::new("python3")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    ok.then_some("python3")
-}
+use support::{fixture, run};
 
 /// Fixture projects: every directory under fixtures/ holding a rules.toml.
 fn projects() -> Vec<std::path::PathBuf> {
@@ -96,7 +86,7 @@ fn compare_project(python: &str, root: &Path) -> usize {
     let expected = by_path(&String::from_utf8_lossy(&output.stdout));
 
     let ours = run(root, &["imports", "--format", "jsonl"]);
-    assert_eq!(ours.code, 0, "{}", ours.render());
+    assert_eq!(ours.code, Some(0), "{}", ours.render());
     let mut actual = by_path(&ours.stdout);
     actual.retain(|path, _| !skipped.contains(path) && !path.ends_with(".rs"));
 
@@ -131,15 +121,14 @@ fn compare_project(python: &str, root: &Path) -> usize {
 
 #[test]
 fn python_facts_match_cpython_ast() {
-    let Some(python) = python3() else {
-        common::skipped("python_facts_match_cpython_ast: python3 is not installed");
+    if !support::require_tool("python3", "apt-get install python3") {
         return;
-    };
+    }
     let projects = projects();
     assert!(projects.len() >= 2, "fixture projects found: {projects:?}");
     let mut compared = 0;
     for project in &projects {
-        compared += compare_project(python, project);
+        compared += compare_project("python3", project);
     }
     assert!(compared > 50, "only {compared} facts compared");
 }

@@ -3,7 +3,6 @@
 //! symlinks out of the root, files changed under the fixer, permissions, a
 //! SIGKILL in the middle of a run, and two runs at once.
 
-mod common;
 mod support;
 
 use std::collections::BTreeMap;
@@ -159,7 +158,7 @@ fn the_owner_is_kept() {
     let root = dir.path();
     let path = write(root, "theirs.py", LEGACY_IMPORT);
     if std::os::unix::fs::chown(&path, Some(65534), Some(65534)).is_err() {
-        eprintln!("cannot give a file away without privileges: owner test not run");
+        support::note("not running as root, so no file can be given away: owner not checked");
         return;
     }
     fix(root);
@@ -278,7 +277,9 @@ fn a_read_only_directory_is_a_clear_error() {
     if privileged {
         // Root writes into a mode-555 directory: nothing to refuse.
         assert_eq!(read(root, "locked/x.py"), b"from pkg.core import Manager\n");
-        eprintln!("running with privileges that write into mode-555 directories: not checked");
+        support::note(
+            "running with privileges that write into mode-555 directories: refusal not checked",
+        );
         return;
     }
     assert!(
@@ -354,7 +355,7 @@ fn many_fixable(count: usize, two_passes: bool) -> tempfile::TempDir {
 /// The fully fixed version of a tree: `fix` run to completion on a copy.
 fn fully_fixed(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let copy = tempfile::tempdir().unwrap();
-    common::copy_tree(root, copy.path());
+    support::copy_tree(root, copy.path());
     let output = fix(copy.path());
     assert!(output.stdout.starts_with("Fixed "), "{}", output.describe());
     let fixed = snapshot(copy.path());

@@ -4,7 +4,6 @@
 //! skipped on stderr, and still audits the rest of the tree (the planted
 //! `app.py` violation of `support::project()` is still reported).
 
-mod common;
 mod support;
 
 use std::path::Path;
@@ -64,12 +63,12 @@ fn symlink_loops_dangling_links_and_pipes_are_not_followed() {
     std::os::unix::fs::symlink("self.py", root.join("self.py")).unwrap();
     std::os::unix::fs::symlink("nowhere.py", root.join("dangling.py")).unwrap();
     // A named pipe with a .py name: reading it would block for ever.
-    let fifo = std::process::Command::new("mkfifo")
-        .arg(root.join("pipe.py"))
-        .status()
-        .is_ok_and(|status| status.success());
-    if !fifo {
-        eprintln!("mkfifo is not available: no named pipe in the tree");
+    if support::require_tool("mkfifo", "apt-get install coreutils") {
+        let made = std::process::Command::new("mkfifo")
+            .arg(root.join("pipe.py"))
+            .status()
+            .is_ok_and(|status| status.success());
+        assert!(made, "mkfifo made no named pipe");
     }
     let output = check_json(root);
     assert!(
@@ -121,8 +120,8 @@ fn unreadable_files_and_directories_are_notes() {
     output.assert_code(1);
     assert_still_audited(&output);
     if privileged {
-        eprintln!(
-            "running with privileges that read mode-000 files: unreadable-file notes not checked"
+        support::note(
+            "running with privileges that read mode-000 files: unreadable-file notes not checked",
         );
         return;
     }
@@ -1042,7 +1041,7 @@ fn hostile_baselines() {
 fn output_is_identical_across_thread_counts_and_runs() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("demo");
-    common::copy_tree(&common::fixture("demo"), &root);
+    support::copy_tree(&support::fixture("demo"), &root);
     let reference = run(&root, &["check", "--format", "json", "--threads", "1"]);
     reference.assert_code(1);
     assert!(reference.json()["violations"].as_array().unwrap().len() > 10);

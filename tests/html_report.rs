@@ -3,13 +3,13 @@
 //! self-containment and for escaping, then rendered in headless Chromium
 //! when one is installed.
 
-mod common;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{copy_tree, fixture, run};
+use support::{copy_tree, fixture, run};
 
 /// A copy of the demo in a temp dir, so the report and its links live there.
 fn demo_copy() -> (tempfile::TempDir, PathBuf) {
@@ -30,7 +30,7 @@ fn html_report(project: &Path, extra: &[&str]) -> String {
     ];
     args.extend_from_slice(extra);
     let output = run(project, &args);
-    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert!(output.stdout.is_empty(), "the report goes to --output only");
     std::fs::read_to_string(project.join("report.html")).expect("report.html written")
 }
@@ -204,7 +204,7 @@ fn links_are_relative_to_the_output_file() {
         ],
     );
     // The output directory does not exist: an I/O error, exit 2.
-    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert_eq!(output.code, Some(2), "{}", output.stderr);
     std::fs::create_dir(temp.path().join("out")).unwrap();
     let output = run(
         &demo,
@@ -217,7 +217,7 @@ fn links_are_relative_to_the_output_file() {
             "--no-cache",
         ],
     );
-    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
     let html = std::fs::read_to_string(temp.path().join("out/report.html")).unwrap();
     assert!(html.contains("href=\"../demo/netra_backend/app/main.py#L6\""));
 }
@@ -262,7 +262,7 @@ fn history_needs_a_document_format() {
         &fixture("demo"),
         &["report", "--format", "json", "--history", "--no-cache"],
     );
-    assert_eq!(output.code, 2);
+    assert_eq!(output.code, Some(2));
     assert!(output.stderr.contains("--history"), "{}", output.stderr);
 }
 
@@ -289,11 +289,11 @@ fn git(dir: &Path, args: &[&str]) -> bool {
 
 #[test]
 fn html_and_markdown_with_history() {
-    let (_temp, demo) = demo_copy();
-    if !git(&demo, &["init", "-q"]) {
-        common::skipped("html report history: git not installed");
+    if !support::require_tool("git", "apt-get install git") {
         return;
     }
+    let (_temp, demo) = demo_copy();
+    assert!(git(&demo, &["init", "-q"]));
     assert!(git(&demo, &["add", "-A"]));
     assert!(git(&demo, &["commit", "-q", "-m", "The demo <service>"]));
     let html = html_report(&demo, &["--history"]);
@@ -318,7 +318,7 @@ fn html_and_markdown_with_history() {
         &demo,
         &["report", "--format", "markdown", "--history", "--no-cache"],
     );
-    assert_eq!(markdown.code, 0, "{}", markdown.stderr);
+    assert_eq!(markdown.code, Some(0), "{}", markdown.stderr);
     // The commit id depends on the demo's bytes: mask it.
     let stdout: String = markdown
         .stdout
@@ -347,7 +347,7 @@ fn chromium() -> Option<PathBuf> {
 #[test]
 fn renders_in_headless_chromium() {
     let Some(browser) = chromium() else {
-        common::skipped("renders_in_headless_chromium: chromium not installed");
+        support::tool_missing("chromium", "apt-get install chromium");
         return;
     };
     let (temp, demo) = demo_copy();

@@ -1,8 +1,10 @@
 //! The pre-commit integration, end to end and offline: a temporary git repo
 //! with a small project, a `repo: local` hook pointing at the built binary,
 //! a commit that adds a non-canonical import (blocked), the fix, and the
-//! commit going through. Skipped, visibly, when `pre-commit` or `git` is not
-//! on PATH.
+//! commit going through. Without `pre-commit` or `git` the tests fail under
+//! CI=true and are skipped, visibly, elsewhere.
+
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -147,35 +149,15 @@ fn render(output: &Output) -> String {
     )
 }
 
-fn on_path(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success())
-}
-
-fn tools_available(test: &str) -> bool {
-    for (program, hint) in [
-        ("pre-commit", "pip install pre-commit"),
-        ("git", "install git"),
-    ] {
-        if !on_path(program) {
-            {
-                use std::io::Write;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "SKIPPED {test}: `{program}` is not on PATH ({hint} to run it)"
-                );
-            }
-            return false;
-        }
-    }
-    true
+/// pre-commit and the git it drives, or a skip (a failure under CI=true).
+fn tools_available() -> bool {
+    support::require_tool("pre-commit", "pip install pre-commit")
+        && support::require_tool("git", "apt-get install git")
 }
 
 #[test]
 fn hook_manifest_is_valid() {
-    if !tools_available("hook_manifest_is_valid") {
+    if !tools_available() {
         return;
     }
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
@@ -198,7 +180,7 @@ fn hook_manifest_is_valid() {
 
 #[test]
 fn hook_blocks_a_noncanonical_import_until_it_is_fixed() {
-    if !tools_available("hook_blocks_a_noncanonical_import_until_it_is_fixed") {
+    if !tools_available() {
         return;
     }
     let sandbox = Sandbox::new();

@@ -1,14 +1,14 @@
 //! One fixture project per rule: the exact diagnostics (JSON) and the fixed
 //! output, snapshotted; the counts also match the hand-derived EXPECTED.md.
 
-mod common;
+mod support;
 
-use common::{copy_tree, fixture, run};
 use serde_json::Value;
+use support::{copy_tree, fixture, run};
 
 fn check_json(dir: &std::path::Path) -> Value {
     let output = run(dir, &["check", "--format", "json"]);
-    assert!(output.code == 0 || output.code == 1, "{}", output.render());
+    assert!(matches!(output.code, Some(0 | 1)), "{}", output.render());
     serde_json::from_str(&output.stdout).expect("check --format json is JSON")
 }
 
@@ -92,7 +92,7 @@ fn check_rule_fixture(name: &str) {
     let work = tempfile::tempdir().unwrap();
     copy_tree(&dir, work.path());
     let fixed = run(work.path(), &["fix", "--unsafe-fixes"]);
-    assert!(fixed.code == 0 || fixed.code == 1, "{}", fixed.render());
+    assert!(matches!(fixed.code, Some(0 | 1)), "{}", fixed.render());
     let again = run(work.path(), &["fix", "--unsafe-fixes"]);
     assert!(
         again.stdout.starts_with("Fixed 0 violations"),
@@ -108,7 +108,7 @@ fn check_rule_fixture(name: &str) {
     python_still_compiles(work.path());
     insta::assert_snapshot!(
         format!("{}_fix_diff", name.replace('/', "_")),
-        common::tree_diff(&dir, work.path())
+        support::tree_diff(&dir, work.path())
     );
 }
 
@@ -149,7 +149,7 @@ fn rust_workspace() {
     );
     insta::assert_snapshot!(
         "rust_workspace_fix_diff",
-        common::tree_diff(&dir, work.path())
+        support::tree_diff(&dir, work.path())
     );
     // The rewritten workspace still builds.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -166,11 +166,7 @@ fn rust_workspace() {
 /// Every Python file of a fixed tree compiles with CPython, except the ones
 /// planted with syntax errors (which `fix` never touches).
 fn python_still_compiles(root: &std::path::Path) {
-    let probe = std::process::Command::new("python3")
-        .arg("--version")
-        .output();
-    if !probe.is_ok_and(|output| output.status.success()) {
-        common::skipped("py_compile check: python3 is not installed");
+    if !support::require_tool("python3", "apt-get install python3") {
         return;
     }
     let script = r#"

@@ -3,13 +3,13 @@
 //! tests/schema/), both outputs are snapshotted, and fingerprints are shown to
 //! survive edits above a violation.
 
-mod common;
+mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::{fixture, run};
 use serde_json::Value;
+use support::{fixture, run};
 
 fn sarif_validator() -> jsonschema::Validator {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/sarif-schema-2.1.0.json");
@@ -34,7 +34,7 @@ fn demo_sarif(extra: &[&str]) -> (String, Value) {
     let mut args = vec!["check", "--format", "sarif"];
     args.extend_from_slice(extra);
     let output = run(&fixture("demo"), &args);
-    assert_eq!(output.code, 1, "{}", output.render());
+    assert_eq!(output.code, Some(1), "{}", output.render());
     let log = serde_json::from_str(&output.stdout).expect("SARIF is JSON");
     (output.stdout, log)
 }
@@ -177,7 +177,7 @@ fn sarif_is_identical_across_thread_counts() {
 #[test]
 fn demo_github_snapshot() {
     let output = run(&fixture("demo"), &["check", "--format", "github"]);
-    assert_eq!(output.code, 1, "{}", output.render());
+    assert_eq!(output.code, Some(1), "{}", output.render());
     let json = run_json();
     let violations = json["violations"].as_array().unwrap();
     let lines: Vec<&str> = output.stdout.lines().collect();

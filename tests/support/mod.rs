@@ -1,10 +1,13 @@
-//! Shared by the hardening suites (tests/hostile.rs, tests/fix_safety.rs):
-//! running the real binary under a hang guard, and a minimal project with a
-//! planted violation to prove the rest of a tree is still audited.
+//! Shared by the integration suites: running the real binary on fixtures and
+//! temporary trees under a hang guard, copying and comparing trees, a minimal
+//! project with a planted violation to prove the rest of a tree is still
+//! audited, and the rule for tests that need an external tool.
 
 #![allow(dead_code)]
 
-use std::io::Read;
+use std::collections::BTreeMap;
+use std::fs::FileType;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,8 +15,17 @@ use std::time::{Duration, Instant};
 /// Only a hang detector: no test asserts on how long anything takes.
 pub const HANG_LIMIT: Duration = Duration::from_secs(120);
 
+/// The tool's own cache directory, left out of every copy and comparison.
+const CACHE_DIR: &str = ".ssot-audit-cache";
+
 pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_ssot-audit")
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 /// A finished run of the binary.
@@ -26,11 +38,18 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.describe()))
+    /// Exit code, stdout and stderr in one text for snapshots.
+    pub fn render(&self) -> String {
+        let code = self
+            .code
+            .map_or_else(|| "signal".to_string(), |code| code.to_string());
+        format!(
+            "exit: {code}\n--- stdout\n{}--- stderr\n{}",
+            self.stdout, self.stderr
+        )
     }
 
+    /// Like [`Run::render`], cut short for an assertion message.
     pub fn describe(&self) -> String {
         let cut = |text: &str| text.chars().take(4000).collect::<String>();
         format!(
@@ -39,6 +58,11 @@ impl Run {
             cut(&self.stdout),
             cut(&self.stderr)
         )
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.describe()))
     }
 
     /// Exits with `code`: no panic, no abort, no signal.
@@ -124,7 +148,7 @@ pub fn wait(mut child: Child) -> Run {
     }
 }
 
-/// Runs the binary to completion under the hang guard.
+/// `ssot-audit ARGS` in `dir`, run to completion under the hang guard.
 pub fn run(dir: &Path, args: &[&str]) -> Run {
     wait(spawn(dir, args))
 }
@@ -190,30 +214,146 @@ pub fn assert_still_audited(run: &Run) {
     );
 }
 
-/// Every regular file under `root` (relative `/` paths) and its bytes, the
-/// tool's own cache directory left out.
-pub fn snapshot(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut files = std::collections::BTreeMap::new();
+/// Copies a tree (regular files and directories only).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let kind = entry.file_type().unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_name() == CACHE_DIR {
+            continue;
+        }
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Everything under `root` that is not a directory, as paths relative to
+/// `root` in path order, with the tool's cache directories left out.
+fn entries(root: &Path) -> Vec<(PathBuf, FileType)> {
+    let mut found = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let entry = entry.unwrap();
-            let kind = entry.file_type().unwrap();
-            let path = entry.path();
-            let relative = path
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            if relative == ".ssot-audit-cache" {
+            if entry.file_name() == CACHE_DIR {
                 continue;
             }
+            let kind = entry.file_type().unwrap();
             if kind.is_dir() {
-                stack.push(path);
-            } else if kind.is_file() {
-                files.insert(relative, std::fs::read(&path).unwrap());
+                stack.push(entry.path());
+            } else {
+                let relative = entry.path().strip_prefix(root).unwrap().to_path_buf();
+                found.push((relative, kind));
             }
         }
     }
-    files
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+/// A `/` path for messages and keys on every platform.
+fn slashed(relative: &Path) -> String {
+    relative.to_string_lossy().replace('\\', "/")
+}
+
+/// A unified diff of every file that differs between two trees.
+pub fn tree_diff(before: &Path, after: &Path) -> String {
+    let mut out = String::new();
+    for (relative, _) in entries(after) {
+        let old = std::fs::read(before.join(&relative)).unwrap_or_default();
+        let new = std::fs::read(after.join(&relative)).unwrap();
+        if old != new {
+            let name = slashed(&relative);
+            out.push_str(
+                &similar::TextDiff::from_lines(
+                    &String::from_utf8_lossy(&old),
+                    &String::from_utf8_lossy(&new),
+                )
+                .unified_diff()
+                .context_radius(1)
+                .header(&format!("a/{name}"), &format!("b/{name}"))
+                .to_string(),
+            );
+        }
+    }
+    out
+}
+
+/// Every regular file under `root` (relative `/` paths) and its bytes, the
+/// tool's own cache directory left out.
+pub fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    entries(root)
+        .into_iter()
+        .filter(|(_, kind)| kind.is_file())
+        .map(|(relative, _)| {
+            let bytes = std::fs::read(root.join(&relative)).unwrap();
+            (slashed(&relative), bytes)
+        })
+        .collect()
+}
+
+/// Whether CI is set to true (`CI=true`, as CI services set it, or `CI=1`).
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|value| value.eq_ignore_ascii_case("true") || value == "1")
+}
+
+/// The running test, by libtest's name for its thread.
+fn test_name() -> String {
+    match std::thread::current().name() {
+        Some(name) if name != "main" => name.to_string(),
+        _ => "this test".to_string(),
+    }
+}
+
+/// Whether `program --version` runs and succeeds.
+fn runs(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// True when `program` runs (`program --version` succeeds). When it does not,
+/// the test fails under `CI=true`, where every tool must be installed (.ci/run
+/// installs them); elsewhere it prints `SKIPPED`, past libtest's capture, with
+/// `install` (how to get the tool), and the caller skips the work that needs
+/// it.
+pub fn require_tool(program: &str, install: &str) -> bool {
+    runs(program) || tool_missing(program, install)
+}
+
+/// [`require_tool`]'s answer for a tool the caller looked for itself (for one
+/// found under several names): panics under `CI=true`, else says `SKIPPED`.
+/// Always false.
+pub fn tool_missing(program: &str, install: &str) -> bool {
+    let test = test_name();
+    if in_ci() {
+        panic!(
+            "CI=true: `{program}` is required by {test} but is not installed; \
+             install it with `{install}` (.ci/run does)"
+        );
+    }
+    // Past libtest's output capture (which only takes `print!` / `eprint!`),
+    // so the line shows in a normal run.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: `{program}` is not installed (install it with `{install}` \
+         to run it; under CI=true this is a failure)"
+    );
+    false
+}
+
+/// A fact of the environment that is not a missing tool (running as root, for
+/// one) kept part of a test from checking anything: printed, past libtest's
+/// capture, as a `NOTE`, never as `SKIPPED`.
+pub fn note(message: &str) {
+    let _ = writeln!(std::io::stderr(), "NOTE {}: {message}", test_name());
 }
