@@ -1,0 +1,93 @@
+//! A fix never changes what a passing test does: the demo's own pytest
+//! suite passes before `fix`, and after it, and the fix did rewrite files.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+/// `python3 -m pytest` in `root`: whether it passed, and its output.
+fn pytest(root: &Path) -> (bool, String) {
+    let output = Command::new("python3")
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        .current_dir(root)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .expect("python3 runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+fn pytest_available() -> bool {
+    let found = Command::new("python3")
+        .args(["-c", "import pytest, pytest_mock"])
+        .status()
+        .is_ok_and(|status| status.success());
+    found || support::tool_missing("pytest", "python3 -m pip install pytest pytest-mock")
+}
+
+#[test]
+fn the_demo_suite_passes_before_and_after_fix() {
+    if !pytest_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("demo");
+    support::copy_tree(&support::fixture("demo"), &root);
+    let (passed, output) = pytest(&root);
+    assert!(passed, "the suite fails before fix:\n{output}");
+    let before = support::snapshot(&root);
+
+    let run = support::run(&root, &["fix", "--no-cache"]);
+    run.assert_exit_in(&[0, 1]);
+    assert!(run.stdout.starts_with("Fixed "), "{}", run.describe());
+    let after = support::snapshot(&root);
+    let changed = before
+        .iter()
+        .filter(|(path, bytes)| after.get(*path) != Some(bytes))
+        .count();
+    assert!(
+        changed >= 5,
+        "fix rewrote {changed} files:\n{}",
+        run.describe()
+    );
+
+    let (passed, output) = pytest(&root);
+    assert!(
+        passed,
+        "the suite fails after fix:\n{output}\n{}",
+        run.describe()
+    );
+
+    // Nothing safe is left for a second run, and it changes nothing.
+    let again = support::run(&root, &["fix", "--no-cache"]);
+    assert!(
+        again.stdout.starts_with("Fixed 0 violations"),
+        "{}",
+        again.describe()
+    );
+    assert_eq!(support::snapshot(&root), after);
+}
+
+/// `fix --dry-run` promises what `fix` then does.
+#[test]
+fn dry_run_counts_are_what_fix_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("demo");
+    support::copy_tree(&support::fixture("demo"), &root);
+    let dry = support::run(&root, &["fix", "--dry-run", "--no-cache"]);
+    let real = support::run(&root, &["fix", "--no-cache"]);
+    let head = |text: &str| {
+        text.lines()
+            .next()
+            .unwrap_or_default()
+            .replace("Would fix", "Fixed")
+    };
+    assert_eq!(head(&dry.stdout), head(&real.stdout), "{}", dry.describe());
+    let plan = support::run(&root, &["plan", "--format", "json", "--no-cache"]);
+    assert_eq!(plan.json()["totals"]["safe"], 0, "{}", plan.describe());
+}
