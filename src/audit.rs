@@ -22,10 +22,7 @@ pub struct PathFilter {
 
 impl PathFilter {
     pub fn new(root: &Path, paths: &[PathBuf]) -> Result<Self, Error> {
-        let cwd = std::env::current_dir().map_err(|source| Error::Io {
-            context: "cannot read the current directory".into(),
-            source,
-        })?;
+        let cwd = current_dir()?;
         let mut prefixes = Vec::new();
         for path in paths {
             let absolute = normalise(&cwd.join(path));
@@ -124,16 +121,18 @@ pub struct Facts {
     pub notes: Vec<Note>,
 }
 
+/// The current directory, where rules.toml is looked for.
+pub fn current_dir() -> Result<PathBuf, Error> {
+    std::env::current_dir().map_err(|source| Error::Io {
+        context: "cannot read the current directory".into(),
+        source,
+    })
+}
+
 pub fn load_config(file: Option<&Path>) -> Result<Config, Error> {
     let file = match file {
         Some(file) => file.to_path_buf(),
-        None => {
-            let cwd = std::env::current_dir().map_err(|source| Error::Io {
-                context: "cannot read the current directory".into(),
-                source,
-            })?;
-            config::discover(&cwd)?
-        }
+        None => config::discover(&current_dir()?)?,
     };
     Ok(config::load(&file)?)
 }

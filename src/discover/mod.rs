@@ -79,10 +79,7 @@ fn load_config(config_file: Option<&Path>) -> Result<(Config, Option<String>), E
     let file = match config_file {
         Some(file) => file.to_path_buf(),
         None => {
-            let cwd = std::env::current_dir().map_err(|source| Error::Io {
-                context: "cannot read the current directory".into(),
-                source,
-            })?;
+            let cwd = crate::audit::current_dir()?;
             match config::discover(&cwd) {
                 Ok(file) => file,
                 Err(ConfigError::NotFound(_)) => return Ok((default_config(cwd)?, None)),

@@ -319,29 +319,36 @@ pub(super) fn binds_other_object(
     file: &FileFacts,
     symbol: &str,
 ) -> bool {
-    file.definitions
-        .iter()
-        .any(|definition| definition.name == symbol)
-        || file.aliases.iter().any(|alias| alias.target == symbol)
-        || file.imports.iter().any(|import| {
-            let bound = import.asname.as_deref().or(import.name.as_deref());
-            bound == Some(symbol)
-                && import.resolved.as_deref() != Some(concept.canonical_module.as_str())
-                && !import.name.as_deref().is_some_and(|name| {
-                    same_object(index, concept, import.resolved.as_deref(), name)
-                })
-        })
+    binds(file, symbol, &concept.canonical_module, |import| {
+        import
+            .name
+            .as_deref()
+            .is_some_and(|name| same_object(index, concept, import.resolved.as_deref(), name))
+    })
 }
 
 /// The file binds `name` to something other than the canonical import.
 pub(super) fn binds_elsewhere(file: &FileFacts, name: &str, canonical_module: &str) -> bool {
+    binds(file, name, canonical_module, |_| false)
+}
+
+/// `name` is defined, assigned or imported (other than from
+/// `canonical_module`, or by an import `harmless` accepts) in the file.
+fn binds(
+    file: &FileFacts,
+    name: &str,
+    canonical_module: &str,
+    harmless: impl Fn(&ImportFact) -> bool,
+) -> bool {
     file.definitions
         .iter()
         .any(|definition| definition.name == name)
         || file.aliases.iter().any(|alias| alias.target == name)
         || file.imports.iter().any(|import| {
             let bound = import.asname.as_deref().or(import.name.as_deref());
-            bound == Some(name) && import.resolved.as_deref() != Some(canonical_module)
+            bound == Some(name)
+                && import.resolved.as_deref() != Some(canonical_module)
+                && !harmless(import)
         })
 }
 
