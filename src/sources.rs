@@ -203,9 +203,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_cached_file_that_changed_gets_no_text() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a.py"), "import b\n").unwrap();
+    fn a_cached_file_that_changed_gets_no_text() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(dir.path().join("a.py"), "import b\n")?;
         let mut sources = Sources::new(dir.path());
         sources.insert_cached("a.py".into(), hash(b"import c\n"));
         let notes = sources.load(["a.py"], true);
@@ -219,18 +219,20 @@ mod tests {
             sources.get("a.py").map(|text| text.text.as_str()),
             Some("import b\n")
         );
+        Ok(())
     }
 
     #[cfg(unix)]
     #[test]
-    fn a_named_pipe_is_refused_without_blocking() {
-        let dir = tempfile::tempdir().unwrap();
+    fn a_named_pipe_is_refused_without_blocking() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
         let pipe = dir.path().join("pipe.py");
-        let name = std::ffi::CString::new(pipe.as_os_str().as_encoded_bytes()).unwrap();
+        let name = std::ffi::CString::new(pipe.as_os_str().as_encoded_bytes())?;
         // SAFETY: a valid NUL-terminated path and a plain mode.
         if unsafe { libc::mkfifo(name.as_ptr(), 0o644) } != 0 {
             panic!("mkfifo failed");
         }
         assert!(read(&pipe).is_err());
+        Ok(())
     }
 }

@@ -81,12 +81,12 @@ mod tests {
 
     /// Every source file is read once per run, whatever the command.
     #[test]
-    fn each_file_is_read_once() {
+    fn each_file_is_read_once() -> Result<(), Box<dyn std::error::Error>> {
         let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
         let config = demo.join("rules.toml");
         crate::sources::count_reads();
         for command in ["check", "plan", "report", "baseline"] {
-            let dir = tempfile::tempdir().unwrap();
+            let dir = tempfile::tempdir()?;
             let mut args = vec![
                 "ssot-audit".to_string(),
                 command.to_string(),
@@ -100,13 +100,14 @@ mod tests {
                     dir.path().join("b.json").display().to_string(),
                 ]);
             }
-            let cli = Cli::try_parse_from(&args).unwrap();
+            let cli = Cli::try_parse_from(&args)?;
             crate::sources::count_reads();
-            run(cli).unwrap();
+            run(cli)?;
             let counts = crate::sources::read_counts();
             assert!(counts.len() > 10, "{command}: {counts:?}");
             let twice: Vec<_> = counts.iter().filter(|(_, &count)| count > 1).collect();
             assert!(twice.is_empty(), "{command} read files twice: {twice:?}");
         }
+        Ok(())
     }
 }
