@@ -296,6 +296,11 @@ impl Audit {
         Ok(Facts { files, notes })
     }
 
+    /// What a new audit of the same project is built from (`fix` passes).
+    pub fn into_parts(self) -> (Config, PathFilter, Sources) {
+        (self.config, self.filter, self.sources)
+    }
+
     pub fn retain_codes(&mut self, keep: impl Fn(Code) -> bool) {
         self.violations.retain(|violation| keep(violation.code));
     }

@@ -99,7 +99,7 @@ enum Content {
 pub struct Sources {
     root: PathBuf,
     content: FxHashMap<String, Content>,
-    texts: BTreeMap<String, std::sync::Arc<SourceText>>,
+    texts: BTreeMap<String, SourceText>,
 }
 
 impl std::fmt::Debug for Sources {
@@ -152,11 +152,14 @@ impl Sources {
                 Some(Content::Cached(expected)) => match read(&self.root.join(path)) {
                     Ok(bytes) if hash(&bytes) == expected => bytes,
                     Ok(_) => {
-                        notes.push(note(path, "changed since its facts were cached: no fixes"));
+                        notes.push(Note::unreadable(
+                            path,
+                            "changed since its facts were cached: no fixes",
+                        ));
                         continue;
                     }
                     Err(error) => {
-                        notes.push(note(path, &format!("cannot read: {error}")));
+                        notes.push(Note::unreadable(path, format!("cannot read: {error}")));
                         continue;
                     }
                 },
@@ -164,10 +167,9 @@ impl Sources {
             };
             match SourceText::from_bytes(bytes) {
                 Some(text) => {
-                    self.texts
-                        .insert(path.to_string(), std::sync::Arc::new(text));
+                    self.texts.insert(path.to_string(), text);
                 }
-                None => notes.push(note(path, "not valid UTF-8: no fixes")),
+                None => notes.push(Note::unreadable(path, "not valid UTF-8: no fixes")),
             }
         }
         if drop_rest {
@@ -179,23 +181,14 @@ impl Sources {
 
     /// The kept text of `path`.
     pub fn get(&self, path: &str) -> Option<&SourceText> {
-        self.texts.get(path).map(|text| text.as_ref())
+        self.texts.get(path)
     }
 
     /// `path` now holds `text` (written by `fix`, or planned in memory).
     pub fn replace(&mut self, path: &str, text: SourceText) {
         self.content.remove(path);
-        self.texts
-            .insert(path.to_string(), std::sync::Arc::new(text));
+        self.texts.insert(path.to_string(), text);
     }
-
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-}
-
-fn note(path: &str, message: &str) -> Note {
-    Note::unreadable(path, message)
 }
 
 #[cfg(test)]

@@ -208,16 +208,6 @@ pub(super) fn same_object(
         && module.is_some_and(|module| index.resolve(module, name) == canonical)
 }
 
-/// What applying fixes to one file gave.
-#[derive(Debug)]
-pub struct FileRewrite {
-    pub path: String,
-    pub original: String,
-    pub rewritten: String,
-    pub fixed: usize,
-    pub deferred: usize,
-}
-
 /// Chooses non-overlapping fixes of one file (earlier first; a fix that
 /// overlaps one already chosen is deferred to the next pass) and applies them.
 pub fn rewrite(

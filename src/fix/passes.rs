@@ -150,18 +150,11 @@ pub fn fix_project(
             .map(|((path, code, concept), count)| ((path.to_string(), code, concept), count))
             .collect();
         let previous_files = pass.files.clone();
-        let mut config_filter_sources = {
-            let Audit {
-                config,
-                filter,
-                sources,
-                ..
-            } = audit;
-            (config, filter, sources)
-        };
+        let fixable: Vec<String> = by_file.into_keys().collect();
+        let mut parts = audit.into_parts();
         let mut replaced: Vec<(String, SourceText)> = Vec::new();
         let next = loop {
-            let (config, filter, mut sources) = config_filter_sources;
+            let (config, filter, mut sources) = parts;
             pass.files.clone_from(&previous_files);
             for (path, old) in replaced.drain(..) {
                 sources.replace(&path, old);
@@ -198,17 +191,11 @@ pub fn fix_project(
             let undo_all = own.len() < grown.len() || own.is_empty();
             rewritten.retain(|(path, _, _)| !undo_all && !own.contains(path));
             let reason = "its fixes would create a new violation: not rewritten";
-            let undone = by_file.keys().filter(|path| undo_all || own.contains(path));
+            let undone = fixable.iter().filter(|path| undo_all || own.contains(path));
             for path in undone {
                 refused.insert(path.clone(), reason.into());
             }
-            let Audit {
-                config,
-                filter,
-                sources,
-                ..
-            } = next;
-            config_filter_sources = (config, filter, sources);
+            parts = next.into_parts();
         };
         for (path, old) in replaced {
             originals.entry(path).or_insert(old);
@@ -244,12 +231,7 @@ pub fn fix_project(
     if files.len() != originals.len() {
         // Files refused at write time keep their text: the remaining
         // violations are those of the project as it now is on disk.
-        let Audit {
-            config,
-            filter,
-            mut sources,
-            ..
-        } = audit;
+        let (config, filter, mut sources) = audit.into_parts();
         for (path, original) in &originals {
             if files.contains(path) {
                 continue;
