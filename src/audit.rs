@@ -204,14 +204,22 @@ impl Audit {
         Ok(audit)
     }
 
-    /// Decodes the text of every file with a violation (reading a cache-hit
-    /// file, checked against its hash); with `drop_rest`, the bytes of every
-    /// other file are let go.
+    /// Decodes the text of every file with a violation, and of every file
+    /// with a patch string (a fix that renames a binding rewrites the patch
+    /// strings naming it), reading a cache-hit file, checked against its
+    /// hash; with `drop_rest`, the bytes of every other file are let go.
     pub fn load_sources(&mut self, drop_rest: bool) {
         let paths: Vec<&str> = self
             .violations
             .iter()
             .map(|violation| violation.path.as_str())
+            .chain(
+                self.index
+                    .files
+                    .iter()
+                    .filter(|file| !file.patch_targets.is_empty())
+                    .map(|file| file.path.as_str()),
+            )
             .collect();
         let notes = self.sources.load(paths, drop_rest);
         if !notes.is_empty() {

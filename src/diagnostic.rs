@@ -140,6 +140,17 @@ pub struct Fix {
     pub edits: Vec<Edit>,
     /// What the fix does, in a few words.
     pub title: String,
+    /// Edits the fix makes in other files, applied with it or not at all:
+    /// the patch strings of a consumer binding it renames.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_files: Vec<FileEdits>,
+}
+
+/// Edits of one file that belong to a fix of another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileEdits {
+    pub path: String,
+    pub edits: Vec<Edit>,
 }
 
 /// The fact a violation is about, for the fixer.

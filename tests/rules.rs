@@ -137,7 +137,7 @@ fn rust_workspace() {
     let dir = fixture("rust_workspace");
     let json = check_json(&dir);
     insta::assert_snapshot!("rust_workspace_violations", violation_lines(&json));
-    assert_eq!(json["summary"]["violations"], 13);
+    assert_eq!(json["summary"]["violations"], 12);
     let work = tempfile::tempdir().unwrap();
     copy_tree(&dir, work.path());
     run(work.path(), &["fix", "--unsafe-fixes"]);

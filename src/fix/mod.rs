@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::audit::{Audit, PathFilter};
 use crate::config::{Concept, Config, Language};
-use crate::diagnostic::{Applicability, Code, Edit, FactRef, Fix, Via, Violation};
+use crate::diagnostic::{Applicability, Code, Edit, FactRef, FileEdits, Fix, Via, Violation};
 use crate::index::{Origin, ProjectIndex};
 use crate::lang::python::resolve_relative;
 use crate::lang::{FileFacts, ImportFact, ImportKind};
@@ -27,7 +27,7 @@ mod write;
 
 use crate::sources::Sources;
 pub use passes::{fix_project, unified_diff, FixOutcome};
-pub use plan::{apply_edits, plan, FilePlan, PlanTotals, PlannedFix, RewritePlan};
+pub use plan::{apply_edits, plan, FilePlan, PlanTotals, PlannedEdits, PlannedFix, RewritePlan};
 use python::{python_from_import, python_module_import};
 use rust::rust_use;
 pub use write::write_atomic;
@@ -116,16 +116,13 @@ pub fn attach_fixes(audit: &mut Audit) {
             continue;
         }
         let Some(fact) = violation.fact else { continue };
-        let Some(text) = audit.sources.get(&violation.path) else {
-            continue;
-        };
         let Some(concept) = violation
             .concept
             .and_then(|id| audit.config.concepts.get(id))
         else {
             continue;
         };
-        violation.fix = fix_for(&audit.index, concept, violation, fact, text);
+        violation.fix = fix_for(&audit.index, concept, violation, fact, &audit.sources);
     }
 }
 
@@ -134,8 +131,9 @@ pub(super) fn fix_for(
     concept: &Concept,
     violation: &Violation,
     fact: FactRef,
-    text: &SourceText,
+    sources: &Sources,
 ) -> Option<Fix> {
+    let text = sources.get(&violation.path)?;
     match fact {
         FactRef::Import { file, import } => {
             let file = &index.files[file];
@@ -145,7 +143,7 @@ pub(super) fn fix_for(
             let import = &file.imports[import];
             match (import.kind, violation.via) {
                 (ImportKind::From, Via::Import) if is_symbol_import(concept, import) => {
-                    python_from_import(index, concept, file, import, text)
+                    python_from_import(index, concept, file, import, sources)
                 }
                 (ImportKind::Import | ImportKind::From, Via::Import) => {
                     python_module_import(index, concept, file, import, text)
@@ -156,24 +154,13 @@ pub(super) fn fix_for(
         }
         FactRef::Patch { file, target } => {
             let target = &index.files[file].patch_targets[target];
-            let start = target.span.start as usize;
-            let end = target.span.end as usize;
-            let literal = text.text.get(start..end)?;
-            let quote = literal.chars().next().filter(|q| *q == '"' || *q == '\'')?;
-            if literal != format!("{quote}{}{quote}", target.value) {
-                return None;
-            }
+            let canonical = format!("{}.{}", concept.canonical_module, concept.canonical_symbol);
+            let edit = python::patch_literal_edit(text, target, &canonical)?;
             Some(Fix {
                 applicability: Applicability::Unsafe,
-                edits: vec![text.edit(
-                    start,
-                    end,
-                    format!(
-                        "{quote}{}.{}{quote}",
-                        concept.canonical_module, concept.canonical_symbol
-                    ),
-                )],
+                edits: vec![edit],
                 title: "patch the canonical path (the patched lookup may differ)".into(),
+                other_files: Vec::new(),
             })
         }
     }
@@ -208,41 +195,46 @@ pub(super) fn same_object(
         && module.is_some_and(|module| index.resolve(module, name) == canonical)
 }
 
-/// Chooses non-overlapping fixes of one file (earlier first; a fix that
-/// overlaps one already chosen is deferred to the next pass) and applies them.
-pub fn rewrite(
-    text: &SourceText,
-    language: Language,
-    fixes: &[&Fix],
-) -> Result<(String, usize, usize), String> {
+/// Chooses the fixes of one file that can go together: earlier first, a
+/// fix that overlaps one already chosen (or reaches out of the text) is
+/// deferred to the next pass.
+pub fn choose<'f>(text: &SourceText, fixes: &[&'f Fix]) -> Vec<&'f Fix> {
     let mut ordered: Vec<&Fix> = fixes.to_vec();
     ordered.sort_by_key(|fix| fix.edits.iter().map(|edit| edit.start).min().unwrap_or(0));
-    let mut chosen: Vec<&Edit> = Vec::new();
-    let mut fixed = 0;
-    let mut deferred = 0;
+    let mut edits: Vec<&Edit> = Vec::new();
+    let mut chosen = Vec::new();
     for fix in ordered {
-        let overlaps = fix.edits.iter().any(|edit| {
-            chosen.iter().any(|other| {
+        if fits(text, &edits, &fix.edits) {
+            edits.extend(fix.edits.iter());
+            chosen.push(fix);
+        }
+    }
+    chosen
+}
+
+/// `new` edits lie inside `text` on character boundaries and overlap none
+/// of `taken` (two insertions at one offset overlap too: their order would
+/// be arbitrary).
+pub fn fits(text: &SourceText, taken: &[&Edit], new: &[Edit]) -> bool {
+    new.iter().all(|edit| {
+        edit.start <= edit.end
+            && edit.end <= text.text.len()
+            && text.text.is_char_boundary(edit.start)
+            && text.text.is_char_boundary(edit.end)
+            && !taken.iter().any(|other| {
                 (edit.start < other.end && other.start < edit.end)
                     || (edit.start == other.start
                         && (edit.start == edit.end || other.start == other.end))
             })
-        });
-        let in_bounds = fix.edits.iter().all(|edit| {
-            edit.start <= edit.end
-                && edit.end <= text.text.len()
-                && text.text.is_char_boundary(edit.start)
-                && text.text.is_char_boundary(edit.end)
-        });
-        if overlaps || !in_bounds {
-            deferred += 1;
-            continue;
-        }
-        chosen.extend(fix.edits.iter());
-        fixed += 1;
-    }
-    chosen.sort();
-    let rewritten = apply_edits(&text.text, &chosen);
+    })
+}
+
+/// `text` with `edits` (non-overlapping) applied; an error when a rewritten
+/// Python file would no longer parse.
+pub fn rewrite(text: &SourceText, language: Language, edits: &[&Edit]) -> Result<String, String> {
+    let mut edits = edits.to_vec();
+    edits.sort();
+    let rewritten = apply_edits(&text.text, &edits);
     if language == Language::Python {
         if let Some(error) = python_parse_error(&rewritten) {
             return Err(format!(
@@ -250,7 +242,7 @@ pub fn rewrite(
             ));
         }
     }
-    Ok((rewritten, fixed, deferred))
+    Ok(rewritten)
 }
 
 /// Stack for re-parsing a rewritten file, as large as the scan's: the parser

@@ -72,6 +72,119 @@ pub(super) fn tally(audit: &Audit) -> BTreeMap<(&str, Code, Option<usize>), usiz
     counts
 }
 
+/// A file rewritten in memory: path, new text, fixes applied.
+type Rewritten = (String, SourceText, usize);
+
+/// One pass's rewrites, and the (fix's file, other file) pairs its fixes
+/// link. The fixes of each file that fit together are chosen; a fix whose
+/// edits in other files (the patch strings of a renamed binding) do not fit
+/// there waits for the next pass; a file that would not parse is refused,
+/// and with it every fix that has an edit in it.
+fn rewrite_pass(
+    sources: &Sources,
+    by_file: &BTreeMap<String, Vec<&Fix>>,
+    refused: &mut BTreeMap<String, String>,
+) -> (Vec<Rewritten>, Vec<(String, String)>) {
+    let mut chosen: Vec<(&str, &Fix)> = Vec::new();
+    for (path, fixes) in by_file {
+        if let Some(text) = sources.get(path) {
+            chosen.extend(
+                choose(text, fixes)
+                    .into_iter()
+                    .map(|fix| (path.as_str(), fix)),
+            );
+        }
+    }
+    loop {
+        // Each file's edits: its own chosen fixes', then the other files'
+        // edits of chosen fixes that fit.
+        let mut edits: BTreeMap<&str, Vec<&Edit>> = BTreeMap::new();
+        for (path, fix) in &chosen {
+            edits.entry(path).or_default().extend(fix.edits.iter());
+        }
+        chosen.retain(|(_, fix)| {
+            let fit = fix.other_files.iter().all(|other| {
+                !refused.contains_key(&other.path)
+                    && sources.get(&other.path).is_some_and(|text| {
+                        fits(
+                            text,
+                            edits.get(other.path.as_str()).map_or(&[], Vec::as_slice),
+                            &other.edits,
+                        )
+                    })
+            });
+            if fit {
+                for other in &fix.other_files {
+                    edits
+                        .entry(other.path.as_str())
+                        .or_default()
+                        .extend(other.edits.iter());
+                }
+            }
+            fit
+        });
+        let mut edits: BTreeMap<&str, Vec<&Edit>> = BTreeMap::new();
+        for (path, fix) in &chosen {
+            edits.entry(path).or_default().extend(fix.edits.iter());
+            for other in &fix.other_files {
+                edits
+                    .entry(other.path.as_str())
+                    .or_default()
+                    .extend(other.edits.iter());
+            }
+        }
+        let mut rewritten = Vec::new();
+        let mut failed = false;
+        for (path, edits) in edits {
+            let Some(text) = sources.get(path) else {
+                continue;
+            };
+            let language = if path.ends_with(".rs") {
+                Language::Rust
+            } else {
+                Language::Python
+            };
+            match rewrite(text, language, &edits) {
+                Ok(new_text) => {
+                    let mut bytes = Vec::with_capacity(new_text.len() + 3);
+                    if text.encoding.bom {
+                        bytes.extend_from_slice(source::BOM.as_bytes());
+                    }
+                    bytes.extend_from_slice(new_text.as_bytes());
+                    if let Some(next) = SourceText::from_bytes(bytes) {
+                        let count = chosen.iter().filter(|(own, _)| *own == path).count();
+                        rewritten.push((path.to_string(), next, count));
+                    }
+                }
+                Err(message) => {
+                    refused.insert(path.to_string(), message);
+                    failed = true;
+                }
+            }
+        }
+        if !failed {
+            let mut links: Vec<(String, String)> = chosen
+                .iter()
+                .flat_map(|(path, fix)| {
+                    fix.other_files
+                        .iter()
+                        .map(|other| (path.to_string(), other.path.clone()))
+                })
+                .collect();
+            links.sort();
+            links.dedup();
+            return (rewritten, links);
+        }
+        chosen.retain(|(path, fix)| {
+            !refused.contains_key(*path)
+                && fix
+                    .other_files
+                    .iter()
+                    .all(|other| !refused.contains_key(&other.path))
+        });
+    }
+}
+
 /// Runs fix passes in memory until nothing applicable is left, each pass
 /// indexing the project again with its rewritten files. A pass whose edits
 /// would add a violation anywhere is dropped. With `write`, each rewritten
@@ -100,6 +213,8 @@ pub fn fix_project(
     // The text of each rewritten file before the first pass.
     let mut originals: BTreeMap<String, SourceText> = BTreeMap::new();
     let mut fixed_in: BTreeMap<String, usize> = BTreeMap::new();
+    // (file of a fix, file of the patch strings it rewrote), every pass.
+    let mut all_links: Vec<(String, String)> = Vec::new();
     for _ in 0..MAX_PASSES {
         let mut by_file: BTreeMap<String, Vec<&Fix>> = BTreeMap::new();
         for violation in &audit.violations {
@@ -113,33 +228,7 @@ pub fn fix_project(
         if by_file.is_empty() {
             break;
         }
-        let mut rewritten: Vec<(String, SourceText, usize)> = Vec::new();
-        for (path, fixes) in &by_file {
-            let Some(text) = audit.sources.get(path) else {
-                continue;
-            };
-            let language = if path.ends_with(".rs") {
-                Language::Rust
-            } else {
-                Language::Python
-            };
-            match rewrite(text, language, fixes) {
-                Ok((new_text, count, _)) if count > 0 => {
-                    let mut bytes = Vec::with_capacity(new_text.len() + 3);
-                    if text.encoding.bom {
-                        bytes.extend_from_slice(source::BOM.as_bytes());
-                    }
-                    bytes.extend_from_slice(new_text.as_bytes());
-                    if let Some(next) = SourceText::from_bytes(bytes) {
-                        rewritten.push((path.clone(), next, count));
-                    }
-                }
-                Ok(_) => {}
-                Err(message) => {
-                    refused.insert(path.clone(), message);
-                }
-            }
-        }
+        let (mut rewritten, links) = rewrite_pass(&audit.sources, &by_file, &mut refused);
         if rewritten.is_empty() {
             break;
         }
@@ -183,12 +272,25 @@ pub fn fix_project(
             }
             // A rewritten file that gained a violation is left as it was;
             // a gain elsewhere undoes the whole pass.
-            let own: Vec<String> = rewritten
+            let mut own: Vec<String> = rewritten
                 .iter()
                 .map(|(path, _, _)| path.clone())
                 .filter(|path| grown.contains(path))
                 .collect();
             let undo_all = own.len() < grown.len() || own.is_empty();
+            // A fix and the patch strings it rewrote elsewhere go together.
+            loop {
+                let linked: Vec<String> = links
+                    .iter()
+                    .filter(|(main, other)| own.contains(main) != own.contains(other))
+                    .flat_map(|(main, other)| [main.clone(), other.clone()])
+                    .filter(|path| !own.contains(path))
+                    .collect();
+                if linked.is_empty() {
+                    break;
+                }
+                own.extend(linked);
+            }
             rewritten.retain(|(path, _, _)| !undo_all && !own.contains(path));
             let reason = "its fixes would create a new violation: not rewritten";
             let undone = fixable.iter().filter(|path| undo_all || own.contains(path));
@@ -200,11 +302,53 @@ pub fn fix_project(
         for (path, old) in replaced {
             originals.entry(path).or_insert(old);
         }
+        all_links.extend(links.into_iter().filter(|(main, other)| {
+            rewritten.iter().any(|(path, _, _)| path == main)
+                && rewritten.iter().any(|(path, _, _)| path == other)
+        }));
         for (path, _, count) in &rewritten {
             *fixed_in.entry(path.clone()).or_default() += count;
             fixed += count;
         }
         audit = next;
+    }
+    let mut changed: Vec<String> = Vec::new();
+    if write {
+        // A file changed on disk since the scan read it is refused, and so
+        // are the files linked to it by a fix: checked for all of them before
+        // any is written (and each again right before its rename).
+        changed = originals
+            .iter()
+            .filter(|(path, original)| {
+                crate::sources::read(&audit.config.root.join(path))
+                    .map_or(true, |bytes| bytes != original.bytes)
+            })
+            .map(|(path, _)| path.clone())
+            .collect();
+        for path in &changed {
+            refused.insert(
+                path.clone(),
+                "changed on disk since it was read: not rewritten".into(),
+            );
+        }
+        loop {
+            let linked: Vec<String> = all_links
+                .iter()
+                .filter(|(main, other)| changed.contains(main) != changed.contains(other))
+                .flat_map(|(main, other)| [main.clone(), other.clone()])
+                .filter(|path| !changed.contains(path))
+                .collect();
+            if linked.is_empty() {
+                break;
+            }
+            for path in &linked {
+                refused.insert(
+                    path.clone(),
+                    "a file its fixes also edit changed on disk: not rewritten".into(),
+                );
+            }
+            changed.extend(linked);
+        }
     }
     let mut diff = String::new();
     let mut files = Vec::new();
@@ -212,6 +356,9 @@ pub fn fix_project(
         let Some(current) = audit.sources.get(path) else {
             continue;
         };
+        if changed.contains(path) {
+            continue;
+        }
         if write {
             let absolute = audit.config.root.join(path);
             if let Err(message) = write_atomic(

@@ -22,6 +22,18 @@ pub struct PlannedFix {
     /// The lines the edits touch, before and after this fix alone.
     pub before: String,
     pub after: String,
+    /// The fix's edits in other files (patch strings of a renamed binding).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_files: Vec<PlannedEdits>,
+}
+
+/// A fix's edits in another file, with the lines they touch.
+#[derive(Debug, Serialize)]
+pub struct PlannedEdits {
+    pub path: String,
+    pub edits: Vec<Edit>,
+    pub before: String,
+    pub after: String,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -58,6 +70,7 @@ pub fn plan(audit: &Audit) -> RewritePlan {
         }
     }
     let mut plan = RewritePlan::default();
+    let mut touched: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for (path, violations) in by_file {
         let Some(text) = audit.sources.get(path) else {
             continue;
@@ -69,6 +82,20 @@ pub fn plan(audit: &Audit) -> RewritePlan {
                 continue;
             }
             let (before, after) = touched_lines(text, &fix.edits);
+            let mut other_files = Vec::new();
+            for other in &fix.other_files {
+                let Some(other_text) = audit.sources.get(&other.path) else {
+                    continue;
+                };
+                let (before, after) = touched_lines(other_text, &other.edits);
+                touched.insert(other.path.clone());
+                other_files.push(PlannedEdits {
+                    path: other.path.clone(),
+                    edits: other.edits.clone(),
+                    before,
+                    after,
+                });
+            }
             match fix.applicability {
                 Applicability::Safe => plan.totals.safe += 1,
                 Applicability::Unsafe => plan.totals.r#unsafe += 1,
@@ -87,14 +114,16 @@ pub fn plan(audit: &Audit) -> RewritePlan {
                 edits: fix.edits.clone(),
                 before,
                 after,
+                other_files,
             });
         }
+        touched.insert(path.to_string());
         plan.files.push(FilePlan {
             path: path.to_string(),
             fixes,
         });
     }
-    plan.totals.files = plan.files.len();
+    plan.totals.files = touched.len();
     plan
 }
 

@@ -2,6 +2,7 @@
 //! through the canonical module, with the uses of an old name renamed.
 
 use super::*;
+use crate::lang::PatchTarget;
 
 /// `from <canonical> import Canonical [as local]`, relative when the file's
 /// import was relative and the canonical module shares its top package.
@@ -88,16 +89,32 @@ pub(super) fn python_from_import(
     concept: &Concept,
     file: &FileFacts,
     import: &ImportFact,
-    text: &SourceText,
+    sources: &Sources,
 ) -> Option<Fix> {
+    let text = sources.get(&file.path)?;
     let name = import.name.as_deref()?;
     let symbol = &concept.canonical_symbol;
     let mut local = import.asname.as_deref().unwrap_or(name);
+    let mut applicability = if same_object(index, concept, import.resolved.as_deref(), name) {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
+    let mut patched = Vec::new();
+    // A patch of the old place no longer reaches the name once it is
+    // imported from the canonical module.
+    if let Some(resolved) = import.resolved.as_deref() {
+        patched.extend(patch_sites(index, resolved, name));
+    }
     // `from canonical import New as Old` would bind a second name of the
-    // concept again: the file's uses of `Old` are renamed to `New` instead.
+    // concept again: the file's uses of `Old` are renamed to `New` instead,
+    // and so are the patch strings of this module's `Old`.
     let mut renames = Vec::new();
+    let mut other_files = Vec::new();
     if local != symbol && concept.is_symbol(local) {
-        if binds_other_object(index, concept, file, symbol) || imported_from(index, file, local) {
+        if binds_other_object(index, concept, file, symbol)
+            || imported_by_others(index, file, local)
+        {
             return None;
         }
         let uses = rename::uses(&text.text, local, import.statement.start as usize)?;
@@ -105,18 +122,35 @@ pub(super) fn python_from_import(
             .into_iter()
             .map(|(start, end)| text.edit(start, end, symbol.clone()))
             .collect();
+        let module = file.module.as_deref()?;
+        let followed = follow_patches(index, sources, module, local, symbol);
+        for (path, edit) in followed.rewritten {
+            if path == file.path {
+                renames.push(edit);
+            } else {
+                match other_files
+                    .iter_mut()
+                    .find(|other: &&mut FileEdits| other.path == path)
+                {
+                    Some(other) => other.edits.push(edit),
+                    None => other_files.push(FileEdits {
+                        path,
+                        edits: vec![edit],
+                    }),
+                }
+            }
+        }
+        patched.extend(followed.kept);
         local = symbol;
     }
-    let applicability = if same_object(index, concept, import.resolved.as_deref(), name) {
-        Applicability::Safe
-    } else {
-        Applicability::Unsafe
-    };
+    if !patched.is_empty() {
+        applicability = Applicability::Unsafe;
+    }
     let relative = import.level > 0;
     let statement_start = import.statement.start as usize;
     let statement_end = import.statement.end as usize;
     let names = siblings(file, import);
-    let title = if renames.is_empty() {
+    let mut title = if renames.is_empty() {
         format!("import `{symbol}` from `{}`", concept.canonical_module)
     } else {
         format!(
@@ -124,6 +158,7 @@ pub(super) fn python_from_import(
             concept.canonical_module
         )
     };
+    title.push_str(&patched_note(&patched));
     let already = local == symbol
         && file.imports.iter().any(|other| {
             other.statement.start != import.statement.start
@@ -145,6 +180,7 @@ pub(super) fn python_from_import(
             applicability,
             edits,
             title,
+            other_files,
         });
     }
     if names.len() == 1 {
@@ -175,6 +211,7 @@ pub(super) fn python_from_import(
             applicability,
             edits,
             title,
+            other_files,
         });
     }
     // Take the name out of the list and import it on a line of its own.
@@ -190,6 +227,7 @@ pub(super) fn python_from_import(
         applicability,
         edits,
         title,
+        other_files,
     })
 }
 
@@ -251,7 +289,14 @@ pub(super) fn python_module_import(
         return None;
     }
     let symbol = &concept.canonical_symbol;
+    // `m.Old` is looked up at each use: a patch of `legacy.Old` reached it,
+    // and would no longer reach the canonical name.
+    let mut patched: Vec<PatchSite> = Vec::new();
+    for used in &uses {
+        patched.extend(patch_sites(index, &legacy, &used.attr));
+    }
     let safe = may_be_safe
+        && patched.is_empty()
         && uses
             .iter()
             .all(|used| same_object(index, concept, Some(&legacy), &used.attr))
@@ -277,15 +322,17 @@ pub(super) fn python_module_import(
         },
         edits,
         title: format!(
-            "import `{symbol}` from `{}` and use it directly",
-            concept.canonical_module
+            "import `{symbol}` from `{}` and use it directly{}",
+            concept.canonical_module,
+            patched_note(&patched)
         ),
+        other_files: Vec::new(),
     })
 }
 
 /// Another file imports `name` from this one: renaming it here would take
 /// away the name they import.
-pub(super) fn imported_from(index: &ProjectIndex, file: &FileFacts, name: &str) -> bool {
+pub(super) fn imported_by_others(index: &ProjectIndex, file: &FileFacts, name: &str) -> bool {
     let Some(module) = file.module.as_deref() else {
         return false;
     };
@@ -299,15 +346,126 @@ pub(super) fn imported_from(index: &ProjectIndex, file: &FileFacts, name: &str) 
                         == Some(name)
                 })
         })
-    }) || index.files.iter().any(|other| {
-        other.patch_targets.iter().any(|target| {
-            target
-                .value
-                .strip_prefix(module)
-                .and_then(|rest| rest.strip_prefix('.'))
-                == Some(name)
-        })
     })
+}
+
+/// A patch string naming a binding, as `path:line`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct PatchSite {
+    path: String,
+    line: u32,
+}
+
+impl PatchSite {
+    fn new(file: &FileFacts, target: &PatchTarget) -> Self {
+        Self {
+            path: file.path.clone(),
+            line: target.span.begin.line,
+        }
+    }
+}
+
+/// The patch strings of the project equal to `"{module}.{name}"`.
+pub(super) fn patch_sites(index: &ProjectIndex, module: &str, name: &str) -> Vec<PatchSite> {
+    patch_targets(index, module, name)
+        .map(|(file, target)| PatchSite::new(file, target))
+        .collect()
+}
+
+fn patch_targets<'i>(
+    index: &'i ProjectIndex,
+    module: &'i str,
+    name: &'i str,
+) -> impl Iterator<Item = (&'i FileFacts, &'i PatchTarget)> + 'i {
+    index.files.iter().flat_map(move |file| {
+        file.patch_targets
+            .iter()
+            .filter(move |target| {
+                target
+                    .value
+                    .strip_prefix(module)
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    == Some(name)
+            })
+            .map(move |target| (file, target))
+    })
+}
+
+/// The patch strings a rename of `module`'s binding `old` to `new` takes
+/// along: the literals rewritten (path, edit), and the sites that cannot be
+/// (a string built at run time, a bare `patch.object(module, "old")`).
+pub(super) struct FollowedPatches {
+    pub rewritten: Vec<(String, Edit)>,
+    pub kept: Vec<PatchSite>,
+}
+
+pub(super) fn follow_patches(
+    index: &ProjectIndex,
+    sources: &Sources,
+    module: &str,
+    old: &str,
+    new: &str,
+) -> FollowedPatches {
+    let mut followed = FollowedPatches {
+        rewritten: Vec::new(),
+        kept: Vec::new(),
+    };
+    let replacement = format!("{module}.{new}");
+    for (file, target) in patch_targets(index, module, old) {
+        match sources
+            .get(&file.path)
+            .and_then(|text| patch_literal_edit(text, target, &replacement))
+        {
+            Some(edit) => followed.rewritten.push((file.path.clone(), edit)),
+            None => followed.kept.push(PatchSite::new(file, target)),
+        }
+    }
+    // `patch.object(module, "old")` names the binding without its module.
+    for file in &index.files {
+        for target in file
+            .patch_targets
+            .iter()
+            .filter(|target| target.value == old)
+        {
+            followed.kept.push(PatchSite::new(file, target));
+        }
+    }
+    followed
+}
+
+/// The edit that turns the string literal of `target` into `replacement`,
+/// when the literal is spelled plainly (`"a.b"` or `'a.b'`).
+pub(super) fn patch_literal_edit(
+    text: &SourceText,
+    target: &PatchTarget,
+    replacement: &str,
+) -> Option<Edit> {
+    let start = target.span.start as usize;
+    let end = target.span.end as usize;
+    let literal = text.text.get(start..end)?;
+    let quote = literal.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let plain = literal.len() == target.value.len() + 2
+        && literal.ends_with(quote)
+        && literal.get(1..literal.len() - 1) == Some(target.value.as_str());
+    plain.then(|| text.edit(start, end, format!("{quote}{replacement}{quote}")))
+}
+
+/// `" (unsafe: the old name is patched at a.py:3, b.py:9)"`, or nothing.
+pub(super) fn patched_note(sites: &[PatchSite]) -> String {
+    if sites.is_empty() {
+        return String::new();
+    }
+    let mut sites = sites.to_vec();
+    sites.sort();
+    sites.dedup();
+    let listed: Vec<String> = sites
+        .iter()
+        .map(|site| format!("{}:{}", site.path, site.line))
+        .collect();
+    format!(
+        " (unsafe: the old name is patched at {})",
+        listed.join(", ")
+    )
 }
 
 /// The file binds the canonical `symbol` to something that is not the

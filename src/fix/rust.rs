@@ -53,6 +53,7 @@ pub(super) fn rust_use(
             applicability,
             edits: vec![text.edit(leaf_start, leaf_end, path)],
             title,
+            other_files: Vec::new(),
         });
     }
     let local = import.asname.as_deref().unwrap_or(name);
@@ -75,6 +76,7 @@ pub(super) fn rust_use(
                 format!("{visibility}use {path};"),
             )],
             title,
+            other_files: Vec::new(),
         });
     }
     let extent = group_leaf_extent(&text.text, leaf_start, leaf_end)?;
@@ -87,6 +89,7 @@ pub(super) fn rust_use(
         applicability,
         edits,
         title,
+        other_files: Vec::new(),
     })
 }
 

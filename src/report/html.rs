@@ -385,6 +385,15 @@ pub fn report(audit: &Audit, trend: Option<&History>, links: &LinkBase) -> Strin
             for line in fix.after.lines() {
                 let _ = writeln!(out, "<span class=\"add\">+ {}</span>", escape(line));
             }
+            for other in &fix.other_files {
+                let _ = writeln!(out, "and in {}:", escape(&other.path));
+                for line in other.before.lines() {
+                    let _ = writeln!(out, "<span class=\"del\">- {}</span>", escape(line));
+                }
+                for line in other.after.lines() {
+                    let _ = writeln!(out, "<span class=\"add\">+ {}</span>", escape(line));
+                }
+            }
             out.push_str("</pre></li>");
         }
         out.push_str("</ul></div>\n");

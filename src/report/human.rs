@@ -247,6 +247,15 @@ pub fn plan(plan: &crate::fix::RewritePlan) -> String {
             for line in fix.after.lines() {
                 let _ = writeln!(out, "    + {line}");
             }
+            for other in &fix.other_files {
+                let _ = writeln!(out, "    and in {}:", super::escape::visible(&other.path));
+                for line in other.before.lines() {
+                    let _ = writeln!(out, "    - {line}");
+                }
+                for line in other.after.lines() {
+                    let _ = writeln!(out, "    + {line}");
+                }
+            }
         }
     }
     let _ = writeln!(out, "{}", plan_totals(&plan.totals));

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::audit::Audit;
 use crate::config::Severity;
-use crate::diagnostic::{Applicability, Code, Fix, Violation};
+use crate::diagnostic::{Applicability, Code, Edit, Fix, Violation};
 use crate::lang::Note;
 use crate::source::LineCol;
 
@@ -205,7 +205,7 @@ impl Region {
 #[serde(rename_all = "camelCase")]
 struct SarifFix {
     description: Message,
-    artifact_changes: [ArtifactChange; 1],
+    artifact_changes: Vec<ArtifactChange>,
     properties: FixProperties,
 }
 
@@ -350,8 +350,24 @@ fn fingerprint_hash(violation: &Violation, concept: Option<&str>) -> u64 {
 }
 
 fn fix(violation: &Violation, fix: &Fix) -> Option<SarifFix> {
-    let replacements: Vec<Replacement> = fix
-        .edits
+    let mut artifact_changes = vec![artifact_change(&violation.path, &fix.edits)?];
+    for other in &fix.other_files {
+        artifact_changes.push(artifact_change(&other.path, &other.edits)?);
+    }
+    Some(SarifFix {
+        description: Message::new(fix.title.clone()),
+        artifact_changes,
+        properties: FixProperties {
+            applicability: fix.applicability,
+        },
+    })
+}
+
+/// One file's edits as SARIF replacements. SARIF wants at least one; an
+/// edit without a position cannot be expressed, and then neither can the
+/// fix as a whole.
+fn artifact_change(path: &str, edits: &[Edit]) -> Option<ArtifactChange> {
+    let replacements: Vec<Replacement> = edits
         .iter()
         .filter_map(|edit| {
             let region = Region::new(
@@ -372,20 +388,12 @@ fn fix(violation: &Violation, fix: &Fix) -> Option<SarifFix> {
             })
         })
         .collect();
-    // SARIF wants at least one replacement; an edit without a position
-    // cannot be expressed, and then neither can the fix as a whole.
-    if replacements.is_empty() || replacements.len() != fix.edits.len() {
+    if replacements.is_empty() || replacements.len() != edits.len() {
         return None;
     }
-    Some(SarifFix {
-        description: Message::new(fix.title.clone()),
-        artifact_changes: [ArtifactChange {
-            artifact_location: ArtifactLocation::in_project(&violation.path),
-            replacements,
-        }],
-        properties: FixProperties {
-            applicability: fix.applicability,
-        },
+    Some(ArtifactChange {
+        artifact_location: ArtifactLocation::in_project(path),
+        replacements,
     })
 }
 

@@ -8,7 +8,8 @@
 //! - `rename`: `from M import S as X` in any scope; Rust `pub use …::S as X`
 //!   and `pub type X = …S`;
 //! - `reexport`: a module-scope `from M import S` in a package `__init__` or
-//!   listed in `__all__`; Rust `pub use …::S`. Once per module and name.
+//!   listed in `__all__`, or a concept symbol that reaches such a module only
+//!   through `from M import *`; Rust `pub use …::S`. Once per module and name.
 //!
 //! ## Why is this bad?
 //! Every extra name is one more path for new code to import the concept
@@ -115,16 +116,54 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                         findings.violations.push(violation(
                             Via::Reexport,
                             import.alias,
-                            format!(
-                                "`{module}` re-exports {} symbol `{name}`: a second home besides `{}`",
-                                concept.name, concept.canonical_module
-                            ),
+                            reexport_message(context, &module, name),
                         ));
                     }
                 }
             }
         }
+        if context.is_python() {
+            let module = file.module.as_deref().unwrap_or(&file.path);
+            for symbol in &concept.symbols {
+                let Some(star) = context.star_reexport(file, symbol) else {
+                    continue;
+                };
+                if reexported.insert((module.to_string(), symbol.clone())) {
+                    findings.violations.push(violation(
+                        Via::Reexport,
+                        file.imports[star].alias,
+                        reexport_message(context, module, symbol),
+                    ));
+                }
+            }
+        }
     }
+}
+
+fn reexport_message(context: &ConceptContext<'_>, module: &str, name: &str) -> String {
+    format!(
+        "`{module}` re-exports {} symbol `{name}`: a second home besides `{}`",
+        context.concept.name, context.concept.canonical_module
+    )
+}
+
+/// The concept symbol a Rust `pub type X = path::S;` gives a second name:
+/// one SSOT002 rename, and not a definition of its own.
+pub(super) fn rust_type_alias<'d>(
+    context: &ConceptContext<'_>,
+    file: &crate::lang::FileFacts,
+    definition: &'d crate::lang::Definition,
+) -> Option<&'d str> {
+    let aliased = definition.aliased.as_deref()?;
+    let symbol = aliased.rsplit("::").next().unwrap_or(aliased);
+    let symbol = symbol.strip_prefix("r#").unwrap_or(symbol);
+    let renames = definition.public
+        && definition.top_level
+        && definition.kind == DefinitionKind::Type
+        && context.concept.is_symbol(symbol)
+        && definition.name != symbol
+        && !context.is_canonical_item(file, &definition.mod_path);
+    renames.then_some(symbol)
 }
 
 /// Rust `pub type X = path::S;` with `S` a concept symbol: a rename.
@@ -135,20 +174,10 @@ fn rust_type_aliases(
 ) {
     let concept = context.concept;
     for definition in &file.definitions {
-        let Some(aliased) = &definition.aliased else {
-            continue;
-        };
-        let symbol = aliased.rsplit("::").next().unwrap_or(aliased);
-        let symbol = symbol.strip_prefix("r#").unwrap_or(symbol);
-        if !definition.public
-            || !definition.top_level
-            || definition.kind != DefinitionKind::Type
-            || !concept.is_symbol(symbol)
-            || definition.name == symbol
-            || context.is_canonical_item(file, &definition.mod_path)
-        {
+        if rust_type_alias(context, file, definition).is_none() {
             continue;
         }
+        let aliased = definition.aliased.as_deref().unwrap_or_default();
         findings.violations.push(Violation {
             code: Code::AliasReexport,
             via: Via::Rename,

@@ -3,7 +3,8 @@
 //! ## What it does
 //! Flags a class (Python, at any depth) or a struct / enum / trait / union /
 //! type (Rust) whose name matches a concept's `definition` pattern, outside the
-//! concept's canonical module.
+//! concept's canonical module. A Rust `pub type X = S;` of a concept symbol
+//! is a second name (SSOT002 rename), not a definition.
 //!
 //! ## Why is this bad?
 //! Two definitions of one concept drift apart: a fix lands in one and not the
@@ -33,7 +34,9 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                 .name
                 .strip_prefix("r#")
                 .unwrap_or(&definition.name);
-            if !concept.definition.is_match(name) {
+            if !concept.definition.is_match(name)
+                || super::alias_reexport::rust_type_alias(context, file, definition).is_some()
+            {
                 continue;
             }
             let canonical = context.is_canonical_item(file, &definition.mod_path);

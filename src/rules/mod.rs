@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::config::{Concept, Language};
 use crate::diagnostic::Violation;
 use crate::index::{Origin, ProjectIndex};
-use crate::lang::FileFacts;
+use crate::lang::{DefinitionKind, FileFacts, ImportKind, Scope};
 
 /// One rule's entry point.
 type Rule = fn(&ConceptContext<'_>, &mut ConceptFindings);
@@ -76,6 +76,71 @@ impl ConceptContext<'_> {
 
     pub fn is_python(&self) -> bool {
         self.concept.language == Language::Python
+    }
+
+    /// The Python `file` re-exports `name` by an import: a module-scope
+    /// `from M import name` (or `name as name`) in a package `__init__`, or
+    /// with `name` in its `__all__`.
+    pub fn reexports_import(&self, file: &FileFacts, name: &str) -> bool {
+        let exported = file.is_package || file.dunder_all.iter().any(|entry| entry == name);
+        exported
+            && file.imports.iter().any(|import| {
+                import.kind == ImportKind::From
+                    && import.scope == Scope::Module
+                    && import.name.as_deref() == Some(name)
+                    && import.asname.as_deref().is_none_or(|asname| asname == name)
+            })
+    }
+
+    /// The star import (its index in `file.imports`) through which alone
+    /// `name` reaches the Python `file`, when the file re-exports what it
+    /// brings in: a package `__init__`, or `name` listed in its `__all__`.
+    /// The first star import that resolves the name wins, as in the index.
+    pub fn star_reexport(&self, file: &FileFacts, name: &str) -> Option<usize> {
+        let module = file.module.as_deref()?;
+        if !(file.is_package || file.dunder_all.iter().any(|entry| entry == name))
+            || file.binding(name).is_some()
+            || self.index.has_python_submodule(module, name)
+        {
+            return None;
+        }
+        file.imports.iter().position(|import| {
+            import.kind == ImportKind::From
+                && import.scope == Scope::Module
+                && import.name.as_deref() == Some("*")
+                && import.resolved.as_deref().is_some_and(|source| {
+                    !matches!(self.index.reach(source, name), Origin::Unresolved { .. })
+                })
+        })
+    }
+
+    /// `module` is a place where the concept symbol `name` lives for others,
+    /// so a patch of `"module.name"` patches the shim, not a consumer's own
+    /// binding: a legacy module, or a non-canonical module holding a
+    /// module-level class `name`, an alias assignment `name = …` of a
+    /// concept symbol, or a re-export of `name`.
+    pub fn is_home_of(&self, module: &str, name: &str) -> bool {
+        if self.concept.is_legacy_module(module) {
+            return true;
+        }
+        let Some(file) = self.index.python_module(module) else {
+            return false;
+        };
+        if self.is_canonical(file) {
+            return false;
+        }
+        let class = file.definitions.iter().any(|definition| {
+            definition.top_level
+                && definition.kind == DefinitionKind::Class
+                && definition.name == name
+        });
+        let alias = file.aliases.iter().any(|alias| {
+            alias.target == name && !alias.in_match && self.concept.is_symbol(alias.value.symbol())
+        });
+        class
+            || alias
+            || self.reexports_import(file, name)
+            || self.star_reexport(file, name).is_some()
     }
 }
 

@@ -8,8 +8,11 @@
 //!   not exist); `import L` / `import L as x` / `from P import n` naming a
 //!   legacy module `L`;
 //! - `star`: `from L import *` with `L` a legacy module;
-//! - `string`: a `patch("M.S")` target string naming the concept through `M`
-//!   (severity warning).
+//! - `string`: a `patch("M.S")` target string naming the concept through a
+//!   module `M` where `S` lives for others: a legacy module, or a module
+//!   holding a class `S`, an alias `S = …` or a re-export of `S` (severity
+//!   warning). A patch of a consumer's own binding (`M` merely imports `S`)
+//!   is where the name is looked up, and no violation.
 //!
 //! An import from a module in an `allow`ed file that itself defines a class
 //! `S` matching the concept (a sanctioned mock) is not flagged.
@@ -136,7 +139,11 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
             let Some((module, symbol)) = target.value.rsplit_once('.') else {
                 continue;
             };
-            if module.is_empty() || module == canonical || !concept.is_symbol(symbol) {
+            if module.is_empty()
+                || module == canonical
+                || !concept.is_symbol(symbol)
+                || !context.is_home_of(module, symbol)
+            {
                 continue;
             }
             findings.violations.push(violation(
