@@ -168,7 +168,7 @@ fn demo_html_report_structure() {
     // The rewrite plan.
     let plan = text_of(&section(&document, "plan"));
     assert!(
-        plan.contains("11 safe, 2 unsafe edits in 9 files"),
+        plan.contains("10 safe, 3 unsafe edits in 10 files"),
         "{plan}"
     );
     assert!(plan.contains("+ from netra_backend.app.websocket_core.unified_manager import"));

@@ -72,8 +72,8 @@ pub(super) fn tally(audit: &Audit) -> BTreeMap<(&str, Code, Option<usize>), usiz
     counts
 }
 
-/// A file rewritten in memory: path, new text, fixes applied.
-type Rewritten = (String, SourceText, usize);
+/// A file rewritten in memory: path and new text.
+type Rewritten = (String, SourceText);
 
 /// One pass's rewrites, and the (fix's file, other file) pairs its fixes
 /// link. The fixes of each file that fit together are chosen; a fix whose
@@ -152,8 +152,7 @@ fn rewrite_pass(
                     }
                     bytes.extend_from_slice(new_text.as_bytes());
                     if let Some(next) = SourceText::from_bytes(bytes) {
-                        let count = chosen.iter().filter(|(own, _)| *own == path).count();
-                        rewritten.push((path.to_string(), next, count));
+                        rewritten.push((path.to_string(), next));
                     }
                 }
                 Err(message) => {
@@ -208,11 +207,13 @@ pub fn fix_project(
         notes,
     };
     let mut audit = pass.audit(config, filter, sources);
-    let mut fixed = 0;
+    // What `fix` fixed is what it removed: one fix may remove more than
+    // its own violation (an import and the re-export it was), and no pass
+    // adds one.
+    let initial = audit.violations.len();
     let mut refused: BTreeMap<String, String> = BTreeMap::new();
     // The text of each rewritten file before the first pass.
     let mut originals: BTreeMap<String, SourceText> = BTreeMap::new();
-    let mut fixed_in: BTreeMap<String, usize> = BTreeMap::new();
     // (file of a fix, file of the patch strings it rewrote), every pass.
     let mut all_links: Vec<(String, String)> = Vec::new();
     for _ in 0..MAX_PASSES {
@@ -248,7 +249,7 @@ pub fn fix_project(
             for (path, old) in replaced.drain(..) {
                 sources.replace(&path, old);
             }
-            for (path, text, _) in &rewritten {
+            for (path, text) in &rewritten {
                 pass.set_text(&config, path, &text.bytes);
                 if let Some(old) = sources.get(path) {
                     replaced.push((path.clone(), old.clone()));
@@ -274,7 +275,7 @@ pub fn fix_project(
             // a gain elsewhere undoes the whole pass.
             let mut own: Vec<String> = rewritten
                 .iter()
-                .map(|(path, _, _)| path.clone())
+                .map(|(path, _)| path.clone())
                 .filter(|path| grown.contains(path))
                 .collect();
             let undo_all = own.len() < grown.len() || own.is_empty();
@@ -291,7 +292,7 @@ pub fn fix_project(
                 }
                 own.extend(linked);
             }
-            rewritten.retain(|(path, _, _)| !undo_all && !own.contains(path));
+            rewritten.retain(|(path, _)| !undo_all && !own.contains(path));
             let reason = "its fixes would create a new violation: not rewritten";
             let undone = fixable.iter().filter(|path| undo_all || own.contains(path));
             for path in undone {
@@ -303,13 +304,9 @@ pub fn fix_project(
             originals.entry(path).or_insert(old);
         }
         all_links.extend(links.into_iter().filter(|(main, other)| {
-            rewritten.iter().any(|(path, _, _)| path == main)
-                && rewritten.iter().any(|(path, _, _)| path == other)
+            rewritten.iter().any(|(path, _)| path == main)
+                && rewritten.iter().any(|(path, _)| path == other)
         }));
-        for (path, _, count) in &rewritten {
-            *fixed_in.entry(path.clone()).or_default() += count;
-            fixed += count;
-        }
         audit = next;
     }
     let mut changed: Vec<String> = Vec::new();
@@ -383,14 +380,13 @@ pub fn fix_project(
             if files.contains(path) {
                 continue;
             }
-            fixed -= fixed_in.get(path).copied().unwrap_or(0);
             pass.set_text(&config, path, &original.bytes);
             sources.replace(path, original.clone());
         }
         audit = pass.audit(config, filter, sources);
     }
     Ok(FixOutcome {
-        fixed,
+        fixed: initial.saturating_sub(audit.violations.len()),
         files,
         refused,
         diff,

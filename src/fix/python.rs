@@ -111,16 +111,18 @@ pub(super) fn python_from_import(
     // and so are the patch strings of this module's `Old`.
     let mut renames = Vec::new();
     let mut other_files = Vec::new();
+    // The old public name a rename takes from the module, if it is one.
+    let mut exported: Option<String> = None;
     if local != symbol && concept.is_symbol(local) {
         if binds_other_object(index, concept, file, symbol)
             || imported_by_others(index, file, local)
         {
             return None;
         }
-        let uses = rename::uses(&text.text, local, import.statement.start as usize)?;
+        let uses = rename::uses(&text.text, local, symbol, import.statement.start as usize).ok()?;
         renames = uses
             .into_iter()
-            .map(|(start, end)| text.edit(start, end, symbol.clone()))
+            .map(|(start, end, replacement)| text.edit(start, end, replacement))
             .collect();
         let module = file.module.as_deref()?;
         let followed = follow_patches(index, sources, module, local, symbol);
@@ -141,9 +143,13 @@ pub(super) fn python_from_import(
             }
         }
         patched.extend(followed.kept);
+        // Another module may import the old public name; none in the project does.
+        let public = import.scope == crate::lang::Scope::Module
+            && (file.is_package || file.dunder_all.iter().any(|entry| entry == local));
+        exported = public.then(|| local.to_string());
         local = symbol;
     }
-    if !patched.is_empty() {
+    if !patched.is_empty() || exported.is_some() {
         applicability = Applicability::Unsafe;
     }
     let relative = import.level > 0;
@@ -159,6 +165,12 @@ pub(super) fn python_from_import(
         )
     };
     title.push_str(&patched_note(&patched));
+    if let Some(old) = &exported {
+        let module = file.module.as_deref().unwrap_or(&file.path);
+        title.push_str(&format!(
+            " (unsafe: `{old}` is a public name of `{module}`, which code outside the project may import)"
+        ));
+    }
     let already = local == symbol
         && file.imports.iter().any(|other| {
             other.statement.start != import.statement.start
@@ -330,15 +342,16 @@ pub(super) fn python_module_import(
     })
 }
 
-/// Another file imports `name` from this one: renaming it here would take
-/// away the name they import.
+/// Another file imports `name` from this one (or everything, with a star):
+/// renaming it here would take away the name they import.
 pub(super) fn imported_by_others(index: &ProjectIndex, file: &FileFacts, name: &str) -> bool {
     let Some(module) = file.module.as_deref() else {
         return false;
     };
     index.files.iter().any(|other| {
         other.imports.iter().any(|import| {
-            (import.resolved.as_deref() == Some(module) && import.name.as_deref() == Some(name))
+            (import.resolved.as_deref() == Some(module)
+                && matches!(import.name.as_deref(), Some(imported) if imported == name || imported == "*"))
                 || import.module.as_deref().is_some_and(|imported| {
                     imported
                         .strip_prefix(module)

@@ -2,138 +2,621 @@
 //! import the canonical name itself instead of aliasing it to the old one
 //! (`from canonical import New as Old` would be a second name again).
 //!
-//! Scope-aware by refusal: the rename is given only when the old name is
-//! bound nowhere in the file but by the import being fixed (no assignment,
-//! parameter, `def`, `class`, other import, `global`, `except ... as`,
-//! match capture, `del`), and no string mentions it (`__all__`,
-//! `getattr(module, "Old")`, string annotations). Then every load of the
-//! name, in every scope, names that import's object, and each is renamed.
+//! A scope model over the ruff AST, after Python's own rules: a name bound
+//! anywhere in a function (or lambda, or comprehension) is local to all of
+//! it unless declared `global` / `nonlocal`; class bodies are not visible
+//! from the functions and comprehensions inside them; a comprehension's
+//! first iterable, a function's decorators, defaults and annotations are
+//! evaluated in the enclosing scope. Every load of the old name that
+//! resolves to the import being fixed is renamed, and so are `global Old`
+//! statements, quoted annotations (`"list[Old]"`) and a module-level
+//! `__all__` entry; a load that resolves to another binding (a parameter, a
+//! comprehension variable) is left alone.
+//!
+//! The rename is refused, with the reason, when it could change what the
+//! file does: the old name is bound again in the import's scope, deleted, or
+//! declared `nonlocal`; a string spells it (`getattr(module, "Old")`);
+//! `locals()`, `globals()`, `vars()`, `eval` or `exec` see names by their
+//! spelling; or the new name is already bound where a renamed use would
+//! find it first (a collision).
 
-use ruff_python_ast::visitor::{walk_expr, walk_parameter, walk_pattern, walk_stmt, Visitor};
+use ruff_python_ast::visitor::{walk_expr, walk_pattern, walk_stmt, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
 use ruff_text_size::Ranged;
 
-/// Byte ranges of every use of `old` in `text`, or None when renaming them
-/// could change what the file does. `statement` is the byte offset of the
-/// import statement that binds `old` (its own alias is not a use).
-pub fn uses(text: &str, old: &str, statement: usize) -> Option<Vec<(usize, usize)>> {
+/// One rename edit: the byte range and its new text.
+pub type RenameEdit = (usize, usize, String);
+
+/// The edits that rename every use of `old` to `new` in `text`, or why
+/// renaming could change what the file does. `statement` is the byte offset
+/// of the import statement that binds `old` (its own alias is not a use).
+pub fn uses(text: &str, old: &str, new: &str, statement: usize) -> Result<Vec<RenameEdit>, String> {
     crate::fix::on_parser_stack(|| {
         let parsed =
             ruff_python_parser::parse_unchecked_source(text, ruff_python_ast::PySourceType::Python);
         if !parsed.errors().is_empty() {
-            return None;
+            return Err("the file does not parse".to_string());
         }
-        let mut finder = Uses {
-            old,
-            statement,
-            uses: Vec::new(),
-            rebound: false,
-        };
+        let mut model = Model::new(text, old, new, statement);
         for stmt in parsed.suite() {
-            finder.visit_stmt(stmt);
+            model.visit_stmt(stmt);
         }
-        (!finder.rebound).then(|| {
-            finder.uses.sort_unstable();
-            finder.uses
-        })
+        model.finish()
     })
-    .flatten()
+    .unwrap_or_else(|| Err("the parser could not run".to_string()))
 }
 
-struct Uses<'n> {
-    old: &'n str,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Module,
+    Class,
+    Function,
+    Comprehension,
+}
+
+#[derive(Debug)]
+struct Scope {
+    parent: Option<usize>,
+    kind: Kind,
+    /// Binds the old name (the fixed import aside).
+    binds_old: bool,
+    binds_new: bool,
+    global_old: bool,
+}
+
+/// A mention of the old name, renamed when it resolves to the import.
+#[derive(Debug)]
+struct Mention {
+    scope: usize,
+    start: usize,
+    end: usize,
+    replacement: String,
+}
+
+struct Model<'t> {
+    text: &'t str,
+    old: &'t str,
+    new: &'t str,
     statement: usize,
-    uses: Vec<(usize, usize)>,
-    rebound: bool,
+    scopes: Vec<Scope>,
+    current: usize,
+    /// The scope the fixed import binds the old name in.
+    target: Option<usize>,
+    mentions: Vec<Mention>,
+    /// `global Old` statements, renamed when the import is module-level.
+    globals: Vec<Mention>,
+    /// `__all__` entries naming the old name.
+    exported: Vec<Mention>,
+    /// Byte offsets of string literals already accounted for.
+    handled_strings: Vec<usize>,
+    in_annotation: bool,
+    refusal: Option<String>,
 }
 
-impl Uses<'_> {
-    fn binds(&mut self, name: &str) {
-        if name == self.old {
-            self.rebound = true;
+impl<'t> Model<'t> {
+    fn new(text: &'t str, old: &'t str, new: &'t str, statement: usize) -> Self {
+        Self {
+            text,
+            old,
+            new,
+            statement,
+            scopes: vec![Scope {
+                parent: None,
+                kind: Kind::Module,
+                binds_old: false,
+                binds_new: false,
+                global_old: false,
+            }],
+            current: 0,
+            target: None,
+            mentions: Vec::new(),
+            globals: Vec::new(),
+            exported: Vec::new(),
+            handled_strings: Vec::new(),
+            in_annotation: false,
+            refusal: None,
         }
     }
 
-    fn mentions(&self, value: &str) -> bool {
-        value
-            .split(|c: char| !(c == '_' || c.is_alphanumeric()))
-            .any(|word| word == self.old)
+    fn refuse(&mut self, reason: impl Into<String>) {
+        if self.refusal.is_none() {
+            self.refusal = Some(reason.into());
+        }
+    }
+
+    fn push(&mut self, kind: Kind) -> usize {
+        let parent = self.current;
+        self.scopes.push(Scope {
+            parent: Some(parent),
+            kind,
+            binds_old: false,
+            binds_new: false,
+            global_old: false,
+        });
+        self.current = self.scopes.len() - 1;
+        parent
+    }
+
+    /// `name` is bound in `scope` (or, declared global there, in the module).
+    fn bind_in(&mut self, scope: usize, name: &str) {
+        if name == self.old {
+            let scope = if self.scopes[scope].global_old {
+                0
+            } else {
+                scope
+            };
+            self.scopes[scope].binds_old = true;
+        } else if name == self.new {
+            self.scopes[scope].binds_new = true;
+        }
+    }
+
+    fn bind(&mut self, name: &str) {
+        self.bind_in(self.current, name);
+    }
+
+    /// The nearest scope that is not a comprehension (where `:=` binds).
+    fn enclosing_function(&self) -> usize {
+        let mut scope = self.current;
+        while self.scopes[scope].kind == Kind::Comprehension {
+            match self.scopes[scope].parent {
+                Some(parent) => scope = parent,
+                None => break,
+            }
+        }
+        scope
+    }
+
+    /// The scopes a name used in `from` is looked up in, innermost first:
+    /// class bodies only where the use is directly in them.
+    fn chain(&self, from: usize) -> Vec<usize> {
+        let mut chain = vec![from];
+        let mut scope = from;
+        while let Some(parent) = self.scopes[scope].parent {
+            if self.scopes[parent].kind != Kind::Class {
+                chain.push(parent);
+            }
+            scope = parent;
+        }
+        chain
+    }
+
+    /// The scope the old name resolves to from `from`, if any.
+    fn resolve_old(&self, from: usize) -> Option<usize> {
+        for scope in self.chain(from) {
+            let declared = &self.scopes[scope];
+            if declared.global_old {
+                return Some(0).filter(|_| self.scopes[0].binds_old || self.target == Some(0));
+            }
+            if declared.binds_old || self.target == Some(scope) {
+                return Some(scope);
+            }
+        }
+        None
+    }
+
+    /// The old name spelled inside a string literal at `range`: the literal
+    /// rewritten, when it is plain (one part, no prefix, no escapes).
+    fn plain_literal(
+        &self,
+        string: &ast::ExprStringLiteral,
+    ) -> Option<(usize, usize, char, &'t str)> {
+        let start = string.range.start().to_usize();
+        let end = string.range.end().to_usize();
+        let literal = self.text.get(start..end)?;
+        let quote = literal.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+        let content = literal.get(1..literal.len().checked_sub(1)?)?;
+        (literal.len() >= 2
+            && literal.ends_with(quote)
+            && !string.value.is_implicit_concatenated()
+            && content == string.value.to_str())
+        .then_some((start, end, quote, content))
+    }
+
+    /// `content` with each whole-word `old` that is not an attribute
+    /// (`x.Old`) replaced by `new`; None when nothing is replaced.
+    fn replace_words(&self, content: &str) -> Option<String> {
+        let mut out = String::with_capacity(content.len());
+        let mut replaced = false;
+        let mut at = 0;
+        let is_word = |c: char| c == '_' || c.is_alphanumeric();
+        while let Some(found) = content[at..].find(self.old) {
+            let start = at + found;
+            let end = start + self.old.len();
+            let before = content[..start].chars().next_back();
+            let after = content[end..].chars().next();
+            let whole =
+                !before.is_some_and(|c| is_word(c) || c == '.') && !after.is_some_and(is_word);
+            out.push_str(&content[at..start]);
+            out.push_str(if whole { self.new } else { self.old });
+            replaced |= whole;
+            at = end;
+        }
+        out.push_str(&content[at..]);
+        replaced.then_some(out)
+    }
+
+    /// A string that spells a name or dotted path mentioning `old`: a
+    /// lookup by name the rename cannot follow.
+    fn names_old(&self, value: &str) -> bool {
+        let value = value.trim();
+        !value.is_empty()
+            && value
+                .chars()
+                .all(|c| c == '_' || c == '.' || c.is_alphanumeric())
+            && value.split('.').any(|word| word == self.old)
+    }
+
+    /// A module-level `__all__ = [...]` / `+= [...]` / `: list = [...]`: its
+    /// entries naming the old name are renamed with it.
+    fn dunder_all(&mut self, target: &Expr, value: Option<&Expr>) {
+        if self.current != 0 || !matches!(target, Expr::Name(name) if name.id.as_str() == "__all__")
+        {
+            return;
+        }
+        let elements = match value {
+            Some(Expr::List(list)) => &list.elts,
+            Some(Expr::Tuple(tuple)) => &tuple.elts,
+            _ => return,
+        };
+        let spells = |element: &Expr, name: &str| matches!(element, Expr::StringLiteral(string) if string.value.to_str() == name);
+        // Listed already under the new name: the old entry goes instead.
+        let listed = elements.iter().any(|element| spells(element, self.new));
+        for (at, element) in elements.iter().enumerate() {
+            let Expr::StringLiteral(string) = element else {
+                continue;
+            };
+            if string.value.to_str() != self.old {
+                continue;
+            }
+            match self.plain_literal(string) {
+                Some((start, end, quote, _)) => {
+                    self.handled_strings.push(start);
+                    let (start, end, replacement) = if !listed {
+                        (start, end, format!("{quote}{}{quote}", self.new))
+                    } else if let Some(next) = elements.get(at + 1) {
+                        (start, next.range().start().to_usize(), String::new())
+                    } else if let Some(previous) = at.checked_sub(1).and_then(|at| elements.get(at))
+                    {
+                        (previous.range().end().to_usize(), end, String::new())
+                    } else {
+                        (start, end, String::new())
+                    };
+                    self.exported.push(Mention {
+                        scope: 0,
+                        start,
+                        end,
+                        replacement,
+                    });
+                }
+                None => self.refuse(format!(
+                    "`__all__` spells `{}` in a way that cannot be rewritten",
+                    self.old
+                )),
+            }
+        }
+    }
+
+    fn parameters(&mut self, parameters: &'t ast::Parameters) {
+        // Annotations and defaults are evaluated where the function is defined.
+        for parameter in parameters
+            .posonlyargs
+            .iter()
+            .chain(&parameters.args)
+            .chain(&parameters.kwonlyargs)
+        {
+            if let Some(annotation) = &parameter.parameter.annotation {
+                self.visit_annotation(annotation);
+            }
+            if let Some(default) = &parameter.default {
+                self.visit_expr(default);
+            }
+        }
+        for parameter in parameters.vararg.iter().chain(&parameters.kwarg) {
+            if let Some(annotation) = &parameter.annotation {
+                self.visit_annotation(annotation);
+            }
+        }
+    }
+
+    fn bind_parameters(&mut self, parameters: &ast::Parameters) {
+        for parameter in parameters
+            .posonlyargs
+            .iter()
+            .chain(&parameters.args)
+            .chain(&parameters.kwonlyargs)
+        {
+            self.bind(parameter.parameter.name.as_str());
+        }
+        for parameter in parameters.vararg.iter().chain(&parameters.kwarg) {
+            self.bind(parameter.name.as_str());
+        }
+    }
+
+    fn comprehension(&mut self, generators: &'t [ast::Comprehension], elements: &[&'t Expr]) {
+        let Some(first) = generators.first() else {
+            return;
+        };
+        // The first iterable is evaluated in the enclosing scope.
+        self.visit_expr(&first.iter);
+        let parent = self.push(Kind::Comprehension);
+        for (at, generator) in generators.iter().enumerate() {
+            self.visit_expr(&generator.target);
+            if at > 0 {
+                self.visit_expr(&generator.iter);
+            }
+            for condition in &generator.ifs {
+                self.visit_expr(condition);
+            }
+        }
+        for element in elements {
+            self.visit_expr(element);
+        }
+        self.current = parent;
+    }
+
+    fn finish(mut self) -> Result<Vec<RenameEdit>, String> {
+        if let Some(reason) = self.refusal.take() {
+            return Err(reason);
+        }
+        let Some(target) = self.target else {
+            return Err("the import was not found".to_string());
+        };
+        if self.scopes[target].binds_old {
+            return Err(format!(
+                "`{}` is bound again in the import's scope",
+                self.old
+            ));
+        }
+        if self.scopes[target].binds_new {
+            return Err(format!(
+                "`{}` is already bound in the import's scope",
+                self.new
+            ));
+        }
+        let mut edits = Vec::new();
+        for mention in &self.mentions {
+            if self.resolve_old(mention.scope) != Some(target) {
+                continue;
+            }
+            // After the rename the use must find the import's binding first.
+            let chain = self.chain(mention.scope);
+            let collides = chain
+                .iter()
+                .take_while(|scope| **scope != target)
+                .any(|scope| self.scopes[*scope].binds_new);
+            // The target's own bindings of the new name were refused above.
+            if collides {
+                return Err(format!(
+                    "`{}` is already bound where a use of `{}` would see it",
+                    self.new, self.old
+                ));
+            }
+            edits.push((mention.start, mention.end, mention.replacement.clone()));
+        }
+        if target == 0 {
+            for mention in self.globals.iter().chain(&self.exported) {
+                edits.push((mention.start, mention.end, mention.replacement.clone()));
+            }
+        }
+        edits.sort();
+        edits.dedup();
+        Ok(edits)
     }
 }
 
-impl<'a> Visitor<'a> for Uses<'_> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+impl<'t> Visitor<'t> for Model<'t> {
+    fn visit_stmt(&mut self, stmt: &'t Stmt) {
         match stmt {
-            Stmt::FunctionDef(def) => self.binds(def.name.as_str()),
-            Stmt::ClassDef(class) => self.binds(class.name.as_str()),
-            Stmt::Global(ast::StmtGlobal { names, .. })
-            | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
-                for name in names {
-                    self.binds(name.as_str());
+            Stmt::FunctionDef(def) => {
+                for decorator in &def.decorator_list {
+                    self.visit_decorator(decorator);
                 }
+                self.parameters(&def.parameters);
+                if let Some(returns) = &def.returns {
+                    self.visit_annotation(returns);
+                }
+                self.bind(def.name.as_str());
+                let parent = self.push(Kind::Function);
+                if let Some(type_params) = &def.type_params {
+                    self.visit_type_params(type_params);
+                }
+                self.bind_parameters(&def.parameters);
+                self.visit_body(&def.body);
+                self.current = parent;
+                return;
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                if let Some(arguments) = &class.arguments {
+                    self.visit_arguments(arguments);
+                }
+                self.bind(class.name.as_str());
+                let parent = self.push(Kind::Class);
+                if let Some(type_params) = &class.type_params {
+                    self.visit_type_params(type_params);
+                }
+                self.visit_body(&class.body);
+                self.current = parent;
+                return;
+            }
+            Stmt::Global(ast::StmtGlobal { names, .. }) => {
+                for name in names {
+                    if name.as_str() == self.old {
+                        self.scopes[self.current].global_old = true;
+                        self.globals.push(Mention {
+                            scope: self.current,
+                            start: name.range().start().to_usize(),
+                            end: name.range().end().to_usize(),
+                            replacement: self.new.to_string(),
+                        });
+                    } else if name.as_str() == self.new {
+                        self.refuse(format!("`global {}` already names the new name", self.new));
+                    }
+                }
+            }
+            Stmt::Nonlocal(ast::StmtNonlocal { names, .. })
+                if names
+                    .iter()
+                    .any(|name| name.as_str() == self.old || name.as_str() == self.new) =>
+            {
+                self.refuse("a `nonlocal` statement names it");
             }
             Stmt::Import(ast::StmtImport { names, range, .. })
             | Stmt::ImportFrom(ast::StmtImportFrom { names, range, .. }) => {
-                if range.start().to_usize() != self.statement {
+                if range.start().to_usize() == self.statement {
+                    self.target = Some(self.current);
                     for alias in names {
                         let bound = alias.asname.as_ref().unwrap_or(&alias.name);
                         let first = bound.as_str().split('.').next().unwrap_or_default();
-                        self.binds(first);
-                        if alias.name.as_str() == "*" {
-                            // A star import may bind anything.
-                            self.rebound = true;
+                        if first != self.old && !(self.current == 0 && first == self.new) {
+                            self.bind(first);
                         }
+                    }
+                    return;
+                }
+                for alias in names {
+                    if alias.name.as_str() == "*" {
+                        self.refuse("a star import may bind any name");
+                    }
+                    let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+                    let first = bound.as_str().split('.').next().unwrap_or_default();
+                    // A module-level import of the new name is the caller's
+                    // to judge: the canonical import itself is welcome.
+                    if !(self.current == 0 && first == self.new) {
+                        self.bind(first);
                     }
                 }
                 return;
             }
+            Stmt::Assign(assign) => {
+                for target in &assign.targets {
+                    self.dunder_all(target, Some(&assign.value));
+                }
+            }
+            Stmt::AugAssign(assign) => self.dunder_all(&assign.target, Some(&assign.value)),
+            Stmt::AnnAssign(assign) => self.dunder_all(&assign.target, assign.value.as_deref()),
             _ => {}
         }
         walk_stmt(self, stmt);
     }
 
-    fn visit_expr(&mut self, expr: &'a Expr) {
+    fn visit_annotation(&mut self, expr: &'t Expr) {
+        let outer = std::mem::replace(&mut self.in_annotation, true);
+        self.visit_expr(expr);
+        self.in_annotation = outer;
+    }
+
+    fn visit_expr(&mut self, expr: &'t Expr) {
         match expr {
-            Expr::Name(name) if name.id.as_str() == self.old => match name.ctx {
-                ExprContext::Load => self
-                    .uses
-                    .push((name.range.start().to_usize(), name.range.end().to_usize())),
-                _ => self.rebound = true,
-            },
-            Expr::StringLiteral(string) if self.mentions(string.value.to_str()) => {
-                self.rebound = true;
+            Expr::Name(name) => {
+                let id = name.id.as_str();
+                match name.ctx {
+                    ExprContext::Load if id == self.old => self.mentions.push(Mention {
+                        scope: self.current,
+                        start: name.range.start().to_usize(),
+                        end: name.range.end().to_usize(),
+                        replacement: self.new.to_string(),
+                    }),
+                    ExprContext::Del if id == self.old => {
+                        self.refuse(format!("`del {}` unbinds it", self.old));
+                    }
+                    ExprContext::Store => self.bind(id),
+                    _ => {}
+                }
+                return;
+            }
+            Expr::Named(named) => {
+                self.visit_expr(&named.value);
+                if let Expr::Name(name) = named.target.as_ref() {
+                    let scope = self.enclosing_function();
+                    self.bind_in(scope, name.id.as_str());
+                }
+                return;
+            }
+            Expr::StringLiteral(string) => {
+                let start = string.range.start().to_usize();
+                if self.handled_strings.contains(&start) {
+                    return;
+                }
+                if self.in_annotation {
+                    if let Some((start, end, quote, content)) = self.plain_literal(string) {
+                        if let Some(renamed) = self.replace_words(content) {
+                            self.mentions.push(Mention {
+                                scope: self.current,
+                                start,
+                                end,
+                                replacement: format!("{quote}{renamed}{quote}"),
+                            });
+                        }
+                        return;
+                    }
+                }
+                if self.names_old(string.value.to_str()) {
+                    let reason = format!("a string spells `{}`", self.old);
+                    self.refuse(reason);
+                }
+                return;
             }
             Expr::Call(call) => {
                 // `locals()`, `globals()`, `vars()`, `eval`/`exec` see names
                 // by their spelling.
                 if let Expr::Name(function) = call.func.as_ref() {
-                    if matches!(
-                        function.id.as_str(),
-                        "locals" | "globals" | "vars" | "eval" | "exec"
-                    ) {
-                        self.rebound = true;
+                    let called = function.id.as_str();
+                    if matches!(called, "locals" | "globals" | "vars" | "eval" | "exec") {
+                        self.refuse(format!("`{called}()` sees names by their spelling"));
                     }
                 }
+            }
+            Expr::Lambda(lambda) => {
+                if let Some(parameters) = &lambda.parameters {
+                    self.parameters(parameters);
+                }
+                let parent = self.push(Kind::Function);
+                if let Some(parameters) = &lambda.parameters {
+                    self.bind_parameters(parameters);
+                }
+                self.visit_expr(&lambda.body);
+                self.current = parent;
+                return;
+            }
+            Expr::ListComp(comp) => {
+                self.comprehension(&comp.generators, &[&comp.elt]);
+                return;
+            }
+            Expr::SetComp(comp) => {
+                self.comprehension(&comp.generators, &[&comp.elt]);
+                return;
+            }
+            Expr::Generator(comp) => {
+                self.comprehension(&comp.generators, &[&comp.elt]);
+                return;
+            }
+            Expr::DictComp(comp) => {
+                let mut elements: Vec<&Expr> = comp.key.iter().map(|key| &**key).collect();
+                elements.push(&comp.value);
+                self.comprehension(&comp.generators, &elements);
+                return;
             }
             _ => {}
         }
         walk_expr(self, expr);
     }
 
-    fn visit_parameter(&mut self, parameter: &'a ast::Parameter) {
-        self.binds(parameter.name.as_str());
-        walk_parameter(self, parameter);
-    }
-
-    fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
+    fn visit_except_handler(&mut self, handler: &'t ast::ExceptHandler) {
         let ast::ExceptHandler::ExceptHandler(inner) = handler;
         if let Some(name) = &inner.name {
-            self.binds(name.as_str());
+            if name.as_str() == self.old {
+                self.refuse(format!("`except ... as {}` binds and unbinds it", self.old));
+            }
+            self.bind(name.as_str());
         }
         ruff_python_ast::visitor::walk_except_handler(self, handler);
     }
 
-    fn visit_pattern(&mut self, pattern: &'a Pattern) {
+    fn visit_pattern(&mut self, pattern: &'t Pattern) {
         match pattern {
             Pattern::MatchAs(ast::PatternMatchAs {
                 name: Some(name), ..
@@ -141,18 +624,18 @@ impl<'a> Visitor<'a> for Uses<'_> {
             | Pattern::MatchStar(ast::PatternMatchStar {
                 name: Some(name), ..
             }) => {
-                self.binds(name.as_str());
+                self.bind(name.as_str());
             }
             Pattern::MatchMapping(ast::PatternMatchMapping {
                 rest: Some(rest), ..
-            }) => self.binds(rest.as_str()),
+            }) => self.bind(rest.as_str()),
             _ => {}
         }
         walk_pattern(self, pattern);
     }
 
-    fn visit_type_param(&mut self, type_param: &'a ast::TypeParam) {
-        self.binds(type_param.name().as_str());
+    fn visit_type_param(&mut self, type_param: &'t ast::TypeParam) {
+        self.bind(type_param.name().as_str());
         ruff_python_ast::visitor::walk_type_param(self, type_param);
     }
 }
@@ -161,45 +644,123 @@ impl<'a> Visitor<'a> for Uses<'_> {
 mod tests {
     use super::*;
 
-    fn renamed(text: &str) -> Option<Vec<&str>> {
+    /// The text with the rename applied, or the refusal.
+    fn renamed(text: &str) -> Result<String, String> {
         let statement = text.find("from legacy").unwrap_or(0);
-        uses(text, "Old", statement)
-            .map(|found| found.into_iter().map(|(a, b)| &text[a..b]).collect())
+        let edits = uses(text, "Old", "New", statement)?;
+        let mut out = text.to_string();
+        for (start, end, replacement) in edits.into_iter().rev() {
+            out.replace_range(start..end, &replacement);
+        }
+        Ok(out)
     }
 
     #[test]
-    fn loads_in_every_scope_are_uses() {
+    fn loads_in_every_scope_are_renamed() {
         let text = "from legacy import Old\nx = Old()\ndef f(a: Old) -> Old:\n    return [Old for _ in a]\nclass C(Old):\n    y = Old\n";
-        assert_eq!(renamed(text).map(|found| found.len()), Some(6));
+        let out = renamed(text).unwrap_or_default();
+        assert_eq!(out.matches("New").count(), 6, "{out}");
+        assert!(out.starts_with("from legacy import Old\n"), "{out}");
     }
 
     #[test]
-    fn any_other_binding_refuses() {
+    fn global_quoted_annotations_and_dunder_all_follow() {
+        let text = "from legacy import Old\n__all__ = ['Old', 'other']\ndef reset():\n    global Old\n    return Old\ndef f(x: \"list[Old]\") -> 'Old | None':\n    return x\n";
+        assert_eq!(
+            renamed(text).as_deref(),
+            Ok("from legacy import Old\n__all__ = ['New', 'other']\ndef reset():\n    global New\n    return New\ndef f(x: \"list[New]\") -> 'New | None':\n    return x\n")
+        );
+    }
+
+    #[test]
+    fn an_entry_listed_under_both_names_goes() {
+        let text =
+            "from legacy import Old\n__all__ = ['New', 'Old', 'x']\n__all__ += ('y', 'Old')\n";
+        assert_eq!(
+            renamed(text).as_deref(),
+            Ok("from legacy import Old\n__all__ = ['New', 'x']\n__all__ += ('y', 'New')\n")
+        );
+    }
+
+    #[test]
+    fn a_shadowing_binding_keeps_its_uses() {
+        let text = "from legacy import Old\nxs = [Old for Old in range(3)]\nys = [Old() for _ in xs]\ndef f(Old):\n    return Old\ng = lambda Old: Old\n";
+        assert_eq!(
+            renamed(text).as_deref(),
+            Ok("from legacy import Old\nxs = [Old for Old in range(3)]\nys = [New() for _ in xs]\ndef f(Old):\n    return Old\ng = lambda Old: Old\n")
+        );
+    }
+
+    #[test]
+    fn the_first_iterable_is_in_the_enclosing_scope() {
+        let text = "from legacy import Old\nxs = [Old for Old in Old.items()]\n";
+        assert_eq!(
+            renamed(text).as_deref(),
+            Ok("from legacy import Old\nxs = [Old for Old in New.items()]\n")
+        );
+    }
+
+    #[test]
+    fn a_function_level_import_renames_its_scope_only() {
+        let text = "def f():\n    from legacy import Old\n    return Old()\nOld = 1\nprint(Old)\n";
+        assert_eq!(
+            renamed(text).as_deref(),
+            Ok("def f():\n    from legacy import Old\n    return New()\nOld = 1\nprint(Old)\n")
+        );
+    }
+
+    #[test]
+    fn class_bodies_are_not_seen_from_their_methods() {
+        let text =
+            "from legacy import Old\nclass C:\n    New = 1\n    def m(self):\n        return Old\n";
+        assert_eq!(
+            renamed(text).as_deref(),
+            Ok("from legacy import Old\nclass C:\n    New = 1\n    def m(self):\n        return New\n")
+        );
+    }
+
+    #[test]
+    fn a_rebinding_or_a_lookup_by_name_refuses() {
         for body in [
             "Old = 1\n",
-            "def f(Old): pass\n",
             "def Old(): pass\n",
             "class Old: pass\n",
             "import other as Old\n",
             "from other import *\n",
-            "def f():\n    global Old\n",
+            "def f():\n    global Old\n    Old = 2\n",
             "try:\n    pass\nexcept E as Old:\n    pass\n",
             "match x:\n    case [*Old]: pass\n",
             "del Old\n",
             "for Old in []: pass\n",
-            "__all__ = ['Old']\n",
-            "x: 'Old | None' = None\n",
+            "getattr(m, 'Old')\n",
             "print(locals())\n",
             "(Old := 1)\n",
+            "[(Old := y) for y in []]\n",
+            "def f():\n    nonlocal Old\n",
         ] {
             let text = format!("from legacy import Old\n{body}");
-            assert_eq!(renamed(&text), None, "{body}");
+            assert!(renamed(&text).is_err(), "{body}");
         }
     }
 
     #[test]
-    fn attributes_and_keywords_are_not_uses() {
-        let text = "from legacy import Old\nx.Old\nf(Old=1)\n";
-        assert_eq!(renamed(text), Some(vec![]));
+    fn a_collision_with_the_new_name_refuses() {
+        for body in [
+            "def f(New):\n    return Old\n",
+            "def f():\n    New = 1\n    return Old\n",
+            "xs = [Old for New in range(3)]\n",
+        ] {
+            let text = format!("from legacy import Old\n{body}");
+            assert!(renamed(&text).is_err(), "{body}");
+        }
+        // The new name bound where no renamed use looks is no collision.
+        let text = "from legacy import Old\ndef f(New):\n    return New\nx = Old\n";
+        assert!(renamed(text).is_ok());
+    }
+
+    #[test]
+    fn attributes_keywords_and_prose_are_not_uses() {
+        let text = "from legacy import Old\nx.Old\nf(Old=1)\ns = 'the Old manager'\n";
+        assert_eq!(renamed(text).as_deref(), Ok(text));
     }
 }
