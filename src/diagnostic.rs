@@ -160,6 +160,8 @@ pub enum FactRef {
     Import { file: usize, import: usize },
     /// `index.files[file].patch_targets[target]`
     Patch { file: usize, target: usize },
+    /// `index.files[file].aliases[alias]`
+    Alias { file: usize, alias: usize },
 }
 
 #[derive(Debug, Clone)]

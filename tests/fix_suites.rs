@@ -91,3 +91,53 @@ fn dry_run_counts_are_what_fix_does() {
     let plan = support::run(&root, &["plan", "--format", "json", "--no-cache"]);
     assert_eq!(plan.json()["totals"]["safe"], 0, "{}", plan.describe());
 }
+
+/// The demo run the README shows: `fix --unsafe-fixes` leaves only what no
+/// fix can address, the suite still passes, and `check` prints the counts
+/// the README quotes.
+#[test]
+fn the_readme_unsafe_fix_run_of_the_demo() {
+    if !pytest_available() {
+        return;
+    }
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let start = readme
+        .find("$ ssot-audit fix --unsafe-fixes\n")
+        .expect("the README shows the demo's unsafe fix run");
+    let block = &readme[start..start + readme[start..].find("```").unwrap_or(0)];
+    let mut lines = block.lines().skip(1);
+    let summary = lines.next().unwrap_or_default().to_string();
+    let headline: Vec<&str> = block
+        .lines()
+        .skip_while(|line| !line.starts_with("$ ssot-audit check"))
+        .skip(1)
+        .filter(|line| *line != "…")
+        .collect();
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("demo");
+    support::copy_tree(&support::fixture("demo"), &root);
+    let fixed = support::run(&root, &["fix", "--unsafe-fixes", "--no-cache"]);
+    assert_eq!(
+        fixed.stdout.lines().next(),
+        Some(summary.as_str()),
+        "{}",
+        fixed.describe()
+    );
+    let check = support::run(&root, &["check", "--no-cache"]);
+    let tail: Vec<&str> = check.stdout.lines().rev().take(headline.len()).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    assert_eq!(tail, headline, "{}", check.describe());
+    let plan = support::run(&root, &["plan", "--format", "json", "--no-cache"]);
+    let totals = &plan.json()["totals"];
+    assert_eq!(
+        (totals["safe"].as_u64(), totals["unsafe"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let (passed, output) = pytest(&root);
+    assert!(
+        passed,
+        "the suite fails after fix --unsafe-fixes:\n{output}"
+    );
+}

@@ -22,6 +22,7 @@ mod passes;
 mod plan;
 mod python;
 mod rename;
+mod retire;
 mod rust;
 mod write;
 
@@ -112,7 +113,10 @@ impl SourceText {
 /// read; a file without text (unreadable, changed since cached) gets none.
 pub fn attach_fixes(audit: &mut Audit) {
     for violation in &mut audit.violations {
-        if violation.code != Code::NoncanonicalImport {
+        if !matches!(
+            violation.code,
+            Code::NoncanonicalImport | Code::AliasReexport
+        ) {
             continue;
         }
         let Some(fact) = violation.fact else { continue };
@@ -141,9 +145,12 @@ pub(super) fn fix_for(
                 return None;
             }
             let import = &file.imports[import];
+            if violation.code == Code::AliasReexport {
+                return alias_fix(index, concept, violation, file, import, sources);
+            }
             match (import.kind, violation.via) {
                 (ImportKind::From, Via::Import) if is_symbol_import(concept, import) => {
-                    python_from_import(index, concept, file, import, sources)
+                    python_from_import(index, concept, file, import, sources, false)
                 }
                 (ImportKind::Import | ImportKind::From, Via::Import) => {
                     python_module_import(index, concept, file, import, text)
@@ -151,6 +158,12 @@ pub(super) fn fix_for(
                 (ImportKind::Use, Via::Import) => rust_use(index, concept, file, import, text),
                 _ => None,
             }
+        }
+        FactRef::Alias { file, alias } => {
+            let file = &index.files[file];
+            let alias = &file.aliases[alias];
+            let statement = (alias.statement.start as usize, alias.statement.end as usize);
+            retire::retire(index, file, &alias.target, statement, None, text)
         }
         FactRef::Patch { file, target } => {
             let target = &index.files[file].patch_targets[target];
@@ -164,6 +177,35 @@ pub(super) fn fix_for(
             })
         }
     }
+}
+
+/// SSOT002 of an import: a renamed import of the canonical object gets its
+/// uses renamed; a re-export (or rename) nothing uses is retired.
+fn alias_fix(
+    index: &ProjectIndex,
+    concept: &Concept,
+    violation: &Violation,
+    file: &FileFacts,
+    import: &ImportFact,
+    sources: &Sources,
+) -> Option<Fix> {
+    if file.language != Language::Python || import.kind != ImportKind::From {
+        return None;
+    }
+    let name = import.name.as_deref()?;
+    let local = import.asname.as_deref().unwrap_or(name);
+    if violation.via == Via::Rename && same_object(index, concept, import.resolved.as_deref(), name)
+    {
+        if let Some(fix) = python_from_import(index, concept, file, import, sources, true) {
+            return Some(fix);
+        }
+    }
+    let statement = (
+        import.statement.start as usize,
+        import.statement.end as usize,
+    );
+    let text = sources.get(&file.path)?;
+    retire::retire(index, file, local, statement, Some(import), text)
 }
 
 pub(super) fn is_symbol_import(concept: &Concept, import: &ImportFact) -> bool {

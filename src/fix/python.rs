@@ -83,13 +83,16 @@ pub(super) fn find_import_keyword(text: &str) -> Option<usize> {
     None
 }
 
-/// `from shim import WebSocketManager` -> `from canonical import Unified as WebSocketManager`.
+/// `from shim import WebSocketManager` -> `from canonical import Unified`,
+/// the uses of `WebSocketManager` renamed; with `rename_any` (an SSOT002
+/// rename such as `... import Unified as WSManager`), any local name is.
 pub(super) fn python_from_import(
     index: &ProjectIndex,
     concept: &Concept,
     file: &FileFacts,
     import: &ImportFact,
     sources: &Sources,
+    rename_any: bool,
 ) -> Option<Fix> {
     let text = sources.get(&file.path)?;
     let name = import.name.as_deref()?;
@@ -113,7 +116,7 @@ pub(super) fn python_from_import(
     let mut other_files = Vec::new();
     // The old public name a rename takes from the module, if it is one.
     let mut exported: Option<String> = None;
-    if local != symbol && concept.is_symbol(local) {
+    if local != symbol && (rename_any || concept.is_symbol(local)) {
         if binds_other_object(index, concept, file, symbol)
             || imported_by_others(index, file, local)
         {
@@ -177,7 +180,7 @@ pub(super) fn python_from_import(
                 && other.scope == import.scope
                 && other.asname.as_deref().or(other.name.as_deref()) == Some(symbol)
                 && other.name.as_deref() == Some(symbol)
-                && other.resolved.as_deref() == Some(concept.canonical_module.as_str())
+                && same_object(index, concept, other.resolved.as_deref(), symbol)
         });
     let removal = match names.len() {
         _ if !already => None,

@@ -31,6 +31,23 @@ pub type RenameEdit = (usize, usize, String);
 /// renaming could change what the file does. `statement` is the byte offset
 /// of the import statement that binds `old` (its own alias is not a use).
 pub fn uses(text: &str, old: &str, new: &str, statement: usize) -> Result<Vec<RenameEdit>, String> {
+    model(text, old, new, statement, false)
+}
+
+/// The edits that take `old` out of the module's `__all__` when the binding
+/// at `statement` (an import or an assignment) goes, or why it cannot go:
+/// the file still uses it.
+pub fn retire(text: &str, old: &str, statement: usize) -> Result<Vec<RenameEdit>, String> {
+    model(text, old, "", statement, true)
+}
+
+fn model(
+    text: &str,
+    old: &str,
+    new: &str,
+    statement: usize,
+    retire: bool,
+) -> Result<Vec<RenameEdit>, String> {
     crate::fix::on_parser_stack(|| {
         let parsed =
             ruff_python_parser::parse_unchecked_source(text, ruff_python_ast::PySourceType::Python);
@@ -38,6 +55,7 @@ pub fn uses(text: &str, old: &str, new: &str, statement: usize) -> Result<Vec<Re
             return Err("the file does not parse".to_string());
         }
         let mut model = Model::new(text, old, new, statement);
+        model.retire = retire;
         for stmt in parsed.suite() {
             model.visit_stmt(stmt);
         }
@@ -91,6 +109,9 @@ struct Model<'t> {
     handled_strings: Vec<usize>,
     in_annotation: bool,
     refusal: Option<String>,
+    /// The binding goes rather than being renamed: any use refuses, and its
+    /// `__all__` entries are removed.
+    retire: bool,
 }
 
 impl<'t> Model<'t> {
@@ -115,6 +136,7 @@ impl<'t> Model<'t> {
             handled_strings: Vec::new(),
             in_annotation: false,
             refusal: None,
+            retire: false,
         }
     }
 
@@ -261,7 +283,7 @@ impl<'t> Model<'t> {
         };
         let spells = |element: &Expr, name: &str| matches!(element, Expr::StringLiteral(string) if string.value.to_str() == name);
         // Listed already under the new name: the old entry goes instead.
-        let listed = elements.iter().any(|element| spells(element, self.new));
+        let listed = self.retire || elements.iter().any(|element| spells(element, self.new));
         for (at, element) in elements.iter().enumerate() {
             let Expr::StringLiteral(string) = element else {
                 continue;
@@ -379,6 +401,9 @@ impl<'t> Model<'t> {
             if self.resolve_old(mention.scope) != Some(target) {
                 continue;
             }
+            if self.retire {
+                return Err(format!("`{}` is still used in this file", self.old));
+            }
             // After the rename the use must find the import's binding first.
             let chain = self.chain(mention.scope);
             let collides = chain
@@ -393,6 +418,9 @@ impl<'t> Model<'t> {
                 ));
             }
             edits.push((mention.start, mention.end, mention.replacement.clone()));
+        }
+        if self.retire && !self.globals.is_empty() {
+            return Err(format!("a `global {}` statement uses it", self.old));
         }
         if target == 0 {
             for mention in self.globals.iter().chain(&self.exported) {
@@ -488,6 +516,24 @@ impl<'t> Visitor<'t> for Model<'t> {
                     if !(self.current == 0 && first == self.new) {
                         self.bind(first);
                     }
+                }
+                return;
+            }
+            Stmt::Assign(assign)
+                if self.retire && assign.range.start().to_usize() == self.statement =>
+            {
+                // The alias being retired: its value is read, its target is the binding.
+                self.target = Some(self.current);
+                self.visit_expr(&assign.value);
+                return;
+            }
+            Stmt::AnnAssign(assign)
+                if self.retire && assign.range.start().to_usize() == self.statement =>
+            {
+                self.target = Some(self.current);
+                self.visit_annotation(&assign.annotation);
+                if let Some(value) = &assign.value {
+                    self.visit_expr(value);
                 }
                 return;
             }
@@ -680,6 +726,30 @@ mod tests {
             renamed(text).as_deref(),
             Ok("from legacy import Old\n__all__ = ['New', 'x']\n__all__ += ('y', 'New')\n")
         );
+    }
+
+    #[test]
+    fn a_retired_binding_leaves_all_and_must_be_unused() {
+        let text = "from core import New\nOld = New\n__all__ = ['New', 'Old']\n";
+        let statement = text.find("Old =").unwrap_or(0);
+        let edits = retire(text, "Old", statement);
+        assert_eq!(
+            edits,
+            Ok(vec![(
+                text.find(", 'Old'").unwrap_or(0),
+                text.find("]").unwrap_or(0),
+                String::new()
+            )])
+        );
+        for body in [
+            "print(Old)\n",
+            "def f():\n    global Old\n",
+            "getattr(m, 'Old')\n",
+        ] {
+            let text = format!("from core import New\nOld = New\n{body}");
+            let statement = text.find("Old =").unwrap_or(0);
+            assert!(retire(&text, "Old", statement).is_err(), "{body}");
+        }
     }
 
     #[test]

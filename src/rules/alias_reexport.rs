@@ -16,7 +16,11 @@
 //! through, and one more place a migration has to find.
 //!
 //! ## Fix safety
-//! Removing an alias changes what the module exports: not fixed automatically.
+//! A renamed import of the canonical object (`from canonical import S as X`)
+//! is fixed by importing `S` and renaming the uses of `X`, safe when the
+//! scope model proves the rename. An alias or re-export that nothing in the
+//! project uses any more is removed by `--unsafe-fixes` (retiring the shim):
+//! code outside the project may still import it.
 //!
 //! ## Example
 //! ```python
@@ -28,13 +32,13 @@
 use std::collections::HashSet;
 
 use super::{ConceptContext, ConceptFindings};
-use crate::diagnostic::{Code, Via, Violation};
+use crate::diagnostic::{Code, FactRef, Via, Violation};
 use crate::lang::{DefinitionKind, ImportKind, Scope};
 
 pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
     let concept = context.concept;
-    for file in context.files() {
-        let violation = |via: Via, span, message: String| Violation {
+    for (file_id, file) in context.indexed_files() {
+        let violation = |via: Via, span, message: String, fact: Option<FactRef>| Violation {
             code: Code::AliasReexport,
             via,
             concept: Some(context.id),
@@ -43,7 +47,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
             message,
             severity: concept.severity,
             fix: None,
-            fact: None,
+            fact,
         };
 
         if !context.is_python() {
@@ -51,7 +55,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
         } else if context.is_canonical(file) {
             continue;
         }
-        for alias in &file.aliases {
+        for (alias_id, alias) in file.aliases.iter().enumerate() {
             let symbol = alias.value.symbol();
             if alias.in_match || !concept.is_symbol(symbol) || alias.target == symbol {
                 continue;
@@ -63,11 +67,19 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                     "`{}` is a second name for {} symbol `{symbol}`; import `{}` from `{}` instead",
                     alias.target, concept.name, concept.canonical_symbol, concept.canonical_module
                 ),
+                Some(FactRef::Alias {
+                    file: file_id,
+                    alias: alias_id,
+                }),
             ));
         }
 
         let mut reexported = HashSet::new();
-        for import in &file.imports {
+        for (import_id, import) in file.imports.iter().enumerate() {
+            let fact = Some(FactRef::Import {
+                file: file_id,
+                import: import_id,
+            });
             let kind_matches = match import.kind {
                 ImportKind::From => context.is_python(),
                 ImportKind::Use => !context.is_python(),
@@ -98,6 +110,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                                 "`{name}` is renamed to `{asname}`: a second name for {}",
                                 concept.name
                             ),
+                            fact,
                         ));
                     }
                 }
@@ -117,6 +130,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                             Via::Reexport,
                             import.alias,
                             reexport_message(context, &module, name),
+                            fact,
                         ));
                     }
                 }
@@ -133,6 +147,7 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                         Via::Reexport,
                         file.imports[star].alias,
                         reexport_message(context, module, symbol),
+                        None,
                     ));
                 }
             }

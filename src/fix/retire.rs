@@ -1,0 +1,89 @@
+//! Retiring shims (`--unsafe-fixes`): an alias, re-export or `__all__`
+//! entry that nothing in the project uses any more is removed, so a
+//! migration run to its end leaves no second name behind. Unsafe: code
+//! outside the project may still import it.
+
+use super::*;
+
+/// The fix that removes the binding `name` of `file` made by the statement
+/// spanning `statement` (an alias assignment, or the import `import`), when
+/// nothing in the project uses it.
+pub(super) fn retire(
+    index: &ProjectIndex,
+    file: &FileFacts,
+    name: &str,
+    statement: (usize, usize),
+    import: Option<&ImportFact>,
+    text: &SourceText,
+) -> Option<Fix> {
+    let module = file.module.as_deref()?;
+    if !file.parsed_cleanly || used_elsewhere(index, file, module, name) {
+        return None;
+    }
+    let mut edits: Vec<Edit> = super::rename::retire(&text.text, name, statement.0)
+        .ok()?
+        .into_iter()
+        .map(|(start, end, replacement)| text.edit(start, end, replacement))
+        .collect();
+    let names = match import {
+        Some(import) => siblings(file, import),
+        None => Vec::new(),
+    };
+    let removal = match import {
+        Some(import) if names.len() > 1 => {
+            let (start, end) = python::list_extent(&names, import)?;
+            text.edit(start, end, "")
+        }
+        _ => text.delete_line(statement.0, statement.1)?,
+    };
+    edits.push(removal);
+    let what = if import.is_some() {
+        "re-export"
+    } else {
+        "alias"
+    };
+    Some(Fix {
+        applicability: Applicability::Unsafe,
+        edits,
+        title: format!(
+            "remove the {what} `{name}` of `{module}`: nothing in the project uses it (code outside may)"
+        ),
+        other_files: Vec::new(),
+    })
+}
+
+/// Another file imports `module.name` (or all of `module`), uses it as an
+/// attribute of the module, or patches it.
+fn used_elsewhere(index: &ProjectIndex, file: &FileFacts, module: &str, name: &str) -> bool {
+    let imports_module = |other: &FileFacts| {
+        other.imports.iter().any(|import| match import.kind {
+            ImportKind::Import => import.module.as_deref() == Some(module),
+            ImportKind::From => import
+                .resolved
+                .as_deref()
+                .zip(import.name.as_deref())
+                .is_some_and(|(parent, imported)| {
+                    crate::index::join_module(parent, imported) == module
+                }),
+            ImportKind::Use => false,
+        })
+    };
+    index.files.iter().any(|other| {
+        let imported = other.path != file.path
+            && other.imports.iter().any(|import| {
+                import.resolved.as_deref() == Some(module)
+                    && matches!(import.name.as_deref(), Some(imported) if imported == name || imported == "*")
+            });
+        let attribute = other.attribute_uses.iter().any(|used| used.attr == name)
+            && imports_module(other);
+        let patched = other.patch_targets.iter().any(|target| {
+            target.value == name
+                || target
+                    .value
+                    .strip_prefix(module)
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    == Some(name)
+        });
+        imported || attribute || patched
+    })
+}
