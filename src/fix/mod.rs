@@ -233,8 +233,29 @@ pub(super) fn same_object(
     name: &str,
 ) -> bool {
     let canonical = index.resolve(&concept.canonical_module, &concept.canonical_symbol);
-    matches!(canonical, Origin::Class { .. })
-        && module.is_some_and(|module| index.resolve(module, name) == canonical)
+    // Proven identity: the chain ends at the very binding the canonical
+    // name ends at, whatever kind of object that is.
+    matches!(
+        canonical,
+        Origin::Class { .. } | Origin::Function { .. } | Origin::Value { .. }
+    ) && module.is_some_and(|module| index.resolve(module, name) == canonical)
+}
+
+/// `module.name` is a class of its own, not the canonical one (a duplicate,
+/// an allowed definition, a subclass): swapping it for the canonical class
+/// would change the program, so no fix is offered; the definitions need
+/// consolidating by hand.
+pub(super) fn distinct_class(
+    index: &ProjectIndex,
+    concept: &Concept,
+    module: Option<&str>,
+    name: &str,
+) -> bool {
+    let canonical = index.resolve(&concept.canonical_module, &concept.canonical_symbol);
+    module.is_some_and(|module| {
+        let origin = index.resolve(module, name);
+        matches!(origin, Origin::Class { .. }) && origin != canonical
+    })
 }
 
 /// Chooses the fixes of one file that can go together: earlier first, a

@@ -96,6 +96,9 @@ pub(super) fn python_from_import(
 ) -> Option<Fix> {
     let text = sources.get(&file.path)?;
     let name = import.name.as_deref()?;
+    if distinct_class(index, concept, import.resolved.as_deref(), name) {
+        return None;
+    }
     let symbol = &concept.canonical_symbol;
     let mut local = import.asname.as_deref().unwrap_or(name);
     let mut applicability = if same_object(index, concept, import.resolved.as_deref(), name) {
@@ -106,7 +109,11 @@ pub(super) fn python_from_import(
     let mut patched = Vec::new();
     // A patch of the old place no longer reaches the name once it is
     // imported from the canonical module.
-    if let Some(resolved) = import.resolved.as_deref() {
+    if let Some(resolved) = import
+        .resolved
+        .as_deref()
+        .filter(|resolved| *resolved != concept.canonical_module)
+    {
         patched.extend(patch_sites(index, resolved, name));
     }
     // `from canonical import New as Old` would bind a second name of the
@@ -300,7 +307,12 @@ pub(super) fn python_module_import(
         .iter()
         .filter(|used| used.base == bound)
         .collect();
-    if uses.is_empty() || uses.iter().any(|used| !concept.is_symbol(&used.attr)) {
+    if uses.is_empty()
+        || uses.iter().any(|used| {
+            !concept.is_symbol(&used.attr)
+                || distinct_class(index, concept, Some(&legacy), &used.attr)
+        })
+    {
         return None;
     }
     let symbol = &concept.canonical_symbol;
