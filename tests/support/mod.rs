@@ -357,3 +357,25 @@ pub fn tool_missing(program: &str, install: &str) -> bool {
 pub fn note(message: &str) {
     let _ = writeln!(std::io::stderr(), "NOTE {}: {message}", test_name());
 }
+
+/// Every fixture project: each directory under fixtures/ that holds a
+/// rules.toml, as paths relative to fixtures/ (`demo`, `rules/alias_reexport`,
+/// …), sorted. Hidden directories (the tool's cache) are not searched.
+pub fn fixture_projects() -> Vec<String> {
+    let base = fixture("");
+    let mut found = Vec::new();
+    let mut stack = vec![base.clone()];
+    while let Some(dir) = stack.pop() {
+        if dir.join("rules.toml").is_file() {
+            found.push(slashed(dir.strip_prefix(&base).unwrap()));
+        }
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if !hidden && entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                stack.push(entry.path());
+            }
+        }
+    }
+    found.sort();
+    found
+}
