@@ -453,3 +453,27 @@ fn two_fix_runs_at_once() {
     assert!(after == fixed, "two runs at once reach the fixed tree");
     assert_converged(root);
 }
+
+/// `from m import X as X` is the explicit re-export typed packages rely on
+/// (mypy `--no-implicit-reexport`): a safe fix keeps the form, and renaming
+/// a public name of a package is not safe.
+#[test]
+fn the_explicit_reexport_form_survives_a_safe_fix() {
+    let dir = project();
+    let root = dir.path();
+    write(root, "pkg/py.typed", "");
+    write(
+        root,
+        "pkg/__init__.py",
+        "from .legacy import Manager as Manager\nfrom .legacy import OldManager\n",
+    );
+    write(root, "app.py", "from pkg import Manager\n");
+    let run = fix(root);
+    assert!(run.stdout.starts_with("Fixed "), "{}", run.describe());
+    assert_eq!(
+        String::from_utf8(read(root, "pkg/__init__.py")).unwrap(),
+        "from .core import Manager as Manager\nfrom .legacy import OldManager\n",
+        "{}",
+        run.describe()
+    );
+}

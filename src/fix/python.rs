@@ -101,6 +101,8 @@ pub(super) fn python_from_import(
     }
     let symbol = &concept.canonical_symbol;
     let mut local = import.asname.as_deref().unwrap_or(name);
+    // `from m import X as X`: the redundant alias marks a public re-export.
+    let explicit = import.asname.as_deref() == Some(name);
     let mut applicability = if same_object(index, concept, import.resolved.as_deref(), name) {
         Applicability::Safe
     } else {
@@ -155,7 +157,7 @@ pub(super) fn python_from_import(
         patched.extend(followed.kept);
         // Another module may import the old public name; none in the project does.
         let public = import.scope == crate::lang::Scope::Module
-            && (file.is_package || file.dunder_all.iter().any(|entry| entry == local));
+            && (explicit || file.is_package || file.dunder_all.iter().any(|entry| entry == local));
         exported = public.then(|| local.to_string());
         local = symbol;
     }
@@ -215,7 +217,8 @@ pub(super) fn python_from_import(
         } else {
             concept.canonical_module.clone()
         };
-        let alias = if local == symbol {
+        // `X as X` is the explicit re-export typed packages rely on: kept.
+        let alias = if local == symbol && !explicit {
             symbol.clone()
         } else {
             format!("{symbol} as {local}")
@@ -238,7 +241,10 @@ pub(super) fn python_from_import(
     }
     // Take the name out of the list and import it on a line of its own.
     let (delete_start, delete_end) = list_extent(&names, import)?;
-    let line = canonical_from(file, concept, relative, local);
+    let mut line = canonical_from(file, concept, relative, local);
+    if explicit && local == symbol {
+        line.push_str(&format!(" as {symbol}"));
+    }
     let mut edits = text.move_to_own_line(
         (delete_start, delete_end),
         (statement_start, statement_end),
