@@ -114,9 +114,9 @@ fn demo_html_report_structure() {
     // Headline counts.
     let summary = text_of(&section(&document, "summary"));
     for headline in [
-        "4 websocket-manager definition files, 27 violations in 18 files (13 fixable)",
+        "4 websocket-manager definition files, 27 violations in 18 files (14 fixable)",
         "2 config-loader definition files, 5 violations in 4 files (2 fixable)",
-        "total: 6 definition files, 32 violations in 20 files (15 fixable)",
+        "total: 6 definition files, 32 violations in 20 files (16 fixable)",
     ] {
         assert!(summary.contains(headline), "missing headline {headline:?}");
     }
@@ -168,7 +168,7 @@ fn demo_html_report_structure() {
     // The rewrite plan.
     let plan = text_of(&section(&document, "plan"));
     assert!(
-        plan.contains("12 safe, 3 unsafe edits in 11 files"),
+        plan.contains("12 safe, 4 unsafe edits in 12 files"),
         "{plan}"
     );
     assert!(plan.contains("+ from netra_backend.app.websocket_core.unified_manager import"));

@@ -28,7 +28,9 @@ mod write;
 
 use crate::sources::Sources;
 pub use passes::{fix_project, unified_diff, FixOutcome};
-pub use plan::{apply_edits, plan, FilePlan, PlanTotals, PlannedEdits, PlannedFix, RewritePlan};
+pub use plan::{
+    apply_edits, plan, FilePlan, FixedCounts, PlanTotals, PlannedEdits, PlannedFix, RewritePlan,
+};
 use python::{python_from_import, python_module_import};
 use rust::rust_use;
 pub use write::write_atomic;
@@ -128,6 +130,35 @@ pub fn attach_fixes(audit: &mut Audit) {
         };
         violation.fix = fix_for(&audit.index, concept, violation, fact, &audit.sources);
     }
+    // A patch string that another fix rewrites (it moves with a renamed
+    // binding or a moved lookup) gets no fix of its own: the two would
+    // rewrite one literal two ways.
+    let moved: std::collections::BTreeSet<(String, usize)> = audit
+        .violations
+        .iter()
+        .filter_map(|violation| Some((violation, violation.fix.as_ref()?)))
+        .flat_map(|(violation, fix)| {
+            let own = fix
+                .edits
+                .iter()
+                .filter(|_| violation.via != Via::String)
+                .map(|edit| (violation.path.clone(), edit.start));
+            let others = fix.other_files.iter().flat_map(|other| {
+                other
+                    .edits
+                    .iter()
+                    .map(|edit| (other.path.clone(), edit.start))
+            });
+            own.chain(others).collect::<Vec<_>>()
+        })
+        .collect();
+    for violation in &mut audit.violations {
+        if violation.via == Via::String
+            && moved.contains(&(violation.path.clone(), violation.span.start as usize))
+        {
+            violation.fix = None;
+        }
+    }
 }
 
 pub(super) fn fix_for(
@@ -153,7 +184,7 @@ pub(super) fn fix_for(
                     python_from_import(index, concept, file, import, sources, false)
                 }
                 (ImportKind::Import | ImportKind::From, Via::Import) => {
-                    python_module_import(index, concept, file, import, text)
+                    python_module_import(index, concept, file, import, sources)
                 }
                 (ImportKind::Use, Via::Import) => rust_use(index, concept, file, import, text),
                 _ => None,

@@ -9,6 +9,11 @@ pub(super) const MAX_PASSES: usize = 10;
 
 /// What `fix` did.
 pub struct FixOutcome {
+    /// The plan before the first pass: each violation's fix as the code was.
+    pub plan: RewritePlan,
+    /// Violations the safe fixes removed (what `fix` without
+    /// `--unsafe-fixes` does).
+    pub fixed_safe: usize,
     /// Violations fixed (or that would be, without writes).
     pub fixed: usize,
     /// Files rewritten (or that would be).
@@ -61,16 +66,24 @@ impl Pass {
     }
 }
 
-/// Violations per (file, code, concept): what a fix must never add to.
-pub(super) fn tally(audit: &Audit) -> BTreeMap<(&str, Code, Option<usize>), usize> {
+/// Violations per (file, code, via, concept): what a fix must never add to.
+pub(super) fn tally(audit: &Audit) -> BTreeMap<Tally<'_>, usize> {
     let mut counts = BTreeMap::new();
     for violation in &audit.violations {
         *counts
-            .entry((violation.path.as_str(), violation.code, violation.concept))
+            .entry((
+                violation.path.as_str(),
+                violation.code,
+                violation.via,
+                violation.concept,
+            ))
             .or_default() += 1;
     }
     counts
 }
+
+/// A violation's file, code, mechanism and concept.
+pub(super) type Tally<'a> = (&'a str, Code, Via, Option<usize>);
 
 /// A file rewritten in memory: path and new text.
 type Rewritten = (String, SourceText);
@@ -216,98 +229,113 @@ pub fn fix_project(
     let mut originals: BTreeMap<String, SourceText> = BTreeMap::new();
     // (file of a fix, file of the patch strings it rewrote), every pass.
     let mut all_links: Vec<(String, String)> = Vec::new();
-    for _ in 0..MAX_PASSES {
-        let mut by_file: BTreeMap<String, Vec<&Fix>> = BTreeMap::new();
-        for violation in &audit.violations {
-            let Some(fix) = &violation.fix else { continue };
-            if (fix.applicability == Applicability::Safe || unsafe_fixes)
-                && !refused.contains_key(&violation.path)
-            {
-                by_file.entry(violation.path.clone()).or_default().push(fix);
+    // The plan of the project as it is: each violation's fix now.
+    let plan = super::plan(&audit);
+    // Safe fixes first, to the end; then, with `--unsafe-fixes`, the unsafe
+    // ones and what they make possible. `plan` reports both counts.
+    let mut fixed_safe = 0;
+    for allow_unsafe in [false, true] {
+        if allow_unsafe {
+            fixed_safe = initial.saturating_sub(audit.violations.len());
+            if !unsafe_fixes {
+                break;
             }
         }
-        if by_file.is_empty() {
-            break;
-        }
-        let (mut rewritten, links) = rewrite_pass(&audit.sources, &by_file, &mut refused);
-        if rewritten.is_empty() {
-            break;
-        }
-        // The pass in memory: facts of the rewritten files, the project
-        // indexed again, and nothing anywhere may have gained a violation.
-        let before: BTreeMap<(String, Code, Option<usize>), usize> = tally(&audit)
-            .into_iter()
-            .map(|((path, code, concept), count)| ((path.to_string(), code, concept), count))
-            .collect();
-        let previous_files = pass.files.clone();
-        let fixable: Vec<String> = by_file.into_keys().collect();
-        let mut parts = audit.into_parts();
-        let mut replaced: Vec<(String, SourceText)> = Vec::new();
-        let next = loop {
-            let (config, filter, mut sources) = parts;
-            pass.files.clone_from(&previous_files);
-            for (path, old) in replaced.drain(..) {
-                sources.replace(&path, old);
-            }
-            for (path, text) in &rewritten {
-                pass.set_text(&config, path, &text.bytes);
-                if let Some(old) = sources.get(path) {
-                    replaced.push((path.clone(), old.clone()));
+        for _ in 0..MAX_PASSES {
+            let mut by_file: BTreeMap<String, Vec<&Fix>> = BTreeMap::new();
+            for violation in &audit.violations {
+                let Some(fix) = &violation.fix else { continue };
+                if (fix.applicability == Applicability::Safe || allow_unsafe)
+                    && !refused.contains_key(&violation.path)
+                {
+                    by_file.entry(violation.path.clone()).or_default().push(fix);
                 }
-                sources.replace(path, text.clone());
             }
-            let next = pass.audit(config, filter, sources);
-            let grown: std::collections::BTreeSet<String> = tally(&next)
+            if by_file.is_empty() {
+                break;
+            }
+            let (mut rewritten, links) = rewrite_pass(&audit.sources, &by_file, &mut refused);
+            if rewritten.is_empty() {
+                break;
+            }
+            // The pass in memory: facts of the rewritten files, the project
+            // indexed again, and nothing anywhere may have gained a violation.
+            let before: BTreeMap<(String, Code, Via, Option<usize>), usize> = tally(&audit)
                 .into_iter()
-                .filter(|((path, code, concept), count)| {
-                    *count
-                        > before
-                            .get(&(path.to_string(), *code, *concept))
-                            .copied()
-                            .unwrap_or(0)
+                .map(|((path, code, via, concept), count)| {
+                    ((path.to_string(), code, via, concept), count)
                 })
-                .map(|((path, _, _), _)| path.to_string())
                 .collect();
-            if grown.is_empty() {
-                break next;
-            }
-            // A rewritten file that gained a violation is left as it was;
-            // a gain elsewhere undoes the whole pass.
-            let mut own: Vec<String> = rewritten
-                .iter()
-                .map(|(path, _)| path.clone())
-                .filter(|path| grown.contains(path))
-                .collect();
-            let undo_all = own.len() < grown.len() || own.is_empty();
-            // A fix and the patch strings it rewrote elsewhere go together.
-            loop {
-                let linked: Vec<String> = links
-                    .iter()
-                    .filter(|(main, other)| own.contains(main) != own.contains(other))
-                    .flat_map(|(main, other)| [main.clone(), other.clone()])
-                    .filter(|path| !own.contains(path))
-                    .collect();
-                if linked.is_empty() {
-                    break;
+            let previous_files = pass.files.clone();
+            let fixable: Vec<String> = by_file.into_keys().collect();
+            let mut parts = audit.into_parts();
+            let mut replaced: Vec<(String, SourceText)> = Vec::new();
+            let next = loop {
+                let (config, filter, mut sources) = parts;
+                pass.files.clone_from(&previous_files);
+                for (path, old) in replaced.drain(..) {
+                    sources.replace(&path, old);
                 }
-                own.extend(linked);
+                for (path, text) in &rewritten {
+                    pass.set_text(&config, path, &text.bytes);
+                    if let Some(old) = sources.get(path) {
+                        replaced.push((path.clone(), old.clone()));
+                    }
+                    sources.replace(path, text.clone());
+                }
+                let next = pass.audit(config, filter, sources);
+                let grown: std::collections::BTreeSet<String> = tally(&next)
+                    .into_iter()
+                    .filter(|((path, code, via, concept), count)| {
+                        *count
+                            > before
+                                .get(&(path.to_string(), *code, *via, *concept))
+                                .copied()
+                                .unwrap_or(0)
+                    })
+                    .map(|((path, _, _, _), _)| path.to_string())
+                    .collect();
+                if grown.is_empty() {
+                    break next;
+                }
+                // A rewritten file that gained a violation is left as it was;
+                // a gain elsewhere undoes the whole pass.
+                let mut own: Vec<String> = rewritten
+                    .iter()
+                    .map(|(path, _)| path.clone())
+                    .filter(|path| grown.contains(path))
+                    .collect();
+                let undo_all = own.len() < grown.len() || own.is_empty();
+                // A fix and the patch strings it rewrote elsewhere go together.
+                loop {
+                    let linked: Vec<String> = links
+                        .iter()
+                        .filter(|(main, other)| own.contains(main) != own.contains(other))
+                        .flat_map(|(main, other)| [main.clone(), other.clone()])
+                        .filter(|path| !own.contains(path))
+                        .collect();
+                    if linked.is_empty() {
+                        break;
+                    }
+                    own.extend(linked);
+                }
+                rewritten.retain(|(path, _)| !undo_all && !own.contains(path));
+                let reason = "its fixes would create a new violation: not rewritten";
+                let undone = fixable.iter().filter(|path| undo_all || own.contains(path));
+                for path in undone {
+                    refused.insert(path.clone(), reason.into());
+                }
+                parts = next.into_parts();
+            };
+            for (path, old) in replaced {
+                originals.entry(path).or_insert(old);
             }
-            rewritten.retain(|(path, _)| !undo_all && !own.contains(path));
-            let reason = "its fixes would create a new violation: not rewritten";
-            let undone = fixable.iter().filter(|path| undo_all || own.contains(path));
-            for path in undone {
-                refused.insert(path.clone(), reason.into());
-            }
-            parts = next.into_parts();
-        };
-        for (path, old) in replaced {
-            originals.entry(path).or_insert(old);
+            all_links.extend(links.into_iter().filter(|(main, other)| {
+                rewritten.iter().any(|(path, _)| path == main)
+                    && rewritten.iter().any(|(path, _)| path == other)
+            }));
+            audit = next;
         }
-        all_links.extend(links.into_iter().filter(|(main, other)| {
-            rewritten.iter().any(|(path, _)| path == main)
-                && rewritten.iter().any(|(path, _)| path == other)
-        }));
-        audit = next;
     }
     let mut changed: Vec<String> = Vec::new();
     if write {
@@ -385,7 +413,12 @@ pub fn fix_project(
         }
         audit = pass.audit(config, filter, sources);
     }
+    if !unsafe_fixes {
+        fixed_safe = initial.saturating_sub(audit.violations.len());
+    }
     Ok(FixOutcome {
+        plan,
+        fixed_safe,
         fixed: initial.saturating_sub(audit.violations.len()),
         files,
         refused,

@@ -41,6 +41,17 @@ pub struct PlanTotals {
     pub safe: usize,
     pub r#unsafe: usize,
     pub files: usize,
+    /// The violations `fix` removes, from a run in memory (the `plan`
+    /// command): the listed fixes and what they make possible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violations_fixed: Option<FixedCounts>,
+}
+
+/// Violations removed by `fix` and by `fix --unsafe-fixes`.
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct FixedCounts {
+    pub safe: usize,
+    pub r#unsafe: usize,
 }
 
 #[derive(Debug, Default, Serialize)]

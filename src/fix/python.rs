@@ -142,16 +142,7 @@ pub(super) fn python_from_import(
             if path == file.path {
                 renames.push(edit);
             } else {
-                match other_files
-                    .iter_mut()
-                    .find(|other: &&mut FileEdits| other.path == path)
-                {
-                    Some(other) => other.edits.push(edit),
-                    None => other_files.push(FileEdits {
-                        path,
-                        edits: vec![edit],
-                    }),
-                }
+                add_edit(&mut other_files, path, edit);
             }
         }
         patched.extend(followed.kept);
@@ -284,8 +275,9 @@ pub(super) fn python_module_import(
     concept: &Concept,
     file: &FileFacts,
     import: &ImportFact,
-    text: &SourceText,
+    sources: &Sources,
 ) -> Option<Fix> {
+    let text = sources.get(&file.path)?;
     if siblings(file, import).len() != 1 {
         return None;
     }
@@ -322,11 +314,48 @@ pub(super) fn python_module_import(
         return None;
     }
     let symbol = &concept.canonical_symbol;
-    // `m.Old` is looked up at each use: a patch of `legacy.Old` reached it,
-    // and would no longer reach the canonical name.
+    // `m.Old` is looked up at each use: a patch of `legacy.Old` reached it.
+    // When this file's uses are the only lookups of `legacy.Old` at call
+    // time, the patch moves with them to this module's new name; otherwise
+    // it would no longer reach them, and the fix is unsafe.
     let mut patched: Vec<PatchSite> = Vec::new();
-    for used in &uses {
-        patched.extend(patch_sites(index, &legacy, &used.attr));
+    let mut other_files: Vec<FileEdits> = Vec::new();
+    let mut same_file: Vec<Edit> = Vec::new();
+    let mut attrs: Vec<&str> = uses.iter().map(|used| used.attr.as_str()).collect();
+    attrs.sort_unstable();
+    attrs.dedup();
+    for attr in attrs {
+        let sites = patch_sites(index, &legacy, attr);
+        if sites.is_empty() {
+            continue;
+        }
+        let moved = file.module.as_deref().and_then(|module| {
+            if !only_lookup(index, sources, file, &legacy, attr) {
+                return None;
+            }
+            let replacement = format!("{module}.{symbol}");
+            patch_targets(index, &legacy, attr)
+                .map(|(other, target)| {
+                    let text = sources.get(&other.path)?;
+                    Some((
+                        other.path.clone(),
+                        patch_literal_edit(text, target, &replacement)?,
+                    ))
+                })
+                .collect::<Option<Vec<_>>>()
+        });
+        match moved {
+            Some(edits) => {
+                for (path, edit) in edits {
+                    if path == file.path {
+                        same_file.push(edit);
+                    } else {
+                        add_edit(&mut other_files, path, edit);
+                    }
+                }
+            }
+            None => patched.extend(sites),
+        }
     }
     let safe = may_be_safe
         && patched.is_empty()
@@ -347,6 +376,7 @@ pub(super) fn python_module_import(
             symbol.clone(),
         ));
     }
+    edits.extend(same_file);
     Some(Fix {
         applicability: if safe {
             Applicability::Safe
@@ -359,7 +389,7 @@ pub(super) fn python_module_import(
             concept.canonical_module,
             patched_note(&patched)
         ),
-        other_files: Vec::new(),
+        other_files,
     })
 }
 
@@ -381,6 +411,58 @@ pub(super) fn imported_by_others(index: &ProjectIndex, file: &FileFacts, name: &
                 })
         })
     })
+}
+
+/// Adds `edit` to the edits of `path` among `files`.
+fn add_edit(files: &mut Vec<FileEdits>, path: String, edit: Edit) {
+    match files.iter_mut().find(|other| other.path == path) {
+        Some(other) => other.edits.push(edit),
+        None => files.push(FileEdits {
+            path,
+            edits: vec![edit],
+        }),
+    }
+}
+
+/// `file`'s `m.name` uses are the only lookups of `module.name` made at
+/// call time in the project: no other file uses it as an attribute of the
+/// module or imports it inside a function, and the module does not read it
+/// itself. Then a patch of `module.name` reaches only them.
+fn only_lookup(
+    index: &ProjectIndex,
+    sources: &Sources,
+    file: &FileFacts,
+    module: &str,
+    name: &str,
+) -> bool {
+    let imports_module = |other: &FileFacts| {
+        other.imports.iter().any(|import| match import.kind {
+            ImportKind::Import => import.module.as_deref() == Some(module),
+            ImportKind::From => import
+                .resolved
+                .as_deref()
+                .zip(import.name.as_deref())
+                .is_some_and(|(parent, imported)| {
+                    crate::index::join_module(parent, imported) == module
+                }),
+            ImportKind::Use => false,
+        })
+    };
+    let elsewhere = index.files.iter().any(|other| {
+        (other.path != file.path
+            && imports_module(other)
+            && other.attribute_uses.iter().any(|used| used.attr == name))
+            || other.imports.iter().any(|import| {
+                import.scope != crate::lang::Scope::Module
+                    && import.resolved.as_deref() == Some(module)
+                    && import.name.as_deref() == Some(name)
+            })
+    });
+    let read_by_module = index
+        .python_module(module)
+        .and_then(|home| sources.get(&home.path))
+        .is_none_or(|text| rename::is_read(&text.text, name) != Some(false));
+    !elsewhere && !read_by_module
 }
 
 /// A patch string naming a binding, as `path:line`.

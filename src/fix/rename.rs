@@ -8,14 +8,16 @@
 //! from the functions and comprehensions inside them; a comprehension's
 //! first iterable, a function's decorators, defaults and annotations are
 //! evaluated in the enclosing scope. Every load of the old name that
-//! resolves to the import being fixed is renamed, and so are `global Old`
-//! statements, quoted annotations (`"list[Old]"`) and a module-level
-//! `__all__` entry; a load that resolves to another binding (a parameter, a
-//! comprehension variable) is left alone.
+//! resolves to the import being fixed is renamed, and so is every other
+//! binding of the same variable (an assignment, `def`, `del`, `except ... as`
+//! in the import's scope, or through `global`), `global Old` statements,
+//! quoted annotations (`"list[Old]"`) and a module-level `__all__` entry; a
+//! name that resolves to another binding (a parameter, a comprehension
+//! variable) is left alone.
 //!
 //! The rename is refused, with the reason, when it could change what the
-//! file does: the old name is bound again in the import's scope, deleted, or
-//! declared `nonlocal`; a string spells it (`getattr(module, "Old")`);
+//! file does: another import binds the old name in the import's scope, or a
+//! `nonlocal` names it; a string spells it (`getattr(module, "Old")`);
 //! `locals()`, `globals()`, `vars()`, `eval` or `exec` see names by their
 //! spelling; or the new name is already bound where a renamed use would
 //! find it first (a collision).
@@ -40,6 +42,23 @@ pub fn uses(text: &str, old: &str, new: &str, statement: usize) -> Result<Vec<Re
 pub fn retire(text: &str, old: &str, statement: usize) -> Result<Vec<RenameEdit>, String> {
     model(text, old, "", statement, true)
 }
+
+/// The edits that take `old` out of the module's `__all__`, the binding
+/// itself kept (the file still uses it): the name is no longer exported.
+pub fn unexport(text: &str, old: &str) -> Result<Vec<RenameEdit>, String> {
+    model(text, old, "", usize::MAX, true)
+}
+
+/// Whether the file reads the name `old` anywhere (None when that cannot
+/// be told: the file does not parse, or looks names up by their spelling).
+pub fn is_read(text: &str, old: &str) -> Option<bool> {
+    model(text, old, READS, usize::MAX, true)
+        .ok()
+        .map(|loads| !loads.is_empty())
+}
+
+/// The "new name" of an `is_read` run: not an identifier, so it binds nothing.
+const READS: &str = "<reads>";
 
 fn model(
     text: &str,
@@ -78,6 +97,8 @@ struct Scope {
     kind: Kind,
     /// Binds the old name (the fixed import aside).
     binds_old: bool,
+    /// Binds it in a way the rename cannot follow (another import).
+    fixed_old: bool,
     binds_new: bool,
     global_old: bool,
 }
@@ -103,6 +124,10 @@ struct Model<'t> {
     mentions: Vec<Mention>,
     /// `global Old` statements, renamed when the import is module-level.
     globals: Vec<Mention>,
+    /// Other bindings of the old name (assignments, `def`, `del`, ...), by
+    /// the scope they bind in: renamed with the import's when that scope is
+    /// the import's (the same variable).
+    stores: Vec<Mention>,
     /// `__all__` entries naming the old name.
     exported: Vec<Mention>,
     /// Byte offsets of string literals already accounted for.
@@ -125,6 +150,7 @@ impl<'t> Model<'t> {
                 parent: None,
                 kind: Kind::Module,
                 binds_old: false,
+                fixed_old: false,
                 binds_new: false,
                 global_old: false,
             }],
@@ -132,6 +158,7 @@ impl<'t> Model<'t> {
             target: None,
             mentions: Vec::new(),
             globals: Vec::new(),
+            stores: Vec::new(),
             exported: Vec::new(),
             handled_strings: Vec::new(),
             in_annotation: false,
@@ -152,6 +179,7 @@ impl<'t> Model<'t> {
             parent: Some(parent),
             kind,
             binds_old: false,
+            fixed_old: false,
             binds_new: false,
             global_old: false,
         });
@@ -159,22 +187,39 @@ impl<'t> Model<'t> {
         parent
     }
 
-    /// `name` is bound in `scope` (or, declared global there, in the module).
-    fn bind_in(&mut self, scope: usize, name: &str) {
+    /// `name` is bound in `scope` (or, declared global there, in the
+    /// module) at `range`, the identifier the rename would rewrite; without
+    /// a range the binding cannot be renamed (another import).
+    fn bind_in(&mut self, scope: usize, name: &str, range: Option<ruff_text_size::TextRange>) {
+        let scope = if name == self.old && self.scopes[scope].global_old {
+            0
+        } else {
+            scope
+        };
         if name == self.old {
-            let scope = if self.scopes[scope].global_old {
-                0
-            } else {
-                scope
-            };
             self.scopes[scope].binds_old = true;
+            match range {
+                Some(range) => self.stores.push(Mention {
+                    scope,
+                    start: range.start().to_usize(),
+                    end: range.end().to_usize(),
+                    replacement: self.new.to_string(),
+                }),
+                None => self.scopes[scope].fixed_old = true,
+            }
         } else if name == self.new {
             self.scopes[scope].binds_new = true;
         }
     }
 
-    fn bind(&mut self, name: &str) {
-        self.bind_in(self.current, name);
+    /// A binding the rename can follow: `range` is its identifier.
+    fn bind(&mut self, name: &str, range: ruff_text_size::TextRange) {
+        self.bind_in(self.current, name, Some(range));
+    }
+
+    /// A binding the rename cannot follow.
+    fn bind_fixed(&mut self, name: &str) {
+        self.bind_in(self.current, name, None);
     }
 
     /// The nearest scope that is not a comprehension (where `:=` binds).
@@ -284,6 +329,7 @@ impl<'t> Model<'t> {
         let spells = |element: &Expr, name: &str| matches!(element, Expr::StringLiteral(string) if string.value.to_str() == name);
         // Listed already under the new name: the old entry goes instead.
         let listed = self.retire || elements.iter().any(|element| spells(element, self.new));
+        let tuple = matches!(value, Some(Expr::Tuple(_)));
         for (at, element) in elements.iter().enumerate() {
             let Expr::StringLiteral(string) = element else {
                 continue;
@@ -302,6 +348,14 @@ impl<'t> Model<'t> {
                     {
                         (previous.range().end().to_usize(), end, String::new())
                     } else {
+                        // The only entry, with its trailing comma: `('Old',)`.
+                        let rest = self.text.get(end..).unwrap_or_default();
+                        let trimmed = rest.trim_start();
+                        let end = if trimmed.starts_with(',') {
+                            end + (rest.len() - trimmed.len()) + 1
+                        } else {
+                            end
+                        };
                         (start, end, String::new())
                     };
                     self.exported.push(Mention {
@@ -310,6 +364,31 @@ impl<'t> Model<'t> {
                         end,
                         replacement,
                     });
+                    // A tuple left with one entry needs its comma, or it is
+                    // a parenthesised string.
+                    if listed && tuple && elements.len() == 2 {
+                        // The comma after the entry that stays: after the
+                        // kept first entry it went with the removed one.
+                        let comma_after = |offset: usize| {
+                            self.text
+                                .get(offset..)
+                                .is_some_and(|rest| rest.trim_start().starts_with(','))
+                        };
+                        let kept_end = elements[1 - at].range().end().to_usize();
+                        let needs_comma = if at == 1 {
+                            !comma_after(end)
+                        } else {
+                            !comma_after(kept_end)
+                        };
+                        if needs_comma {
+                            self.exported.push(Mention {
+                                scope: 0,
+                                start: kept_end,
+                                end: kept_end,
+                                replacement: ",".to_string(),
+                            });
+                        }
+                    }
                 }
                 None => self.refuse(format!(
                     "`__all__` spells `{}` in a way that cannot be rewritten",
@@ -348,10 +427,11 @@ impl<'t> Model<'t> {
             .chain(&parameters.args)
             .chain(&parameters.kwonlyargs)
         {
-            self.bind(parameter.parameter.name.as_str());
+            let name = &parameter.parameter.name;
+            self.bind(name.as_str(), name.range());
         }
         for parameter in parameters.vararg.iter().chain(&parameters.kwarg) {
-            self.bind(parameter.name.as_str());
+            self.bind(parameter.name.as_str(), parameter.name.range());
         }
     }
 
@@ -381,22 +461,47 @@ impl<'t> Model<'t> {
         if let Some(reason) = self.refusal.take() {
             return Err(reason);
         }
+        if self.statement == usize::MAX {
+            // `unexport` and `is_read`: the `__all__` entries, and the
+            // loads of the name as an empty edit each.
+            let mut edits: Vec<RenameEdit> = self
+                .exported
+                .iter()
+                .map(|entry| (entry.start, entry.end, entry.replacement.clone()))
+                .collect();
+            if self.new == READS {
+                edits = self
+                    .mentions
+                    .iter()
+                    .map(|load| (load.start, load.end, String::new()))
+                    .collect();
+            }
+            edits.sort();
+            return Ok(edits);
+        }
         let Some(target) = self.target else {
             return Err("the import was not found".to_string());
         };
-        if self.scopes[target].binds_old {
+        if self.scopes[target].fixed_old {
             return Err(format!(
-                "`{}` is bound again in the import's scope",
+                "`{}` is imported again in the import's scope",
                 self.old
             ));
         }
+        let rebound = self.stores.iter().filter(|store| store.scope == target);
+        if self.retire && rebound.clone().next().is_some() {
+            return Err(format!("`{}` is bound again in this file", self.old));
+        }
+        // The same variable bound again: renamed with it.
+        let mut edits: Vec<RenameEdit> = rebound
+            .map(|store| (store.start, store.end, store.replacement.clone()))
+            .collect();
         if self.scopes[target].binds_new {
             return Err(format!(
                 "`{}` is already bound in the import's scope",
                 self.new
             ));
         }
-        let mut edits = Vec::new();
         for mention in &self.mentions {
             if self.resolve_old(mention.scope) != Some(target) {
                 continue;
@@ -444,7 +549,7 @@ impl<'t> Visitor<'t> for Model<'t> {
                 if let Some(returns) = &def.returns {
                     self.visit_annotation(returns);
                 }
-                self.bind(def.name.as_str());
+                self.bind(def.name.as_str(), def.name.range());
                 let parent = self.push(Kind::Function);
                 if let Some(type_params) = &def.type_params {
                     self.visit_type_params(type_params);
@@ -461,7 +566,7 @@ impl<'t> Visitor<'t> for Model<'t> {
                 if let Some(arguments) = &class.arguments {
                     self.visit_arguments(arguments);
                 }
-                self.bind(class.name.as_str());
+                self.bind(class.name.as_str(), class.name.range());
                 let parent = self.push(Kind::Class);
                 if let Some(type_params) = &class.type_params {
                     self.visit_type_params(type_params);
@@ -500,7 +605,7 @@ impl<'t> Visitor<'t> for Model<'t> {
                         let bound = alias.asname.as_ref().unwrap_or(&alias.name);
                         let first = bound.as_str().split('.').next().unwrap_or_default();
                         if first != self.old && !(self.current == 0 && first == self.new) {
-                            self.bind(first);
+                            self.bind_fixed(first);
                         }
                     }
                     return;
@@ -514,7 +619,7 @@ impl<'t> Visitor<'t> for Model<'t> {
                     // A module-level import of the new name is the caller's
                     // to judge: the canonical import itself is welcome.
                     if !(self.current == 0 && first == self.new) {
-                        self.bind(first);
+                        self.bind_fixed(first);
                     }
                 }
                 return;
@@ -566,10 +671,7 @@ impl<'t> Visitor<'t> for Model<'t> {
                         end: name.range.end().to_usize(),
                         replacement: self.new.to_string(),
                     }),
-                    ExprContext::Del if id == self.old => {
-                        self.refuse(format!("`del {}` unbinds it", self.old));
-                    }
-                    ExprContext::Store => self.bind(id),
+                    ExprContext::Store | ExprContext::Del => self.bind(id, name.range),
                     _ => {}
                 }
                 return;
@@ -578,7 +680,7 @@ impl<'t> Visitor<'t> for Model<'t> {
                 self.visit_expr(&named.value);
                 if let Expr::Name(name) = named.target.as_ref() {
                     let scope = self.enclosing_function();
-                    self.bind_in(scope, name.id.as_str());
+                    self.bind_in(scope, name.id.as_str(), Some(name.range));
                 }
                 return;
             }
@@ -654,10 +756,7 @@ impl<'t> Visitor<'t> for Model<'t> {
     fn visit_except_handler(&mut self, handler: &'t ast::ExceptHandler) {
         let ast::ExceptHandler::ExceptHandler(inner) = handler;
         if let Some(name) = &inner.name {
-            if name.as_str() == self.old {
-                self.refuse(format!("`except ... as {}` binds and unbinds it", self.old));
-            }
-            self.bind(name.as_str());
+            self.bind(name.as_str(), name.range());
         }
         ruff_python_ast::visitor::walk_except_handler(self, handler);
     }
@@ -670,18 +769,18 @@ impl<'t> Visitor<'t> for Model<'t> {
             | Pattern::MatchStar(ast::PatternMatchStar {
                 name: Some(name), ..
             }) => {
-                self.bind(name.as_str());
+                self.bind(name.as_str(), name.range());
             }
             Pattern::MatchMapping(ast::PatternMatchMapping {
                 rest: Some(rest), ..
-            }) => self.bind(rest.as_str()),
+            }) => self.bind(rest.as_str(), rest.range()),
             _ => {}
         }
         walk_pattern(self, pattern);
     }
 
     fn visit_type_param(&mut self, type_param: &'t ast::TypeParam) {
-        self.bind(type_param.name().as_str());
+        self.bind_fixed(type_param.name().as_str());
         ruff_python_ast::visitor::walk_type_param(self, type_param);
     }
 }
@@ -753,6 +852,30 @@ mod tests {
     }
 
     #[test]
+    fn a_tuple_left_with_one_entry_keeps_a_tuple() {
+        for (all, left) in [
+            ("('Old', 'x')", "('x',)"),
+            ("('x', 'Old')", "('x',)"),
+            ("('x', 'Old',)", "('x',)"),
+            ("'Old', 'x'", "'x',"),
+            ("('Old',)", "()"),
+        ] {
+            let text = format!("from core import New\nOld = New\n__all__ = {all}\n");
+            let statement = text.find("Old =").unwrap_or(0);
+            let mut out = text.clone();
+            let edits = retire(&text, "Old", statement).unwrap_or_default();
+            for (start, end, replacement) in edits.into_iter().rev() {
+                out.replace_range(start..end, &replacement);
+            }
+            assert_eq!(
+                out,
+                format!("from core import New\nOld = New\n__all__ = {left}\n"),
+                "{all}"
+            );
+        }
+    }
+
+    #[test]
     fn a_shadowing_binding_keeps_its_uses() {
         let text = "from legacy import Old\nxs = [Old for Old in range(3)]\nys = [Old() for _ in xs]\ndef f(Old):\n    return Old\ng = lambda Old: Old\n";
         assert_eq!(
@@ -790,22 +913,44 @@ mod tests {
     }
 
     #[test]
-    fn a_rebinding_or_a_lookup_by_name_refuses() {
+    fn a_rebinding_of_the_same_variable_is_renamed_with_it() {
+        for (body, renamed_body) in [
+            ("Old = 1\n", "New = 1\n"),
+            ("def Old(): pass\n", "def New(): pass\n"),
+            ("class Old: pass\n", "class New: pass\n"),
+            (
+                "def f(x):\n    global Old\n    Old = x\n",
+                "def f(x):\n    global New\n    New = x\n",
+            ),
+            (
+                "try:\n    pass\nexcept E as Old:\n    pass\n",
+                "try:\n    pass\nexcept E as New:\n    pass\n",
+            ),
+            (
+                "match x:\n    case [*Old]: pass\n",
+                "match x:\n    case [*New]: pass\n",
+            ),
+            ("del Old\n", "del New\n"),
+            ("for Old in []: pass\n", "for New in []: pass\n"),
+            ("(Old := 1)\n", "(New := 1)\n"),
+            ("[(Old := y) for y in []]\n", "[(New := y) for y in []]\n"),
+        ] {
+            let text = format!("from legacy import Old\n{body}");
+            assert_eq!(
+                renamed(&text),
+                Ok(format!("from legacy import Old\n{renamed_body}")),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn another_import_or_a_lookup_by_name_refuses() {
         for body in [
-            "Old = 1\n",
-            "def Old(): pass\n",
-            "class Old: pass\n",
             "import other as Old\n",
             "from other import *\n",
-            "def f():\n    global Old\n    Old = 2\n",
-            "try:\n    pass\nexcept E as Old:\n    pass\n",
-            "match x:\n    case [*Old]: pass\n",
-            "del Old\n",
-            "for Old in []: pass\n",
             "getattr(m, 'Old')\n",
             "print(locals())\n",
-            "(Old := 1)\n",
-            "[(Old := y) for y in []]\n",
             "def f():\n    nonlocal Old\n",
         ] {
             let text = format!("from legacy import Old\n{body}");

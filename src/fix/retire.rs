@@ -20,8 +20,35 @@ pub(super) fn retire(
     if !file.parsed_cleanly || used_elsewhere(index, file, module, name) {
         return None;
     }
-    let mut edits: Vec<Edit> = super::rename::retire(&text.text, name, statement.0)
-        .ok()?
+    let retired = match super::rename::retire(&text.text, name, statement.0) {
+        Ok(edits) => edits,
+        // The file still uses an imported name it lists in `__all__`: the
+        // entry goes, the import stays (a package `__init__` re-exports its
+        // imports whatever `__all__` says).
+        Err(_)
+            if import.is_some()
+                && !file.is_package
+                && file.dunder_all.iter().any(|entry| entry == name) =>
+        {
+            let edits = super::rename::unexport(&text.text, name).ok()?;
+            if edits.is_empty() {
+                return None;
+            }
+            return Some(Fix {
+                applicability: Applicability::Unsafe,
+                edits: edits
+                    .into_iter()
+                    .map(|(start, end, replacement)| text.edit(start, end, replacement))
+                    .collect(),
+                title: format!(
+                    "remove `{name}` from `{module}.__all__`: nothing in the project imports it from there (code outside may)"
+                ),
+                other_files: Vec::new(),
+            });
+        }
+        Err(_) => return None,
+    };
+    let mut edits: Vec<Edit> = retired
         .into_iter()
         .map(|(start, end, replacement)| text.edit(start, end, replacement))
         .collect();

@@ -45,6 +45,12 @@ pub(super) fn rust_use(
         Applicability::Unsafe
     };
     let title = format!("use `{}`", concept.canonical());
+    let local = import.asname.as_deref().unwrap_or(name);
+    if import.public && local != symbol {
+        // `pub use canonical::New as Old` would be a second name of the
+        // concept (SSOT002 rename): a public re-export is retired by hand.
+        return None;
+    }
     if !head.contains('{') {
         if import.asname.is_none() && name != symbol {
             path = format!("{path} as {name}");
@@ -56,7 +62,6 @@ pub(super) fn rust_use(
             other_files: Vec::new(),
         });
     }
-    let local = import.asname.as_deref().unwrap_or(name);
     if local != symbol {
         path = format!("{path} as {local}");
     }

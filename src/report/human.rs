@@ -264,12 +264,22 @@ pub fn plan(plan: &crate::fix::RewritePlan) -> String {
 
 /// `S safe, U unsafe edits in F files`
 pub fn plan_totals(totals: &crate::fix::PlanTotals) -> String {
-    format!(
+    let fixed = match totals.violations_fixed {
+        Some(fixed) => format!(
+            "; fix removes {} violation{}, fix --unsafe-fixes {}",
+            fixed.safe,
+            super::plural(fixed.safe),
+            fixed.r#unsafe
+        ),
+        None => String::new(),
+    };
+    let edits = format!(
         "{} safe, {} unsafe edit{} in {} file{}",
         totals.safe,
         totals.r#unsafe,
         super::plural(totals.r#unsafe),
         totals.files,
         super::plural(totals.files)
-    )
+    );
+    edits + &fixed
 }
