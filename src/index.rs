@@ -153,6 +153,40 @@ impl ProjectIndex {
         self.rust_modules.contains_key(module)
     }
 
+    /// Every Rust module of the project (inline `mod`s too), sorted.
+    pub fn rust_module_names(&self) -> impl Iterator<Item = &str> {
+        self.rust_modules.keys().map(String::as_str)
+    }
+
+    /// The file holding a Rust module.
+    pub fn rust_module_file(&self, module: &str) -> Option<&FileFacts> {
+        self.rust_modules.get(module).map(|&id| &self.files[id])
+    }
+
+    /// The names a Rust module binds at its top level: its items and the
+    /// leaves of its `use` trees (renamed ones by their new name).
+    pub fn rust_names(&self, module: &str) -> impl Iterator<Item = &str> {
+        self.rust_bindings
+            .get(module)
+            .into_iter()
+            .flatten()
+            .map(|binding| binding.name.as_str())
+    }
+
+    /// Whether a Rust module has a `use …::*` at its top level.
+    pub fn rust_has_glob(&self, module: &str) -> bool {
+        self.rust_bindings
+            .get(module)
+            .into_iter()
+            .flatten()
+            .any(|binding| matches!(binding.target, RustTarget::Glob(_)))
+    }
+
+    /// Every Python module a scanned file provides (unordered).
+    pub fn python_module_names(&self) -> impl Iterator<Item = &str> {
+        self.python_modules.keys().map(String::as_str)
+    }
+
     /// Follows a Rust path (`crate_name::legacy::Manager`) to what it names.
     pub fn resolve_rust(&self, path: &str) -> Origin {
         let mut visited = Visited::new();

@@ -32,6 +32,9 @@ pub struct Prefilter {
     legacy: Vec<LegacyModule>,
     python_definitions: Option<RegexSet>,
     rust_definitions: Option<RegexSet>,
+    /// Canonical Python modules: always parsed, so that what they bind is
+    /// known when rules.toml is checked against the code.
+    canonical_modules: Vec<String>,
 }
 
 const PYTHON_KEYWORDS: &[&str] = &["class"];
@@ -75,12 +78,20 @@ impl Prefilter {
                 .then(|| RegexSet::new(patterns).ok())
                 .flatten()
         };
+        let mut canonical_modules: Vec<String> = concepts
+            .iter()
+            .filter(|concept| concept.language == Language::Python)
+            .map(|concept| concept.canonical_module.clone())
+            .collect();
+        canonical_modules.sort();
+        canonical_modules.dedup();
         let prefilter = Self {
             needles: automaton(&needles),
             legacy_names: automaton(&legacy_names),
             legacy,
             python_definitions: definitions(Language::Python),
             rust_definitions: definitions(Language::Rust),
+            canonical_modules,
         };
         (prefilter, needles)
     }
@@ -94,6 +105,7 @@ impl Prefilter {
             legacy: Vec::new(),
             python_definitions: None,
             rust_definitions: None,
+            canonical_modules: Vec::new(),
         }
     }
 
@@ -108,7 +120,14 @@ impl Prefilter {
         {
             return true;
         }
-        if language == Language::Python && self.may_import_legacy(text, module) {
+        if language == Language::Python
+            && (self.may_import_legacy(text, module)
+                || module.is_some_and(|module| {
+                    self.canonical_modules
+                        .binary_search_by(|canonical| canonical.as_str().cmp(module))
+                        .is_ok()
+                }))
+        {
             return true;
         }
         let (definitions, keywords) = match language {

@@ -3,12 +3,14 @@
 mod raw;
 mod validate;
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use globset::GlobSet;
 use regex::Regex;
 
-pub use validate::{ConfigProblem, InvalidConfig};
+pub use validate::{ConfigProblem, ConfigText, InvalidConfig};
 
 pub const CONFIG_FILE: &str = "rules.toml";
 
@@ -19,6 +21,9 @@ pub struct Config {
     pub file: PathBuf,
     pub settings: Settings,
     pub concepts: Vec<Concept>,
+    /// The text of rules.toml, for diagnostics found after the scan; None
+    /// for the defaults `discover` uses without a rules.toml.
+    pub text: Option<Arc<ConfigText>>,
 }
 
 #[derive(Debug)]
@@ -68,6 +73,22 @@ pub struct Concept {
     pub legacy_modules: Vec<String>,
     pub allow: GlobSet,
     pub severity: Severity,
+    /// Where each part was written in rules.toml.
+    pub spans: ConceptSpans,
+}
+
+/// Byte ranges in rules.toml of a concept's parts.
+#[derive(Debug, Clone, Default)]
+pub struct ConceptSpans {
+    /// The `name` value.
+    pub name: Range<usize>,
+    /// The module part of the `canonical` value (the whole value when it
+    /// holds escapes).
+    pub canonical_module: Range<usize>,
+    /// The symbol part of the `canonical` value.
+    pub canonical_symbol: Range<usize>,
+    /// One per entry of `legacy_modules`, in order.
+    pub legacy_modules: Vec<Range<usize>>,
 }
 
 impl Concept {
@@ -130,11 +151,12 @@ pub fn load(file: &Path) -> Result<Config, ConfigError> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    let (settings, concepts) = validate::validate(&file, &text)?;
+    let (settings, concepts, text) = validate::validate(&file, &text)?;
     Ok(Config {
         root,
         file,
         settings,
         concepts,
+        text: Some(text),
     })
 }

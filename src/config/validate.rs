@@ -13,7 +13,7 @@ use toml::Spanned;
 use toml_edit::{ImDocument, Item, Table, Value};
 
 use super::raw::{RawConcept, RawConfig, RawSettings, CONCEPT_KEYS, SETTINGS_KEYS, TOP_LEVEL_KEYS};
-use super::{Concept, Language, Settings, Severity};
+use super::{Concept, ConceptSpans, Language, Settings, Severity};
 
 pub const DEFAULT_INCLUDE: &[&str] = &["**/*.py", "**/*.pyi", "**/*.rs"];
 
@@ -25,6 +25,8 @@ pub struct ConfigProblem {
     pub label: String,
     pub span: Range<usize>,
     pub help: Option<String>,
+    /// Error, or a warning shown in the same report.
+    pub severity: miette::Severity,
     source: Arc<NamedSource<String>>,
 }
 
@@ -39,6 +41,10 @@ impl std::error::Error for ConfigProblem {}
 impl Diagnostic for ConfigProblem {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -62,9 +68,12 @@ impl Diagnostic for ConfigProblem {
 
 /// All problems of one rules.toml.
 #[derive(Debug, thiserror::Error)]
-#[error("{} is invalid: {} problem{}", path, problems.len(), if problems.len() == 1 { "" } else { "s" })]
+#[error("{} {}: {} problem{}", path, verdict, problems.len(), if problems.len() == 1 { "" } else { "s" })]
 pub struct InvalidConfig {
     pub path: String,
+    /// "is invalid" (read alone) or "does not match the code" (checked
+    /// against the scanned files).
+    pub verdict: &'static str,
     pub problems: Vec<ConfigProblem>,
 }
 
@@ -79,6 +88,70 @@ impl Diagnostic for InvalidConfig {
                 .iter()
                 .map(|problem| problem as &dyn Diagnostic),
         ))
+    }
+}
+
+/// rules.toml as read: the text every diagnostic about it points into.
+#[derive(Debug)]
+pub struct ConfigText {
+    source: Arc<NamedSource<String>>,
+    /// Where the file selection is set: the `include` value, else the `src`
+    /// value, else `[settings]`, else the start of the file.
+    pub selection: Range<usize>,
+}
+
+impl ConfigText {
+    pub fn text(&self) -> &str {
+        self.source.inner()
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let text = self.text();
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+        let line = before.matches('\n').count() + 1;
+        let column = before[line_start..].chars().count() + 1;
+        (line as u32, column as u32)
+    }
+
+    /// A problem labelled at `span` of this text.
+    pub fn problem(
+        &self,
+        code: &'static str,
+        span: Range<usize>,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: Option<String>,
+        severity: miette::Severity,
+    ) -> ConfigProblem {
+        ConfigProblem {
+            code,
+            message: message.into(),
+            label: label.into(),
+            span,
+            help,
+            severity,
+            source: Arc::clone(&self.source),
+        }
+    }
+
+    /// The report of `problems`, sorted by position, with its verdict.
+    pub fn invalid(
+        &self,
+        verdict: &'static str,
+        mut problems: Vec<ConfigProblem>,
+    ) -> InvalidConfig {
+        problems.sort_by_key(|problem| (problem.span.start, problem.code));
+        InvalidConfig {
+            path: self.source.name().to_string(),
+            verdict,
+            problems,
+        }
     }
 }
 
@@ -102,12 +175,16 @@ impl Problems {
             label: label.into(),
             span,
             help,
+            severity: miette::Severity::Error,
             source: Arc::clone(&self.source),
         });
     }
 }
 
-pub fn validate(file: &Path, text: &str) -> Result<(Settings, Vec<Concept>), InvalidConfig> {
+pub fn validate(
+    file: &Path,
+    text: &str,
+) -> Result<(Settings, Vec<Concept>, Arc<ConfigText>), InvalidConfig> {
     let display = file.display().to_string();
     let mut problems = Problems {
         source: Arc::new(NamedSource::new(display.clone(), text.to_string()).with_language("toml")),
@@ -115,6 +192,7 @@ pub fn validate(file: &Path, text: &str) -> Result<(Settings, Vec<Concept>), Inv
     };
     let finish = |problems: Problems| InvalidConfig {
         path: display.clone(),
+        verdict: "is invalid",
         problems: problems.found,
     };
 
@@ -151,7 +229,24 @@ pub fn validate(file: &Path, text: &str) -> Result<(Settings, Vec<Concept>), Inv
     let settings = validate_settings(raw.settings.as_ref(), &mut problems);
     let concepts = validate_concepts(&raw.concept, &mut problems);
     if problems.found.is_empty() {
-        Ok((settings, concepts))
+        let selection = raw.settings.as_ref().map_or(0..0, |settings| {
+            let values = settings.get_ref();
+            let span_of = |entries: &Option<Vec<Spanned<String>>>| {
+                entries.as_ref().and_then(|entries| {
+                    let first = entries.first()?.span();
+                    let last = entries.last()?.span();
+                    Some(first.start..last.end)
+                })
+            };
+            span_of(&values.include)
+                .or_else(|| span_of(&values.src))
+                .unwrap_or_else(|| settings.span())
+        });
+        let text = Arc::new(ConfigText {
+            source: Arc::clone(&problems.source),
+            selection,
+        });
+        Ok((settings, concepts, text))
     } else {
         problems.found.sort_by_key(|problem| problem.span.start);
         Err(finish(problems))
@@ -461,6 +556,7 @@ fn validate_concepts(raw: &[Spanned<RawConcept>], problems: &mut Problems) -> Ve
             .ok(),
         };
         let mut legacy_modules = Vec::new();
+        let mut legacy_spans = Vec::new();
         for module in concept.legacy_modules.iter().flatten() {
             let valid = match language {
                 Some(Language::Rust) => is_rust_path(module.get_ref()),
@@ -468,6 +564,7 @@ fn validate_concepts(raw: &[Spanned<RawConcept>], problems: &mut Problems) -> Ve
             };
             if valid {
                 legacy_modules.push(module.get_ref().clone());
+                legacy_spans.push(module.span());
             } else {
                 problems.push(
                     "config::legacy-module",
@@ -499,6 +596,17 @@ fn validate_concepts(raw: &[Spanned<RawConcept>], problems: &mut Problems) -> Ve
         if let (Some(name), Some((language, module, symbol)), Some(definition), Some(severity)) =
             (name, canonical, definition, severity)
         {
+            let (canonical_module, canonical_symbol) = concept
+                .canonical
+                .as_ref()
+                .map(|canonical| canonical_spans(problems.source.inner(), canonical, &module))
+                .unwrap_or_default();
+            let spans = ConceptSpans {
+                name: concept.name.as_ref().map_or(table_span, Spanned::span),
+                canonical_module,
+                canonical_symbol,
+                legacy_modules: legacy_spans,
+            };
             concepts.push(Concept {
                 name,
                 language,
@@ -509,10 +617,40 @@ fn validate_concepts(raw: &[Spanned<RawConcept>], problems: &mut Problems) -> Ve
                 legacy_modules,
                 allow,
                 severity,
+                spans,
             });
         }
     }
     concepts
+}
+
+/// The spans of the module and the symbol inside a `canonical` value; both
+/// are the whole value when it is not written plainly (escapes, a multi-line
+/// string).
+fn canonical_spans(
+    text: &str,
+    canonical: &Spanned<String>,
+    module: &str,
+) -> (Range<usize>, Range<usize>) {
+    let whole = canonical.span();
+    let value = canonical.get_ref();
+    let written = text.get(whole.clone()).unwrap_or("");
+    let plain = written.len() == value.len() + 2
+        && (written.starts_with('"') || written.starts_with('\''))
+        && &written[1..written.len() - 1] == value.as_str();
+    if !plain {
+        return (whole.clone(), whole);
+    }
+    let start = whole.start + 1;
+    let separator = if value.len() > module.len() && value[module.len()..].starts_with("::") {
+        2
+    } else {
+        1
+    };
+    (
+        start..start + module.len(),
+        start + module.len() + separator..whole.end - 1,
+    )
 }
 
 fn first_line(text: &str) -> String {
@@ -623,7 +761,7 @@ canonical = "pkg.mod:Sym"
 
     #[test]
     fn src_entries_are_normalised() {
-        let (settings, _) = validate(
+        let (settings, _, _) = validate(
             Path::new("r"),
             "[settings]\nsrc = [\"./src/\", \".\", \"a//b\"]",
         )
@@ -635,7 +773,7 @@ canonical = "pkg.mod:Sym"
     fn rust_and_python_canonicals() {
         let text = "[[concept]]\nname = \"a\"\ncanonical = \"my_crate::ws::Manager\"\n\
                     [[concept]]\nname = \"b\"\ncanonical = \"pkg.m:Thing\"\nsymbols = [\"Alias\"]\n";
-        let (_, concepts) = validate(Path::new("r"), text).unwrap();
+        let (_, concepts, _) = validate(Path::new("r"), text).unwrap();
         assert_eq!(concepts[0].language, Language::Rust);
         assert_eq!(concepts[0].canonical_module, "my_crate::ws");
         assert_eq!(concepts[1].symbols, vec!["Thing", "Alias"]);

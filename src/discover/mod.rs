@@ -70,6 +70,7 @@ fn default_config(root: PathBuf) -> Result<Config, Error> {
             respect_gitignore: true,
         },
         concepts: Vec::new(),
+        text: None,
     })
 }
 
