@@ -11,6 +11,7 @@ use crate::lang::{FileFacts, Note};
 use crate::rules::{self, DefinitionEntry};
 use crate::scan;
 use crate::sources::Sources;
+use crate::truth::ConfigWarning;
 use crate::Error;
 
 /// Which root-relative paths are reported.
@@ -96,6 +97,8 @@ pub struct Audit {
     pub concepts: Vec<ConceptResult>,
     /// The text of every file with a violation, as the scan read it.
     pub sources: Sources,
+    /// Where rules.toml and the code disagree without stopping the run.
+    pub warnings: Vec<ConfigWarning>,
 }
 
 /// How a run scans: the plain options every command shares.
@@ -113,6 +116,8 @@ pub struct Options {
     pub prefilter: bool,
     /// Read and write the facts cache.
     pub cache: bool,
+    /// Warnings about rules.toml against the code are errors (exit 2).
+    pub strict: bool,
 }
 
 /// Just the facts, for the `imports` dump.
@@ -200,8 +205,16 @@ impl Audit {
     pub fn run(options: &Options) -> Result<Self, Error> {
         let (config, filter, scan) = scan_project(options)?;
         let mut audit = Self::from_scan(config, filter, scan);
+        audit.check_config(options.strict)?;
         audit.load_sources(true);
         Ok(audit)
+    }
+
+    /// Checks rules.toml against the index: its errors (and with `strict`
+    /// its warnings) end the run, its warnings are kept.
+    pub fn check_config(&mut self, strict: bool) -> Result<(), Error> {
+        self.warnings = crate::truth::check(&self.config, &self.index, strict)?;
+        Ok(())
     }
 
     /// Decodes the text of every file with a violation, and of every file
@@ -282,6 +295,7 @@ impl Audit {
             violations,
             concepts,
             sources,
+            warnings: Vec::new(),
         }
     }
 

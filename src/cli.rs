@@ -50,8 +50,27 @@ impl Common {
             progress: !self.no_progress,
             prefilter: !self.no_prefilter,
             cache: !self.no_cache,
+            strict: false,
         }
     }
+
+    /// The options of a command that audits the project against rules.toml.
+    pub fn audit_options(&self, strict: &Strict) -> crate::audit::Options {
+        crate::audit::Options {
+            strict: strict.strict,
+            ..self.options()
+        }
+    }
+}
+
+/// The option of the commands that audit the project against rules.toml.
+#[derive(Debug, Args, Clone)]
+pub struct Strict {
+    /// Treat warnings about rules.toml against the code (a legacy module no
+    /// file provides, a concept nothing refers to, no file scanned) as
+    /// errors: exit 2.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,6 +97,8 @@ pub enum Command {
 pub struct PlanArgs {
     #[command(flatten)]
     pub common: Common,
+    #[command(flatten)]
+    pub strict: Strict,
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
 }
@@ -86,6 +107,8 @@ pub struct PlanArgs {
 pub struct FixArgs {
     #[command(flatten)]
     pub common: Common,
+    #[command(flatten)]
+    pub strict: Strict,
     /// Also apply unsafe fixes (renames, string paths, shims binding something else).
     #[arg(long)]
     pub unsafe_fixes: bool,
@@ -101,6 +124,8 @@ pub struct FixArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub common: Common,
+    #[command(flatten)]
+    pub strict: Strict,
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
     /// Exit 0 even when violations are found.
@@ -127,6 +152,8 @@ pub struct CheckArgs {
 pub struct BaselineArgs {
     #[command(flatten)]
     pub common: Common,
+    #[command(flatten)]
+    pub strict: Strict,
     /// Where to write the baseline.
     #[arg(long, value_name = "FILE")]
     pub output: PathBuf,
@@ -156,6 +183,8 @@ pub struct DiscoverArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub common: Common,
+    #[command(flatten)]
+    pub strict: Strict,
     #[arg(long, value_enum, default_value_t = ReportOutputFormat::Human)]
     pub format: ReportOutputFormat,
     /// Write the report to FILE instead of stdout (links in an HTML report are relative to it).

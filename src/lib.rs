@@ -23,6 +23,7 @@ pub mod scan;
 pub mod source;
 pub mod sources;
 pub mod suppression;
+pub mod truth;
 
 use config::ConfigError;
 

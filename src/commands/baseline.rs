@@ -4,8 +4,9 @@ use crate::cli::BaselineArgs;
 use crate::{baseline, report, Error, Outcome};
 
 pub fn run(args: &BaselineArgs) -> Result<Outcome, Error> {
-    let audit = super::audited(&args.common.options())?;
+    let audit = super::audited(&args.common.audit_options(&args.strict))?;
     report::print_notes(&audit.notes);
+    report::print_warnings(&audit.warnings);
     let recorded = baseline::build(&audit);
     baseline::save(&args.output, &recorded)?;
     let count: usize = recorded.entries.iter().map(|entry| entry.count).sum();

@@ -7,7 +7,7 @@ use crate::{baseline, report, Error, Outcome};
 pub fn run(args: &CheckArgs) -> Result<Outcome, Error> {
     let select = super::parse_codes(&args.select, "--select")?;
     let ignore = super::parse_codes(&args.ignore, "--ignore")?;
-    let mut audit = super::audited(&args.common.options())?;
+    let mut audit = super::audited(&args.common.audit_options(&args.strict))?;
     audit.retain_codes(|code| {
         (select.is_empty() || select.contains(&code)) && !ignore.contains(&code)
     });
@@ -38,6 +38,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, Error> {
         }
     }
     report::print_notes(&audit.notes);
+    report::print_warnings(&audit.warnings);
     let output = match args.format {
         CheckFormat::Human => report::human::check(&audit),
         CheckFormat::Json => report::json::check(&audit),

@@ -6,7 +6,12 @@ use crate::{fix, report, Error, Outcome};
 
 pub fn run(args: &FixArgs) -> Result<Outcome, Error> {
     let write = !(args.diff || args.dry_run);
-    let outcome = fix::fix_project(&args.common.options(), args.unsafe_fixes, write)?;
+    let outcome = fix::fix_project(
+        &args.common.audit_options(&args.strict),
+        args.unsafe_fixes,
+        write,
+    )?;
+    report::print_warnings(&outcome.warnings);
     for (path, reason) in &outcome.refused {
         eprintln!("{path}: {reason}");
     }

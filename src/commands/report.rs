@@ -13,9 +13,10 @@ pub fn run(args: &ReportArgs) -> Result<Outcome, Error> {
             "--history needs --format html or --format markdown".into(),
         ));
     }
-    let options = args.common.options();
+    let options = args.common.audit_options(&args.strict);
     let audit = super::audited(&options)?;
     report::print_notes(&audit.notes);
+    report::print_warnings(&audit.warnings);
     let trend = if args.history {
         Some(history::trend(&options)?)
     } else {

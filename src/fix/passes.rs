@@ -24,6 +24,8 @@ pub struct FixOutcome {
     pub diff: String,
     /// The audit after the fixes.
     pub remaining: Audit,
+    /// Where rules.toml and the code disagree (found before any fix).
+    pub warnings: Vec<crate::truth::ConfigWarning>,
 }
 
 /// The facts of a scan before indexing, so each pass can index the project
@@ -220,6 +222,9 @@ pub fn fix_project(
         notes,
     };
     let mut audit = pass.audit(config, filter, sources);
+    // A canonical that names nothing would have fixes import it.
+    audit.check_config(options.strict)?;
+    let warnings = std::mem::take(&mut audit.warnings);
     // What `fix` fixed is what it removed: one fix may remove more than
     // its own violation (an import and the re-export it was), and no pass
     // adds one.
@@ -424,6 +429,7 @@ pub fn fix_project(
         refused,
         diff,
         remaining: audit,
+        warnings,
     })
 }
 

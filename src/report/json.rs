@@ -1,4 +1,5 @@
-//! JSON output: `{ "version": 1, "summary", "concepts", "violations", "plan" }`.
+//! JSON output: `{ "version": 1, "summary", "concepts", "violations", "plan",
+//! "notes", "warnings" }`.
 
 use serde::Serialize;
 
@@ -7,6 +8,7 @@ use crate::audit::Audit;
 use crate::config::Severity;
 use crate::diagnostic::{Fix, Via};
 use crate::lang::Note;
+use crate::truth::ConfigWarning;
 
 pub const VERSION: u32 = 1;
 
@@ -34,6 +36,7 @@ struct CheckJson<'a> {
     violations: Vec<ViolationJson<'a>>,
     plan: Vec<crate::fix::FilePlan>,
     notes: &'a [Note],
+    warnings: &'a [ConfigWarning],
 }
 
 pub fn violations(audit: &Audit) -> Vec<ViolationJson<'_>> {
@@ -72,6 +75,7 @@ pub fn check(audit: &Audit) -> String {
         violations: violations(audit),
         plan: crate::fix::plan(audit).files,
         notes: &audit.notes,
+        warnings: &audit.warnings,
     })
 }
 
@@ -80,6 +84,7 @@ struct ReportJson<'a> {
     version: u32,
     summary: Summary,
     concepts: Vec<ConceptSummary<'a>>,
+    warnings: &'a [ConfigWarning],
 }
 
 pub fn report(audit: &Audit) -> String {
@@ -87,6 +92,7 @@ pub fn report(audit: &Audit) -> String {
         version: VERSION,
         summary: summary(audit),
         concepts: concept_summaries(audit),
+        warnings: &audit.warnings,
     })
 }
 

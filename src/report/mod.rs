@@ -47,6 +47,28 @@ pub fn print_notes(notes: &[Note]) {
     }
 }
 
+/// Warnings about rules.toml against the code go to stderr, one line each,
+/// grouped by code.
+pub fn print_warnings(warnings: &[crate::truth::ConfigWarning]) {
+    let mut stderr = std::io::stderr().lock();
+    for warning in warnings {
+        let concept = warning
+            .concept
+            .as_deref()
+            .map(|concept| format!("concept `{}`: ", escape::visible(concept)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            stderr,
+            "warning[{}]: {}:{}:{}: {concept}{}",
+            warning.code,
+            escape::visible(&warning.path),
+            warning.line,
+            warning.column,
+            escape::visible(&warning.message)
+        );
+    }
+}
+
 /// One concept's numbers.
 #[derive(Debug, Serialize)]
 pub struct ConceptSummary<'a> {
