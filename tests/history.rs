@@ -263,6 +263,22 @@ fn history_of_a_fixture_repository() {
             &root,
             &["check", "--format", "json", "--exit-zero", "--no-cache"],
         );
+        if commit["subject"] == "Initial commit: README only" {
+            // No code of any concept yet: check refuses the rules.toml (its
+            // canonical modules do not exist), history says "no data".
+            assert_eq!(check.code, Some(2), "{}", check.stderr);
+            assert!(
+                check.stderr.contains("does not match the code"),
+                "{}",
+                check.stderr
+            );
+            for concept in commit["concepts"].as_array().unwrap() {
+                assert_eq!(concept["compliance"], serde_json::Value::Null);
+                assert_eq!(concept["violations"], 0);
+                assert_eq!(concept["definition_files"], 0);
+            }
+            continue;
+        }
         assert_eq!(check.code, Some(0), "{}", check.stderr);
         let check: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
         let expected: Vec<serde_json::Value> = check["concepts"]

@@ -60,7 +60,9 @@ pub struct ConceptCounts {
     pub definition_files: usize,
     pub by_code: BTreeMap<&'static str, usize>,
     pub violations: usize,
-    pub compliance: f64,
+    /// None when the commit has no code of the concept yet (no definition,
+    /// no import, no violation): no data, not 100%.
+    pub compliance: Option<f64>,
 }
 
 impl CommitCounts {
@@ -334,7 +336,10 @@ fn concept_counts(audit: &Audit) -> Vec<ConceptCounts> {
             definition_files: summary.counts.definition_files,
             violations: summary.counts.violations,
             by_code: summary.counts.by_code,
-            compliance: summary.compliance,
+            compliance: (summary.counts.definition_files > 0
+                || summary.counts.violations > 0
+                || summary.canonical_imports > 0)
+                .then_some(summary.compliance),
         })
         .collect()
 }

@@ -68,13 +68,13 @@ pub fn human(history: &History) -> String {
         for concept in &commit.concepts {
             let _ = write!(
                 row,
-                "{:>4}{}{:>10.2}%  ",
+                "{:>4}{}{:>11}  ",
                 concept.definition_files,
                 Code::RULES
                     .iter()
                     .map(|code| format!(" {:>7}", by_code(concept, *code)))
                     .collect::<String>(),
-                concept.compliance
+                percent(concept.compliance)
             );
         }
         let _ = writeln!(out, "{}", row.trim_end());
@@ -133,7 +133,18 @@ fn row(out: &mut String, commit: &CommitCounts, concept: &ConceptCounts) {
     for code in Code::RULES {
         let _ = write!(out, ",{}", by_code(concept, code));
     }
-    let _ = writeln!(out, ",{},{:.2}", concept.violations, concept.compliance);
+    let compliance = concept
+        .compliance
+        .map_or_else(String::new, |compliance| format!("{compliance:.2}"));
+    let _ = writeln!(out, ",{},{compliance}", concept.violations);
+}
+
+/// `38.46%`, or `n/a` for a commit without code of the concept.
+pub fn percent(compliance: Option<f64>) -> String {
+    compliance.map_or_else(
+        || "n/a".to_string(),
+        |compliance| format!("{compliance:.2}%"),
+    )
 }
 
 #[cfg(test)]

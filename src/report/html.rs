@@ -446,7 +446,7 @@ fn trend_section(history: &History) -> String {
             name: name.clone(),
             values: commits
                 .iter()
-                .map(|commit| commit.concepts.get(at).map_or(100.0, |c| c.compliance))
+                .map(|commit| commit.concepts.get(at).and_then(|c| c.compliance))
                 .collect(),
         })
         .collect();
@@ -475,8 +475,9 @@ fn trend_section(history: &History) -> String {
         for concept in &commit.concepts {
             let _ = write!(
                 out,
-                "<td class=\"n\">{}</td><td class=\"n\">{:.2}%</td>",
-                concept.violations, concept.compliance
+                "<td class=\"n\">{}</td><td class=\"n\">{}</td>",
+                concept.violations,
+                crate::history::render::percent(concept.compliance)
             );
         }
         out.push_str("</tr>");

@@ -121,7 +121,11 @@ pub fn report(audit: &Audit, trend: Option<&History>) -> String {
         for commit in &history.commits {
             let _ = write!(out, "| {} | {} |", code(commit.short_id()), commit.day());
             for concept in &commit.concepts {
-                let _ = write!(out, " {:.2}% |", concept.compliance);
+                let _ = write!(
+                    out,
+                    " {} |",
+                    crate::history::render::percent(concept.compliance)
+                );
             }
             out.push('\n');
         }

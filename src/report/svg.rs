@@ -73,8 +73,9 @@ pub fn bar_chart(title: &str, bars: &[(String, usize)]) -> String {
 /// One line of a line chart.
 pub struct Series {
     pub name: String,
-    /// One value per x position.
-    pub values: Vec<f64>,
+    /// One value per x position; None: no data there (no point, a gap in
+    /// the line).
+    pub values: Vec<Option<f64>>,
 }
 
 /// A line chart of percentages (0–100) over `points`, left to right, with a
@@ -143,25 +144,36 @@ pub fn percent_line_chart(title: &str, points: &[String], series: &[Series]) -> 
     }
     for (index, line) in series.iter().enumerate() {
         let colour = PALETTE[index % PALETTE.len()];
-        let coordinates: Vec<String> = line
-            .values
-            .iter()
-            .enumerate()
-            .map(|(at, value)| format!("{:.1},{:.1}", x_of(at), y_of(*value)))
-            .collect();
-        if coordinates.len() > 1 {
+        // One polyline per run of points with data.
+        let mut runs: Vec<Vec<String>> = vec![Vec::new()];
+        for (at, value) in line.values.iter().enumerate() {
+            match value {
+                Some(value) => {
+                    if let Some(run) = runs.last_mut() {
+                        run.push(format!("{:.1},{:.1}", x_of(at), y_of(*value)));
+                    }
+                }
+                None => runs.push(Vec::new()),
+            }
+        }
+        for coordinates in runs.iter().filter(|run| run.len() > 1) {
             let _ = write!(
                 svg,
                 r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"/>"#,
                 coordinates.join(" ")
             );
         }
-        for (at, value) in line.values.iter().enumerate() {
+        for (at, value) in line
+            .values
+            .iter()
+            .enumerate()
+            .filter_map(|(at, value)| value.map(|value| (at, value)))
+        {
             let _ = write!(
                 svg,
                 r#"<circle cx="{x:.1}" cy="{y:.1}" r="3.5" fill="{colour}"><title>{name} at {point}: {value:.2}%</title></circle>"#,
                 x = x_of(at),
-                y = y_of(*value),
+                y = y_of(value),
                 name = escape(&line.name),
                 point = escape(points.get(at).map_or("", String::as_str)),
             );
@@ -200,10 +212,25 @@ mod tests {
             &["abc".into()],
             &[Series {
                 name: "x".into(),
-                values: vec![50.0],
+                values: vec![Some(50.0)],
             }],
         );
         assert!(svg.contains("<circle"));
         assert!(!svg.contains("<polyline"));
+    }
+
+    #[test]
+    fn no_data_is_a_gap_not_a_point() {
+        let svg = percent_line_chart(
+            "trend",
+            &["a".into(), "b".into(), "c".into(), "d".into()],
+            &[Series {
+                name: "x".into(),
+                values: vec![None, Some(50.0), Some(75.0), None],
+            }],
+        );
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert_eq!(svg.matches("<polyline").count(), 1);
+        assert!(!svg.contains("at a:"));
     }
 }
