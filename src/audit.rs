@@ -79,7 +79,8 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-/// Per-concept results inside the reported paths.
+/// Per-concept results: the definitions of the whole project, the canonical
+/// imports inside the reported paths.
 #[derive(Debug)]
 pub struct ConceptResult {
     pub definitions: Vec<DefinitionEntry>,
@@ -266,11 +267,9 @@ impl Audit {
                     .into_iter()
                     .filter(|violation| filter.contains(&violation.path)),
             );
-            let mut definitions: Vec<DefinitionEntry> = found
-                .definitions
-                .into_iter()
-                .filter(|definition| filter.contains(&definition.path))
-                .collect();
+            // Where a concept is defined is a fact of the whole project, even
+            // when only some paths are reported.
+            let mut definitions: Vec<DefinitionEntry> = found.definitions;
             definitions
                 .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
             concepts.push(ConceptResult {
@@ -327,13 +326,9 @@ impl Audit {
         self.violations.retain(|violation| keep(violation.code));
     }
 
-    /// Files inside the reported paths that were scanned.
+    /// Files scanned: the whole project, whatever paths are reported.
     pub fn files_scanned(&self) -> usize {
-        self.index
-            .files
-            .iter()
-            .filter(|file| self.filter.contains(&file.path))
-            .count()
+        self.index.files.len()
     }
 
     /// The name of a violation's concept, if it has one.

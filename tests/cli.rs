@@ -102,6 +102,14 @@ fn paths_limit_reporting_not_indexing() {
         let path = violation["path"].as_str().unwrap();
         assert!(path.starts_with("netra_backend/app/routes/"), "{path}");
     }
+    // The headline counts are the whole project's; the violation counts the
+    // reported paths'.
+    let whole: serde_json::Value =
+        serde_json::from_str(&run(&demo, &["check", "--format", "json"]).stdout).unwrap();
+    for key in ["definition_files", "files_scanned"] {
+        assert_eq!(json["summary"][key], whole["summary"][key], "{key}");
+    }
+    assert!(json["summary"]["violations"].as_u64() < whole["summary"]["violations"].as_u64());
     snapshot_run("demo_check_routes_only", &output);
     let outside = run(&demo, &["check", "/"]);
     assert_eq!(outside.code, Some(2));
