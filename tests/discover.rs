@@ -289,3 +289,87 @@ fn write_rules_never_overwrites_without_force() {
     // --force only makes sense with --write-rules.
     assert_eq!(run(&project, &["discover", "--force"]).code, Some(2));
 }
+
+/// On a Rust workspace every module that re-exports the canonical type is
+/// proposed as legacy (`pub use`, `pub type`), the crate root excepted, and
+/// the written rules drive `check` without a warning about them.
+#[test]
+fn rust_reexporters_are_legacy_modules() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("ws");
+    copy_tree(&fixture("rust_workspace"), &dir);
+    std::fs::remove_file(dir.join("rules.toml")).unwrap();
+    let output = run(&dir, &["discover", "--format", "json", "--no-cache"]);
+    assert_eq!(output.code, Some(0), "{}", output.render());
+    let first = &json(&output.stdout)["candidates"][0];
+    assert_eq!(first["canonical"], "ws_core::ws::UnifiedManager");
+    assert_eq!(
+        first["legacy_modules"],
+        serde_json::json!(["ws_core::legacy", "ws_core::legacy::shim"])
+    );
+    assert_eq!(first["legacy"][0]["kind"], "reexport");
+    assert_eq!(
+        first["legacy"][0]["names"],
+        serde_json::json!(["Manager", "WsManager"])
+    );
+    let written = run(
+        &dir,
+        &["discover", "--write-rules", "rules.toml", "--no-cache"],
+    );
+    assert_eq!(written.code, Some(0), "{}", written.render());
+    let check = run(&dir, &["check", "--strict", "--no-cache", "--exit-zero"]);
+    assert_eq!(check.code, Some(0), "{}", check.render());
+}
+
+/// Two concepts named after the same symbol (here in two languages) get
+/// names that say where each lives, never a number.
+#[test]
+fn proposed_names_are_unique_and_meaningful() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    let write = |path: &str, text: &str| {
+        support::write(root, path, text);
+    };
+    write("app/__init__.py", "");
+    write("app/core.py", "class Dispatcher:\n    pass\n");
+    write("app/old.py", "from app.core import Dispatcher\n");
+    write("app/c.py", "from app.old import Dispatcher\n");
+    write(
+        "crates/core/Cargo.toml",
+        "[package]\nname = \"core\"\nversion = \"0.1.0\"\n",
+    );
+    write(
+        "crates/core/src/lib.rs",
+        "pub mod bus;\npub mod old;\npub mod api;\n",
+    );
+    write("crates/core/src/bus.rs", "pub struct Dispatcher;\n");
+    write(
+        "crates/core/src/old.rs",
+        "pub use crate::bus::Dispatcher;\n",
+    );
+    write(
+        "crates/core/src/api.rs",
+        "use crate::old::Dispatcher;\nuse crate::bus::Dispatcher as D;\n",
+    );
+    let output = run(root, &["discover", "--format", "json", "--no-cache"]);
+    assert_eq!(output.code, Some(0), "{}", output.render());
+    let document = json(&output.stdout);
+    let names: Vec<(&str, &str)> = document["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|candidate| {
+            (
+                candidate["name"].as_str().unwrap(),
+                candidate["canonical"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("dispatcher", "app.core:Dispatcher"),
+            ("bus-dispatcher", "core::bus::Dispatcher"),
+        ]
+    );
+}

@@ -18,7 +18,7 @@ use super::evidence::{is_test_path, DefinitionSite, Evidence};
 use super::names::{self, StemForest, MIN_STEM_WORDS};
 use crate::config::{Concept, Language};
 use crate::index::{Origin, ProjectIndex};
-use crate::lang::DefinitionKind;
+use crate::lang::{DefinitionKind, Scope};
 
 /// Score weights; README's "discover" section documents the formula.
 pub const WEIGHT_DEFINITION: usize = 4;
@@ -761,11 +761,11 @@ impl ClusterContext<'_> {
                 .cloned()
                 .collect()
         };
-        let mut legacy: BTreeMap<&str, LegacyModule> = BTreeMap::new();
+        let mut legacy: BTreeMap<String, LegacyModule> = BTreeMap::new();
         for &at in shim_ids {
             let shim = &evidence.shims[at];
             legacy
-                .entry(shim.module.as_str())
+                .entry(shim.module.clone())
                 .or_insert_with(|| LegacyModule {
                     module: shim.module.clone(),
                     path: self.index.files[shim.file].path.clone(),
@@ -792,15 +792,16 @@ impl ClusterContext<'_> {
                 if file.is_package || file.path == importer.path {
                     continue;
                 }
-                let entry = legacy
-                    .entry(import.module.as_ref())
-                    .or_insert_with(|| LegacyModule {
-                        module: import.module.to_string(),
-                        path: file.path.clone(),
-                        kind: "module",
-                        names: bound(&import.module),
-                        module_uses: Vec::new(),
-                    });
+                let entry =
+                    legacy
+                        .entry(import.module.to_string())
+                        .or_insert_with(|| LegacyModule {
+                            module: import.module.to_string(),
+                            path: file.path.clone(),
+                            kind: "module",
+                            names: bound(&import.module),
+                            module_uses: Vec::new(),
+                        });
                 entry.module_uses.push(ModuleUse {
                     path: importer.path.clone(),
                     line: attribute.line,
@@ -809,6 +810,9 @@ impl ClusterContext<'_> {
                 });
             }
         }
+        if plan.language == Language::Rust {
+            self.rust_reexporters(canonical_module, canonical_site.name, &mut legacy);
+        }
         let mut legacy: Vec<LegacyModule> = legacy.into_values().collect();
         for module in &mut legacy {
             module
@@ -816,6 +820,91 @@ impl ClusterContext<'_> {
                 .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
         }
         legacy
+    }
+
+    /// Every Rust module but the canonical one that re-exports the
+    /// canonical type (`pub use`, at its top level, renamed or not, through
+    /// any chain). Crate roots are left out: like a package `__init__` they
+    /// are the crate's facade, and a crate name as a legacy module would make
+    /// every file that names the crate one to parse.
+    fn rust_reexporters(
+        &self,
+        canonical_module: &str,
+        canonical_name: &str,
+        legacy: &mut BTreeMap<String, LegacyModule>,
+    ) {
+        let mut found: BTreeMap<String, (String, BTreeSet<String>)> = BTreeMap::new();
+        for file in self
+            .index
+            .files
+            .iter()
+            .filter(|file| file.language == Language::Rust)
+        {
+            let Some(file_module) = file.module.as_deref() else {
+                continue;
+            };
+            for import in &file.imports {
+                let (Some(resolved), Some(name)) =
+                    (import.resolved.as_deref(), import.name.as_deref())
+                else {
+                    continue;
+                };
+                if !import.public || import.scope != Scope::Module || name == "*" {
+                    continue;
+                }
+                let module = crate::index::rust_item_module(file_module, &import.mod_path);
+                if module == canonical_module || !module.contains("::") {
+                    continue;
+                }
+                let reaches = matches!(
+                    self.index.resolve_rust(&format!("{resolved}::{name}")),
+                    Origin::Class { module, name }
+                        if module == canonical_module && name == canonical_name
+                );
+                if reaches {
+                    let bound = import.asname.as_deref().unwrap_or(name).to_string();
+                    found
+                        .entry(module)
+                        .or_insert_with(|| (file.path.clone(), BTreeSet::new()))
+                        .1
+                        .insert(bound);
+                }
+            }
+            // `pub type X = …::Canonical;` re-exports under a second name.
+            for definition in &file.definitions {
+                if !definition.public || !definition.top_level || definition.aliased.is_none() {
+                    continue;
+                }
+                let module = crate::index::rust_item_module(file_module, &definition.mod_path);
+                if module == canonical_module || !module.contains("::") {
+                    continue;
+                }
+                let name = definition.name.trim_start_matches("r#");
+                let reaches = matches!(
+                    self.index.resolve_rust(&format!("{module}::{name}")),
+                    Origin::Class { module, name }
+                        if module == canonical_module && name == canonical_name
+                );
+                if reaches {
+                    found
+                        .entry(module)
+                        .or_insert_with(|| (file.path.clone(), BTreeSet::new()))
+                        .1
+                        .insert(name.to_string());
+                }
+            }
+        }
+        for (module, (path, names)) in found {
+            legacy
+                .entry(module.clone())
+                .or_insert_with(|| LegacyModule {
+                    module,
+                    path,
+                    kind: "reexport",
+                    names: names.into_iter().collect(),
+                    module_uses: Vec::new(),
+                });
+        }
     }
 
     fn site(&self, definition: Matched) -> &DefinitionSite<'_> {
@@ -1148,6 +1237,10 @@ impl ClusterContext<'_> {
 pub fn legacy_reason(module: &LegacyModule) -> String {
     match module.kind {
         "shim" => "a shim (only imports, aliases and `__all__`)".to_string(),
+        "reexport" => format!(
+            "re-exports it (`pub use`, `pub type`) as {}",
+            module.names.join(", ")
+        ),
         _ => {
             let files: BTreeSet<&str> = module
                 .module_uses
@@ -1169,7 +1262,10 @@ pub fn legacy_reason(module: &LegacyModule) -> String {
     }
 }
 
-/// Score descending, then name, then canonical; names made unique; ranks set.
+/// Score descending, then name, then canonical; ranks set. Names are made
+/// unique by the canonical module: a name already taken by a higher-ranked
+/// candidate gets the module's last component in front (`ws-dispatcher`),
+/// then more of the module path, so every name says where its concept lives.
 pub fn rank(candidates: &mut [Candidate]) {
     candidates.sort_by(|a, b| {
         (Reverse(a.score), &a.name, &a.canonical).cmp(&(Reverse(b.score), &b.name, &b.canonical))
@@ -1178,10 +1274,42 @@ pub fn rank(candidates: &mut [Candidate]) {
     for (at, candidate) in candidates.iter_mut().enumerate() {
         candidate.rank = at + 1;
         let base = candidate.name.clone();
-        let mut suffix = 1;
-        while !taken.insert(candidate.name.clone()) {
-            suffix += 1;
-            candidate.name = format!("{base}-{suffix}");
+        let module: Vec<String> = canonical_module_of(candidate)
+            .into_iter()
+            .map(|segment| {
+                segment
+                    .trim_start_matches("r#")
+                    .replace('_', "-")
+                    .to_lowercase()
+            })
+            .collect();
+        let mut prefix = 0;
+        let mut counter = 1;
+        while taken.contains(&candidate.name) {
+            if prefix < module.len() {
+                prefix += 1;
+                candidate.name = format!("{}-{base}", module[module.len() - prefix..].join("-"));
+            } else {
+                // The same symbol in the same module path of two languages.
+                counter += 1;
+                candidate.name = format!("{}-{base}-{counter}", module.join("-"));
+            }
+        }
+        taken.insert(candidate.name.clone());
+    }
+}
+
+/// The module path of a candidate's canonical, as segments.
+fn canonical_module_of(candidate: &Candidate) -> Vec<&str> {
+    match candidate.language {
+        Language::Python => candidate
+            .canonical
+            .split_once(':')
+            .map_or_else(Vec::new, |(module, _)| module.split('.').collect()),
+        Language::Rust => {
+            let mut segments: Vec<&str> = candidate.canonical.split("::").collect();
+            segments.pop();
+            segments
         }
     }
 }
