@@ -71,8 +71,12 @@ pub fn check(
             )),
         );
     }
+    let modules = ModuleNames {
+        python: module_names(index, Language::Python),
+        rust: module_names(index, Language::Rust),
+    };
     for concept in &config.concepts {
-        check_concept(config, index, concept, &mut findings);
+        check_concept(config, index, &modules, concept, &mut findings);
     }
     findings
         .warnings
@@ -172,18 +176,43 @@ impl Findings<'_> {
     }
 }
 
-fn check_concept(config: &Config, index: &ProjectIndex, concept: &Concept, out: &mut Findings) {
+/// Every module of the project per language, sorted: the candidates of a
+/// did-you-mean, made once per run.
+struct ModuleNames<'i> {
+    python: Vec<&'i str>,
+    rust: Vec<&'i str>,
+}
+
+impl ModuleNames<'_> {
+    fn of(&self, language: Language) -> &[&str] {
+        match language {
+            Language::Python => &self.python,
+            Language::Rust => &self.rust,
+        }
+    }
+}
+
+fn check_concept(
+    config: &Config,
+    index: &ProjectIndex,
+    modules: &ModuleNames,
+    concept: &Concept,
+    out: &mut Findings,
+) {
     let module = concept.canonical_module.as_str();
     let symbol = concept.canonical_symbol.as_str();
     let spans = &concept.spans;
     let provided = provides(index, concept.language, module);
     let mut canonical_ok = provided;
     if !provided {
-        let help = match homes_of(index, concept.language, symbol).first() {
+        let homes = homes_of(index, concept.language, symbol);
+        let home =
+            closest(module, homes.iter().map(String::as_str)).or(homes.first().map(String::as_str));
+        let help = match home {
             Some(home) => Some(format!(
                 "did you mean `{home}`? `{symbol}` is defined there"
             )),
-            None => closest(module, module_names(index, concept.language))
+            None => closest(module, modules.of(concept.language).iter().copied())
                 .map(|near| format!("did you mean `{near}`?")),
         };
         let help = help.unwrap_or_else(|| match concept.language {
@@ -212,14 +241,12 @@ fn check_concept(config: &Config, index: &ProjectIndex, concept: &Concept, out: 
         let help = match (near, elsewhere.first()) {
             (Some(near), _) => format!("did you mean `{near}`? `{module}` binds it"),
             (None, Some(home)) => {
+                let separator = match concept.language {
+                    Language::Python => ":",
+                    Language::Rust => "::",
+                };
                 format!(
-                    "`{symbol}` is defined in `{home}`: did you mean canonical = \"{}\"?",
-                    {
-                        match concept.language {
-                            Language::Python => format!("{home}:{symbol}"),
-                            Language::Rust => format!("{home}::{symbol}"),
-                        }
-                    }
+                    "`{symbol}` is defined in `{home}`: did you mean canonical = \"{home}{separator}{symbol}\"?"
                 )
             }
             (None, None) if bound.is_empty() => {
@@ -242,8 +269,10 @@ fn check_concept(config: &Config, index: &ProjectIndex, concept: &Concept, out: 
         if provides(index, concept.language, legacy) {
             continue;
         }
-        let others = module_names(index, concept.language)
-            .into_iter()
+        let others = modules
+            .of(concept.language)
+            .iter()
+            .copied()
             .filter(|name| *name != module && !concept.is_legacy_module(name));
         let near = closest(legacy, others)
             .map(|near| format!("; did you mean `{near}`?"))
@@ -515,11 +544,14 @@ fn referred_to(index: &ProjectIndex, concept: &Concept) -> bool {
 /// The candidate nearest to `wanted` by edit distance, if one is near enough
 /// to be a plausible typo (ties: the first in sorted order).
 fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (wanted.chars().count() / 3).max(2);
+    let length = wanted.chars().count();
+    let limit = (length / 3).max(2);
     let lower = wanted.to_lowercase();
     candidates
         .into_iter()
         .filter(|candidate| *candidate != wanted)
+        // No edit distance is smaller than the difference in length.
+        .filter(|candidate| candidate.chars().count().abs_diff(length) <= limit)
         .map(|candidate| {
             let distance = if candidate.to_lowercase() == lower {
                 0

@@ -937,6 +937,15 @@ fn a_thousand_concepts() {
         ));
     }
     write(root, "rules.toml", rules);
+    // Every canonical exists (a missing one is an error); the legacy modules
+    // do not (warnings, one per concept).
+    for i in 0..1000 {
+        write(
+            root,
+            &format!("pkg/m{i}.py"),
+            format!("class Thing{i}:\n    pass\n"),
+        );
+    }
     write(
         root,
         "user.py",

@@ -635,9 +635,10 @@ fn canonical_spans(
     let whole = canonical.span();
     let value = canonical.get_ref();
     let written = text.get(whole.clone()).unwrap_or("");
+    let quoted = |quote: char| written.starts_with(quote) && written.ends_with(quote);
     let plain = written.len() == value.len() + 2
-        && (written.starts_with('"') || written.starts_with('\''))
-        && &written[1..written.len() - 1] == value.as_str();
+        && (quoted('"') || quoted('\''))
+        && written.get(1..written.len() - 1) == Some(value.as_str());
     if !plain {
         return (whole.clone(), whole);
     }
@@ -767,6 +768,23 @@ canonical = "pkg.mod:Sym"
         )
         .unwrap();
         assert_eq!(settings.src, vec!["src", "", "a/b"]);
+    }
+
+    #[test]
+    fn spans_of_canonical_parts_and_legacy_modules() {
+        let text = "[[concept]]\nname = \"a\"\ncanonical = \"pkg.mod:Thing\"\nlegacy_modules = [\"pkg.old\"]\n\
+                    [[concept]]\nname = \"b\"\ncanonical = \"my_crate::ws::Manager\"\n\
+                    [[concept]]\nname = \"c\"\ncanonical = \"pkg.m\\u003aX\"\n";
+        let (_, concepts, _) = validate(Path::new("r"), text).unwrap();
+        let at = |span: &Range<usize>| &text[span.clone()];
+        assert_eq!(at(&concepts[0].spans.name), "\"a\"");
+        assert_eq!(at(&concepts[0].spans.canonical_module), "pkg.mod");
+        assert_eq!(at(&concepts[0].spans.canonical_symbol), "Thing");
+        assert_eq!(at(&concepts[0].spans.legacy_modules[0]), "\"pkg.old\"");
+        assert_eq!(at(&concepts[1].spans.canonical_module), "my_crate::ws");
+        assert_eq!(at(&concepts[1].spans.canonical_symbol), "Manager");
+        // An escape: both parts point at the whole value.
+        assert_eq!(at(&concepts[2].spans.canonical_symbol), "\"pkg.m\\u003aX\"");
     }
 
     #[test]
