@@ -20,10 +20,20 @@ pub const MISSING_LEGACY_MODULE: &str = "SSOT920";
 pub const CONCEPT_MATCHES_NOTHING: &str = "SSOT921";
 pub const NOTHING_SCANNED: &str = "SSOT922";
 
+/// The name of a warning code, as a rule's name goes with its code.
+pub fn rule_name(code: &str) -> &'static str {
+    match code {
+        MISSING_LEGACY_MODULE => "missing-legacy-module",
+        CONCEPT_MATCHES_NOTHING => "concept-matches-nothing",
+        _ => "nothing-scanned",
+    }
+}
+
 /// A way rules.toml and the code disagree that does not stop the run.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ConfigWarning {
     pub code: &'static str,
+    pub rule: &'static str,
     /// rules.toml relative to the project root, `/` separators.
     pub path: String,
     pub line: u32,
@@ -141,6 +151,7 @@ impl Findings<'_> {
         let (end_line, end_column) = self.text.line_col(span.end);
         self.warnings.push(ConfigWarning {
             code,
+            rule: rule_name(code),
             path: self.path.clone(),
             line,
             column,

@@ -109,6 +109,7 @@ fn concept_matching_nothing_is_a_warning() {
         json["warnings"],
         serde_json::json!([{
             "code": "SSOT921",
+            "rule": "concept-matches-nothing",
             "path": "rules.toml",
             "line": 7,
             "column": 8,
@@ -120,6 +121,16 @@ fn concept_matching_nothing_is_a_warning() {
     );
     let human = check(dir.path(), &[]);
     insta::assert_snapshot!("concept_matching_nothing", human.stderr);
+    // GitHub annotations put it on rules.toml.
+    let github = check(dir.path(), &["--format", "github"]);
+    assert!(
+        github.stdout.lines().any(|line| line
+            == "::warning file=rules.toml,line=7,col=8,endLine=7,endColumn=27,\
+                title=SSOT921 concept-matches-nothing::concept `dispatch-function`: none of its \
+                symbols or legacy modules occurs in a scanned file outside the canonical module"),
+        "{}",
+        github.describe()
+    );
 }
 
 #[test]

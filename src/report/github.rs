@@ -61,6 +61,24 @@ pub fn check(audit: &Audit) -> String {
             escape_data(&violation.message)
         );
     }
+    // rules.toml against the code: annotations on rules.toml.
+    for warning in &audit.warnings {
+        let message = match &warning.concept {
+            Some(concept) => format!("concept `{concept}`: {}", warning.message),
+            None => warning.message.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "::warning file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            escape_property(&warning.path),
+            warning.line,
+            warning.column,
+            warning.end_line,
+            warning.end_column,
+            escape_property(&format!("{} {}", warning.code, warning.rule)),
+            escape_data(&message)
+        );
+    }
     out
 }
 
