@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::RegexSet;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::config::{Concept, Language};
 use crate::lang::{AliasValue, BindingKind, FileFacts};
@@ -112,6 +113,19 @@ impl Prefilter {
     /// The file may matter and must be parsed. `module` is the file's own
     /// module (Python), for relative imports of legacy modules.
     pub fn hits(&self, text: &str, language: Language, module: Option<&str>) -> bool {
+        if self.hits_as_written(text, language, module) {
+            return true;
+        }
+        // Python compares identifiers after NFKC normalisation (`class
+        // Ｍanager` defines `Manager`): a file with other than ASCII is
+        // searched again in that form, so the shortcut finds what a parse does.
+        language == Language::Python && !text.is_ascii() && {
+            let normalized: String = text.nfkc().collect();
+            normalized != text && self.hits_as_written(&normalized, language, module)
+        }
+    }
+
+    fn hits_as_written(&self, text: &str, language: Language, module: Option<&str>) -> bool {
         if self
             .needles
             .as_ref()
@@ -281,6 +295,21 @@ pub fn linked_names(files: &[FileFacts], known: &BTreeSet<String>) -> BTreeSet<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers_are_compared_after_nfkc() {
+        let needles = BTreeSet::from(["Manager".to_string()]);
+        let prefilter = Prefilter::for_needles(&needles);
+        assert!(prefilter.hits("class \u{ff2d}anager:\n    pass\n", Language::Python, None));
+        assert!(prefilter.hits(
+            "from legacy import \u{ff2d}anager\n",
+            Language::Python,
+            None
+        ));
+        assert!(!prefilter.hits("x = 'caf\u{e9}'\n", Language::Python, None));
+        // Rust identifiers are not NFKC-normalised.
+        assert!(!prefilter.hits("struct \u{ff2d}anager;", Language::Rust, None));
+    }
 
     #[test]
     fn definition_shapes_not_bare_words() {

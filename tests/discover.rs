@@ -373,3 +373,47 @@ fn proposed_names_are_unique_and_meaningful() {
         ]
     );
 }
+
+/// A file with a syntax error is no shim, whether `discover` skims the
+/// files (the default) or parses them all: a skim parses without the lines
+/// that hold no facts, so what looks like a shim is parsed in full.
+#[test]
+fn a_file_that_does_not_parse_is_no_shim() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    support::write(root, "rules.toml", "[settings]\n");
+    support::write(root, "app/__init__.py", "");
+    support::write(root, "app/core.py", "class EventBus:\n    pass\n");
+    support::write(root, "app/other.py", "class EventBus:\n    pass\n");
+    for shim in ["shim1", "shim2", "broken"] {
+        let body = if shim == "broken" { "print(1 +\n" } else { "" };
+        support::write(
+            root,
+            &format!("app/{shim}.py"),
+            format!("from app.core import EventBus\n{body}"),
+        );
+        support::write(
+            root,
+            &format!("app/use_{shim}.py"),
+            format!("from app.{shim} import EventBus\n"),
+        );
+    }
+    let mut outputs = Vec::new();
+    for args in [
+        &["discover", "--format", "json"][..],
+        &["discover", "--format", "json", "--no-prefilter"],
+    ] {
+        let output = run(root, args);
+        assert_eq!(output.code, Some(0), "{}", output.render());
+        let document = json(&output.stdout);
+        let candidate = &document["candidates"][0];
+        let concept = candidate["concept"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(concept.contains("app.shim1"), "{concept}");
+        assert!(!concept.contains("app.broken\""), "{concept}");
+        outputs.push(output.stdout);
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}

@@ -1071,3 +1071,32 @@ fn output_is_identical_across_thread_counts_and_runs() {
         );
     }
 }
+
+/// Python compares identifiers after NFKC normalisation: `Ｍanager` (a
+/// full-width M) is `Manager`. The pre-filter finds what a full parse finds.
+#[test]
+fn nfkc_identifiers_are_found_with_and_without_the_prefilter() {
+    let dir = project();
+    let root = dir.path();
+    write(root, "wide.py", "from pkg.legacy import \u{ff2d}anager\n");
+    write(root, "dup.py", "class \u{ff2d}anager:\n    pass\n");
+    write(
+        root,
+        "rules.toml",
+        support::RULES.replace("legacy_modules", "definition = '^Manager$'\nlegacy_modules"),
+    );
+    let fast = run(root, &["check", "--format", "json", "--no-cache"]);
+    let full = run(
+        root,
+        &["check", "--format", "json", "--no-cache", "--no-prefilter"],
+    );
+    assert_eq!(fast.stdout, full.stdout, "{}", fast.describe());
+    let found = paths_reported(&fast);
+    for path in ["wide.py", "dup.py"] {
+        assert!(
+            found.iter().any(|found| found == path),
+            "{path}: {}",
+            fast.describe()
+        );
+    }
+}

@@ -434,8 +434,9 @@ impl<'a> Collector<'a, '_> {
 }
 
 /// Only imports, aliases and `__all__` at module level, re-exporting something.
-fn is_shim(file: &FileFacts) -> bool {
-    !file.is_package
+pub(super) fn is_shim(file: &FileFacts) -> bool {
+    file.parsed_cleanly
+        && !file.is_package
         && file
             .definitions
             .iter()
