@@ -36,6 +36,27 @@ pub struct Prefilter {
     /// Canonical Python modules: always parsed, so that what they bind is
     /// known when rules.toml is checked against the code.
     canonical_modules: Vec<String>,
+    /// Last components of the Python modules a star import can bring a
+    /// needle from: a file with a star import naming one may re-export a
+    /// needle without spelling it.
+    star_sources: Option<AhoCorasick>,
+}
+
+/// Needles that are module names for star imports carry this prefix (so
+/// the cache keeps both kinds in one set).
+pub const STAR_SOURCE: char = '*';
+
+/// Splits a needle set into identifier needles and star-source module names.
+fn split_needles(needles: &BTreeSet<String>) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut names = BTreeSet::new();
+    let mut stars = BTreeSet::new();
+    for needle in needles {
+        match needle.strip_prefix(STAR_SOURCE) {
+            Some(module) => stars.insert(module.to_string()),
+            None => names.insert(needle.clone()),
+        };
+    }
+    (names, stars)
 }
 
 const PYTHON_KEYWORDS: &[&str] = &["class"];
@@ -47,7 +68,7 @@ impl Prefilter {
         concepts: &[Concept],
         extra: &BTreeSet<String>,
     ) -> (Self, BTreeSet<String>) {
-        let mut needles = extra.clone();
+        let (mut needles, stars) = split_needles(extra);
         let mut legacy_names = BTreeSet::new();
         let mut legacy = Vec::new();
         for concept in concepts {
@@ -93,20 +114,28 @@ impl Prefilter {
             python_definitions: definitions(Language::Python),
             rust_definitions: definitions(Language::Rust),
             canonical_modules,
+            star_sources: automaton(&stars),
         };
+        needles.extend(
+            stars
+                .into_iter()
+                .map(|module| format!("{STAR_SOURCE}{module}")),
+        );
         (prefilter, needles)
     }
 
     /// A later round: only new needles, no definition shapes (those were
     /// searched in every file already).
     pub fn for_needles(needles: &BTreeSet<String>) -> Self {
+        let (names, stars) = split_needles(needles);
         Self {
-            needles: automaton(needles),
+            needles: automaton(&names),
             legacy_names: None,
             legacy: Vec::new(),
             python_definitions: None,
             rust_definitions: None,
             canonical_modules: Vec::new(),
+            star_sources: automaton(&stars),
         }
     }
 
@@ -136,6 +165,7 @@ impl Prefilter {
         }
         if language == Language::Python
             && (self.may_import_legacy(text, module)
+                || self.may_star_import(text)
                 || module.is_some_and(|module| {
                     self.canonical_modules
                         .binary_search_by(|canonical| canonical.as_str().cmp(module))
@@ -175,6 +205,54 @@ impl Prefilter {
                     }))
         })
     }
+}
+
+impl Prefilter {
+    /// A star import (`import *`) and the name of a module that binds a
+    /// needle: the file may re-export it without spelling it.
+    fn may_star_import(&self, text: &str) -> bool {
+        let Some(sources) = &self.star_sources else {
+            return false;
+        };
+        let star = memchr::memmem::find_iter(text.as_bytes(), b"import").any(|at| {
+            text[at + 6..]
+                .trim_start_matches([' ', '\t', '\\', '\r', '\n', '('])
+                .starts_with('*')
+        });
+        star && has_word(sources, text)
+    }
+}
+
+/// The star sources a round adds (with the [`STAR_SOURCE`] prefix): the
+/// last component of each parsed Python module that binds a needle or
+/// star-imports something (a chain of star imports), not known yet.
+pub fn star_sources(files: &[FileFacts], known: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for file in files
+        .iter()
+        .filter(|file| file.parsed && file.language == Language::Python)
+    {
+        let Some(module) = file.module.as_deref() else {
+            continue;
+        };
+        let binds_needle = file
+            .bindings
+            .iter()
+            .any(|binding| known.contains(&*binding.name));
+        let star = file
+            .imports
+            .iter()
+            .any(|import| import.name.as_deref() == Some("*"));
+        if !(binds_needle || star) {
+            continue;
+        }
+        let last = module.rsplit('.').next().unwrap_or(module);
+        let needle = format!("{STAR_SOURCE}{last}");
+        if !last.is_empty() && !known.contains(&needle) {
+            found.insert(needle);
+        }
+    }
+    found
 }
 
 /// `from .` / `from  ..x` somewhere in the text.

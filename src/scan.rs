@@ -464,7 +464,8 @@ pub fn scan(
     }
     if first.is_some() {
         for _ in 0..MAX_ROUNDS {
-            let linked = prefilter::linked_names(&files, &needles);
+            let mut linked = prefilter::linked_names(&files, &needles);
+            linked.extend(prefilter::star_sources(&files, &needles));
             if linked.is_empty() {
                 break;
             }

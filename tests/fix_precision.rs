@@ -580,10 +580,6 @@ fn dialect_subclass_plan_has_no_edit() {
 }
 
 #[test]
-#[ignore = "issue 25: the SSOT003 of an import bound to a distinct definition has no fix (correct) but \
-            its message and help say nothing manual: expected \"manual: consolidate the definitions\", \
-            observed message \"`JSON` imported from `sqlkit.dialects.mysql.json`, not from the canonical \
-            `sqlkit.sql.sqltypes`\" and help \"concept json-type (via import)\""]
 fn dialect_subclass_says_consolidate_by_hand() {
     let project = Project::copy("dialect_subclass");
     let human = support::run(&project.root, &["check", "--no-cache"]);
@@ -701,17 +697,11 @@ fn star_reexport_is_one_reexport_and_a_safe_fix_without_prefilter() {
 }
 
 #[test]
-#[ignore = "issue 25: with the pre-filter (the default), shapes/__init__.py, which never spells `Klass`, \
-            is not parsed: observed no `shapes/__init__.py SSOT002 reexport` and \
-            `shapes/draw.py SSOT003 import` with an *unsafe* fix (so `fix` leaves it); expected, as \
-            with --no-prefilter, the re-export at 3:19 and a safe fix"]
 fn star_reexport_is_one_reexport_and_a_safe_fix() {
     star_reexport(&[]);
 }
 
 #[test]
-#[ignore = "issue 25: `check` and `check --no-prefilter` differ on star_reexport (the pre-filter skips \
-            the star facade shapes/__init__.py); --no-prefilter promises the same results"]
 fn star_reexport_prefilter_finds_what_a_full_parse_finds() {
     let project = Project::copy("star_reexport");
     let full = project.check(&["--no-prefilter"]);

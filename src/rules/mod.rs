@@ -118,7 +118,8 @@ impl ConceptContext<'_> {
     /// so a patch of `"module.name"` patches the shim, not a consumer's own
     /// binding: a legacy module, or a non-canonical module holding a
     /// module-level class `name`, an alias assignment `name = …` of a
-    /// concept symbol, or a re-export of `name`.
+    /// concept symbol, or a re-export of `name` (an import binding it that
+    /// the module exports, renamed or not, or a star import bringing it).
     pub fn is_home_of(&self, module: &str, name: &str) -> bool {
         if self.concept.is_legacy_module(module) {
             return true;
@@ -137,10 +138,16 @@ impl ConceptContext<'_> {
         let alias = file.aliases.iter().any(|alias| {
             alias.target == name && !alias.in_match && self.concept.is_symbol(alias.value.symbol())
         });
-        class
-            || alias
-            || self.reexports_import(file, name)
-            || self.star_reexport(file, name).is_some()
+        // An import that binds the name where the module exports it (a
+        // package `__init__`, or `__all__`), renamed or not: a shim's
+        // `from canonical import New as Old` with `__all__ = ["Old"]`.
+        let exported = (file.is_package || file.dunder_all.iter().any(|entry| entry == name))
+            && file.imports.iter().any(|import| {
+                import.kind == ImportKind::From
+                    && import.scope == Scope::Module
+                    && import.asname.as_deref().or(import.name.as_deref()) == Some(name)
+            });
+        class || alias || exported || self.star_reexport(file, name).is_some()
     }
 }
 

@@ -90,11 +90,18 @@ pub fn check(context: &ConceptContext<'_>, findings: &mut ConceptFindings) {
                             let from = resolved.map(str::to_string).unwrap_or_else(|| {
                                 relative_text(import.level, import.module.as_deref())
                             });
+                            // A class of its own (a duplicate, a subclass):
+                            // no import swap can fix that.
+                            let manual = if distinct_class(context, resolved, name) {
+                                "; it names a class of its own: manual: consolidate the definitions"
+                            } else {
+                                ""
+                            };
                             findings.violations.push(violation(
                                 Via::Import,
                                 import.alias,
                                 format!(
-                                    "`{name}` imported from `{from}`, not from the canonical `{canonical}`"
+                                    "`{name}` imported from `{from}`, not from the canonical `{canonical}`{manual}"
                                 ),
                                 concept.severity,
                                 fact,
@@ -176,6 +183,15 @@ fn defines_concept_class(context: &ConceptContext<'_>, file: &FileFacts, name: &
     file.definitions
         .iter()
         .any(|definition| definition.name == name && context.concept.definition.is_match(name))
+}
+
+/// `module.name` resolves to a class that is not the canonical one.
+fn distinct_class(context: &ConceptContext<'_>, module: Option<&str>, name: &str) -> bool {
+    module.is_some_and(|module| {
+        let origin = context.index.reach(module, name);
+        matches!(origin, Origin::Class { .. })
+            && origin.map(std::borrow::Cow::into_owned) != context.canonical_origin
+    })
 }
 
 fn relative_text(level: u32, module: Option<&str>) -> String {
