@@ -3,6 +3,7 @@
 
 mod baseline;
 mod check;
+mod completions;
 mod discover;
 mod fix;
 mod history;
@@ -26,6 +27,8 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Discover(args) => discover::run(&args),
         Command::History(args) => history::run(&args),
         Command::Imports(args) => imports::run(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Manpage(args) => completions::manpage(&args),
     }
 }
 
