@@ -183,7 +183,15 @@ pub struct Comparison {
 }
 
 /// Removes baselined violations from the audit; what is left is new.
-pub fn apply(audit: &mut Audit, baseline: &Baseline) -> Comparison {
+/// Entries outside what this run checked (`checked` is false: a path not
+/// given, a rule not selected) are neither matched nor stale, and stay in the
+/// shrunk baseline whole: a pre-commit run on two files must not report, or
+/// with `--update-baseline` remove, the entries of every other file.
+pub fn apply(
+    audit: &mut Audit,
+    baseline: &Baseline,
+    checked: impl Fn(&BaselineEntry) -> bool,
+) -> Comparison {
     let mut left: HashMap<&str, usize> = baseline
         .entries
         .iter()
@@ -207,7 +215,11 @@ pub fn apply(audit: &mut Audit, baseline: &Baseline) -> Comparison {
     let mut stale = Vec::new();
     let mut shrunk = Vec::new();
     for entry in &baseline.entries {
-        let unseen = left.get(entry.fingerprint.as_str()).copied().unwrap_or(0);
+        let unseen = if checked(entry) {
+            left.get(entry.fingerprint.as_str()).copied().unwrap_or(0)
+        } else {
+            0
+        };
         if unseen > 0 {
             stale.push(BaselineEntry {
                 count: unseen,

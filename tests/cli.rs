@@ -265,3 +265,65 @@ fn top_level_rules_toml_describes_the_demo() {
     assert!(!a.is_empty());
     assert_eq!(a, b);
 }
+
+/// A baseline checked against some paths or rules only (a pre-commit run on
+/// the staged files, `--select`) leaves the entries of everything else
+/// alone: none is reported as no longer occurring, none is removed.
+#[test]
+fn baseline_entries_outside_the_checked_paths_and_rules_are_kept() {
+    let project = support::project();
+    let root = project.path();
+    support::write(root, "other.py", support::LEGACY_IMPORT);
+    run(root, &["baseline", "--output", "base.json"]).assert_code(0);
+    let recorded = std::fs::read_to_string(root.join("base.json")).unwrap();
+    let entries = |text: &str| {
+        serde_json::from_str::<serde_json::Value>(text).unwrap()["entries"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(entries(&recorded), 3, "{recorded}");
+
+    for args in [
+        &["app.py"][..],
+        &["--select", "SSOT003"][..],
+        &["--select", "SSOT002", "pkg"][..],
+    ] {
+        let mut command = vec!["check", "--baseline", "base.json", "--update-baseline"];
+        command.extend_from_slice(args);
+        let checked = run(root, &command);
+        checked.assert_code(0);
+        assert!(
+            !checked.stderr.contains("no longer occur"),
+            "{args:?}: {}",
+            checked.describe()
+        );
+        let after = std::fs::read_to_string(root.join("base.json")).unwrap();
+        assert_eq!(after, recorded, "{args:?} changed the baseline");
+    }
+
+    // Fixed in a checked file: that entry, and only it, is stale and removed.
+    support::write(root, "app.py", "from pkg.core import Manager\n");
+    let fixed = run(
+        root,
+        &[
+            "check",
+            "--baseline",
+            "base.json",
+            "--update-baseline",
+            "app.py",
+        ],
+    );
+    fixed.assert_code(0);
+    assert!(
+        fixed
+            .stderr
+            .contains("1 baseline entry no longer occurs and was removed:"),
+        "{}",
+        fixed.describe()
+    );
+    let after = std::fs::read_to_string(root.join("base.json")).unwrap();
+    assert_eq!(entries(&after), 2, "{after}");
+    assert!(!after.contains("\"app.py\""), "{after}");
+    assert!(after.contains("\"other.py\""), "{after}");
+}
