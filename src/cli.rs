@@ -137,6 +137,10 @@ pub struct FixArgs {
     /// Show what would be fixed without writing anything.
     #[arg(long)]
     pub dry_run: bool,
+    /// Exit 0 even when violations remain (a pre-commit hook: pre-commit sees
+    /// the rewritten files itself, and `check` reports what is left).
+    #[arg(long)]
+    pub exit_zero: bool,
 }
 
 #[derive(Debug, Args)]
