@@ -1,8 +1,11 @@
-//! The pre-commit integration, end to end and offline: a temporary git repo
-//! with a small project, a `repo: local` hook pointing at the built binary,
-//! a commit that adds a non-canonical import (blocked), the fix, and the
-//! commit going through. Without `pre-commit` or `git` the tests fail under
-//! CI=true and are skipped, visibly, elsewhere.
+//! The pre-commit integration, end to end: a temporary git repo with a small
+//! project, a `repo: local` hook pointing at the built binary, a commit that
+//! adds a non-canonical import (blocked), the fix, and the commit going
+//! through; and the `language: python` hooks of the pre-commit mirror,
+//! installing the wheel (found through `PIP_FIND_LINKS`), run as the README
+//! configures them on a git repository made from the demo. Without
+//! `pre-commit`, `git` or maturin the tests fail under CI=true and are
+//! skipped, visibly, elsewhere.
 
 mod support;
 
@@ -63,7 +66,7 @@ fn local_config() -> String {
 }
 
 struct Sandbox {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     repo: PathBuf,
     home: PathBuf,
     cache: PathBuf,
@@ -79,7 +82,7 @@ impl Sandbox {
             std::fs::create_dir_all(path).unwrap();
         }
         Self {
-            _dir: dir,
+            dir,
             repo,
             home,
             cache,
@@ -111,6 +114,11 @@ impl Sandbox {
             command.env_remove(variable);
         }
         command
+    }
+
+    /// A directory of its own beside the repo.
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
     }
 
     fn run(&self, program: &str, args: &[&str]) -> Output {
@@ -160,21 +168,28 @@ fn hook_manifest_is_valid() {
     if !tools_available() {
         return;
     }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
-    let output = Command::new("pre-commit")
-        .arg("validate-manifest")
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", render(&output));
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    for needle in [
-        "- id: ssot-audit\n",
-        "entry: ssot-audit check",
-        "types_or: [python, pyi, rust]",
-        "require_serial: true",
+    // This repository's (language: rust) and the mirror's (language: python).
+    for manifest in [
+        ".pre-commit-hooks.yaml",
+        "pre-commit-mirror/.pre-commit-hooks.yaml",
     ] {
-        assert!(text.contains(needle), "{needle:?} missing from\n{text}");
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(manifest);
+        let output = Command::new("pre-commit")
+            .arg("validate-manifest")
+            .arg(&manifest)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", render(&output));
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        for needle in [
+            "- id: ssot-audit\n",
+            "- id: ssot-audit-fix\n",
+            "entry: ssot-audit check",
+            "types_or: [python, pyi, rust]",
+            "require_serial: true",
+        ] {
+            assert!(text.contains(needle), "{needle:?} missing from\n{text}");
+        }
     }
 }
 
@@ -256,4 +271,183 @@ fn hook_blocks_a_noncanonical_import_until_it_is_fixed() {
 
     let log = git(&["log", "--oneline"]);
     assert_eq!(String::from_utf8_lossy(&log.stdout).lines().count(), 3);
+}
+
+/// An import of the canonical class through the demo's legacy module (a
+/// safe fix: the same class, only the module changes), and the fixed text.
+const DEMO_CONSUMER: &str =
+    "from netra_backend.app.websocket_core.manager import UnifiedWebSocketManager\n\n\n\
+def build():\n    return UnifiedWebSocketManager()\n";
+const DEMO_CONSUMER_FIXED: &str =
+    "from netra_backend.app.websocket_core.unified_manager import UnifiedWebSocketManager\n\n\n\
+def build():\n    return UnifiedWebSocketManager()\n";
+
+/// The README's fix-and-gate configuration, its `repo:` pointed at `mirror`.
+fn readme_fix_and_gate_config(mirror: &Path) -> String {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("# .pre-commit-config.yaml: the fix hook and the gate")
+        .expect("the README's fix-and-gate snippet");
+    let block = &readme[start..];
+    let block = &block[..block.find("```").expect("the end of the snippet")];
+    let placeholder = "repo: <the pre-commit mirror's git URL>";
+    assert_eq!(block.matches(placeholder).count(), 1, "{block}");
+    block.replace(
+        placeholder,
+        &format!("repo: {}", yaml_string(&mirror.display().to_string())),
+    )
+}
+
+/// pre-commit's summary line for `hook`, e.g. `ssot-audit fix....Failed`.
+fn hook_result<'a>(report: &'a str, hook: &str) -> &'a str {
+    report
+        .lines()
+        .find(|line| {
+            line.strip_prefix(hook)
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
+        .and_then(|line| line.rsplit('.').next())
+        .unwrap_or_else(|| panic!("no result line for {hook}:\n{report}"))
+}
+
+#[test]
+fn python_hooks_from_the_mirror_install_the_wheel_and_run_on_the_demo() {
+    if !tools_available() {
+        return;
+    }
+    let Some(wheels) = support::wheel_dir() else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    let tag = format!("v{}", support::version());
+    let git_in = |dir: &Path, args: &[&str]| {
+        let mut command = sandbox.command("git", args);
+        command.current_dir(dir);
+        support::succeed(&mut command)
+    };
+    let identify = |dir: &Path| {
+        git_in(dir, &["init", "--quiet"]);
+        git_in(dir, &["config", "user.name", "SSOT Audit Test"]);
+        git_in(dir, &["config", "user.email", "ssot-audit@example.invalid"]);
+        git_in(dir, &["config", "commit.gpgsign", "false"]);
+        git_in(dir, &["config", "tag.gpgsign", "false"]);
+    };
+
+    // The mirror repository as a release publishes it: pre-commit-mirror/
+    // at its root, tagged like this repository.
+    let mirror = sandbox.path("mirror");
+    support::copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("pre-commit-mirror"),
+        &mirror,
+    );
+    identify(&mirror);
+    git_in(&mirror, &["add", "--all"]);
+    git_in(&mirror, &["commit", "--quiet", "-m", "mirror"]);
+    git_in(&mirror, &["tag", "-a", &tag, "-m", &tag]);
+
+    // The project: the demo with its baseline, committed.
+    support::copy_tree(&support::fixture("demo"), &sandbox.repo);
+    sandbox.ok(binary(), &["baseline", "--output", "ssot-baseline.json"]);
+    sandbox.write(
+        ".pre-commit-config.yaml",
+        &readme_fix_and_gate_config(&mirror),
+    );
+    identify(&sandbox.repo);
+    git_in(&sandbox.repo, &["add", "--all"]);
+    git_in(
+        &sandbox.repo,
+        &["commit", "--quiet", "-m", "the demo, baselined"],
+    );
+
+    let with_wheels = |program: &str, args: &[&str]| {
+        let mut command = sandbox.command(program, args);
+        command
+            .env("PIP_FIND_LINKS", wheels)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
+        command.output().unwrap()
+    };
+    let installed = support::timed("pre-commit install-hooks (language: python)", || {
+        with_wheels("pre-commit", &["install-hooks"])
+    });
+    assert!(installed.status.success(), "{}", render(&installed));
+    // The hook runs the wheel's binary, installed in pre-commit's environment.
+    let environments: Vec<PathBuf> = std::fs::read_dir(&sandbox.cache)
+        .unwrap()
+        .flatten()
+        .flat_map(|repo| {
+            std::fs::read_dir(repo.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .map(|entry| entry.path().join("bin/ssot-audit"))
+        .filter(|path| path.is_file())
+        .collect();
+    assert_eq!(
+        environments.len(),
+        1,
+        "one hook environment with ssot-audit"
+    );
+    let version = Command::new(&environments[0])
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout),
+        format!("ssot-audit {}\n", support::version())
+    );
+    sandbox.ok("pre-commit", &["install"]);
+
+    // A new module imports the manager through the legacy module: the fix
+    // hook rewrites it (and fails, as a hook that modifies files does); the
+    // gate, next, passes on the rewritten file.
+    sandbox.write("netra_backend/app/new_consumer.py", DEMO_CONSUMER);
+    sandbox.ok("git", &["add", "netra_backend/app/new_consumer.py"]);
+    let blocked = support::timed("git commit, both hooks on one file", || {
+        sandbox.run("git", &["commit", "-m", "add a consumer"])
+    });
+    let report = render(&blocked);
+    assert!(!blocked.status.success(), "{report}");
+    assert_eq!(hook_result(&report, "ssot-audit fix"), "Failed", "{report}");
+    assert!(
+        report.contains("files were modified by this hook"),
+        "{report}"
+    );
+    assert_eq!(hook_result(&report, "ssot-audit"), "Passed", "{report}");
+    assert_eq!(
+        sandbox.read("netra_backend/app/new_consumer.py"),
+        DEMO_CONSUMER_FIXED
+    );
+    // Only the staged file was compared with the baseline.
+    assert!(!report.contains("no longer occur"), "{report}");
+    sandbox.ok("git", &["add", "netra_backend/app/new_consumer.py"]);
+    let commit = sandbox.ok("git", &["commit", "-m", "add a consumer"]);
+    let report = render(&commit);
+    assert_eq!(hook_result(&report, "ssot-audit fix"), "Passed", "{report}");
+    assert_eq!(hook_result(&report, "ssot-audit"), "Passed", "{report}");
+
+    // A new duplicate class: nothing to fix, so the fix hook passes and the
+    // gate fails on it alone, the baselined violations staying quiet.
+    sandbox.write(
+        "netra_backend/app/second_manager.py",
+        "class SecondWebSocketManager:\n    pass\n",
+    );
+    sandbox.ok("git", &["add", "netra_backend/app/second_manager.py"]);
+    let gate = support::timed("pre-commit run, both hooks on one file", || {
+        sandbox.run(
+            "pre-commit",
+            &["run", "--files", "netra_backend/app/second_manager.py"],
+        )
+    });
+    let report = render(&gate);
+    assert_eq!(gate.status.code(), Some(1), "{report}");
+    assert_eq!(hook_result(&report, "ssot-audit fix"), "Passed", "{report}");
+    assert_eq!(hook_result(&report, "ssot-audit"), "Failed", "{report}");
+    assert!(report.contains("SSOT001"), "{report}");
+    assert!(report.contains("1 violation in 1 file"), "{report}");
+    assert!(!report.contains("SSOT003"), "{report}");
+
+    let log = sandbox.ok("git", &["log", "--oneline"]);
+    assert_eq!(String::from_utf8_lossy(&log.stdout).lines().count(), 2);
 }

@@ -379,3 +379,133 @@ pub fn fixture_projects() -> Vec<String> {
     found.sort();
     found
 }
+
+/// The version in Cargo.toml, the one place it is written.
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// Prints how long a step took, past libtest's capture: the numbers a
+/// release note quotes. Never asserted on.
+pub fn timed<T>(step: &str, work: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let result = work();
+    let _ = writeln!(
+        std::io::stderr(),
+        "TIME {}: {step}: {:.1} s",
+        test_name(),
+        started.elapsed().as_secs_f64()
+    );
+    result
+}
+
+/// Output of a finished external command, for assertion messages.
+pub fn render_output(output: &std::process::Output) -> String {
+    format!(
+        "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Runs `command` to completion; a failure to start or a non-zero exit
+/// fails the test with the command's output.
+pub fn succeed(command: &mut Command) -> std::process::Output {
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed\n{}",
+        render_output(&output)
+    );
+    output
+}
+
+/// The crate's target directory, where cargo and maturin build.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
+/// A directory holding exactly this checkout's wheel, for `PIP_FIND_LINKS`:
+/// built once per test binary with the README's `maturin build --release`
+/// (plus `--locked`) in the crate's own target directory, so only what
+/// changed is rebuilt. `None` when maturin is missing and the test is
+/// skipped (outside CI).
+pub fn wheel_dir() -> Option<&'static Path> {
+    static WHEELS: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    WHEELS
+        .get_or_init(|| {
+            if !require_tool("maturin", "pip install maturin") {
+                return None;
+            }
+            let built = target_dir().join("wheels");
+            // Wheels of other versions would make `pip install
+            // target/wheels/ssot_audit-*.whl` (README) ambiguous.
+            for entry in std::fs::read_dir(&built).into_iter().flatten().flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with("ssot_audit-") && name.ends_with(".whl") {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+            timed("maturin build --release", || {
+                succeed(
+                    Command::new("maturin")
+                        .args(["build", "--release", "--locked"])
+                        .current_dir(env!("CARGO_MANIFEST_DIR")),
+                )
+            });
+            let wheel = wheel(&built);
+            let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("find-links");
+            let _ = std::fs::remove_dir_all(&out);
+            std::fs::create_dir_all(&out).unwrap();
+            std::fs::copy(&wheel, out.join(wheel.file_name().unwrap())).unwrap();
+            Some(out)
+        })
+        .as_deref()
+}
+
+/// The one wheel in [`wheel_dir`], of this version.
+pub fn wheel(dir: &Path) -> PathBuf {
+    let wheels: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "whl"))
+        .collect();
+    assert_eq!(wheels.len(), 1, "one wheel expected in {}", dir.display());
+    let name = wheels[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.starts_with(&format!("ssot_audit-{}-", version())),
+        "{name} is not the wheel of version {}",
+        version()
+    );
+    wheels[0].clone()
+}
+
+/// A fresh virtual environment made with `python3 -m venv`, or `None` when
+/// python3 or its venv module is missing (a failure under CI=true).
+pub fn venv(dir: &Path) -> Option<PathBuf> {
+    if !require_tool("python3", "apt-get install python3") {
+        return None;
+    }
+    let output = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("python3 starts");
+    if !output.status.success() {
+        tool_missing("python3 -m venv", "apt-get install python3-venv");
+        return None;
+    }
+    Some(dir.join("bin"))
+}
