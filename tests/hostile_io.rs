@@ -106,6 +106,26 @@ fn names(listing: &BTreeMap<String, Vec<u8>>) -> Vec<&String> {
     listing.keys().collect()
 }
 
+/// The other commands that load and save the cache (`plan`, `report`, `fix`)
+/// write nothing to `outside` either.
+fn other_commands_leave_alone(root: &Path, outside: &Path, before: &BTreeMap<String, Vec<u8>>) {
+    for args in [
+        &["plan", "--format", "json"][..],
+        &["report", "--format", "markdown"],
+        &["fix", "--unsafe-fixes"],
+        &["check", "--format", "json"],
+    ] {
+        let output = run(root, args);
+        assert_clean(&output, &[0, 1]);
+        assert_eq!(
+            &listing(outside),
+            before,
+            "{args:?} wrote outside the root: {:?}",
+            names(&listing(outside))
+        );
+    }
+}
+
 #[cfg(unix)]
 fn mkfifo(path: &Path) {
     let name = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
@@ -171,6 +191,7 @@ fn a_symlinked_cache_directory_is_never_written_through() {
             names(&listing(outside.path()))
         );
     }
+    other_commands_leave_alone(root, outside.path(), &before);
 }
 
 /// `.ssot-audit-cache/.gitignore` a symlink out of the root, to a file that
@@ -201,6 +222,7 @@ fn a_symlinked_cache_gitignore_is_never_written_through() {
             before,
             "dangling: {dangling}: written through the symlinked cache .gitignore"
         );
+        other_commands_leave_alone(root, outside.path(), &before);
     }
 }
 
@@ -232,6 +254,7 @@ fn a_symlinked_facts_json_is_never_written_through() {
                 "dangling: {dangling}: written through the symlinked facts.json"
             );
         }
+        other_commands_leave_alone(root, outside.path(), &before);
     }
 }
 
