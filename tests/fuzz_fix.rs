@@ -539,7 +539,6 @@ fn a_second_fix_is_a_no_op_after_a_collision_is_resolved() {
 
 /// Found with `PROPTEST_CASES=150 FUZZ_SEED=2`, shrunk by hand.
 #[test]
-#[ignore = "issue 21: a name listed twice in `__all__` of a file importing it from the legacy module panics `check --format json`, `plan` and `fix` (exit 2, internal error: src/fix/plan.rs:68 `begin > end (71 > 69) when slicing`); expected: no panic, the fix planned once"]
 fn a_name_listed_twice_in_dunder_all() {
     if !support::require_tool("python3", "apt-get install python3") {
         return;
@@ -556,7 +555,6 @@ fn a_name_listed_twice_in_dunder_all() {
 
 /// Found with `PROPTEST_CASES=120 FUZZ_SEED=10`, shrunk.
 #[test]
-#[ignore = "issue 21: two legacy imports bound to names that both rename to `Dispatcher`, both listed in `__all__`, panic `plan` and `fix --unsafe-fixes [--diff]` (exit 2, internal error: src/fix/plan.rs:68 `begin > end (100 > 98) when slicing`, the text holding `__all__ = [\"Dispatcher\", \"Dispatcher\"]`); expected: no panic"]
 fn two_bindings_renamed_to_one_name_in_dunder_all() {
     if !support::require_tool("python3", "apt-get install python3") {
         return;

@@ -128,7 +128,8 @@ pub fn attach_fixes(audit: &mut Audit) {
         else {
             continue;
         };
-        violation.fix = fix_for(&audit.index, concept, violation, fact, &audit.sources);
+        violation.fix = fix_for(&audit.index, concept, violation, fact, &audit.sources)
+            .filter(|fix| well_formed(fix, &violation.path, &audit.sources));
     }
     // A patch string that another fix rewrites (it moves with a renamed
     // binding or a moved lookup) gets no fix of its own: the two would
@@ -237,6 +238,31 @@ fn alias_fix(
     );
     let text = sources.get(&file.path)?;
     retire::retire(index, file, local, statement, Some(import), text)
+}
+
+/// Every edit of the fix lies inside its file's text and no two overlap:
+/// anything else is a fixer bug, and the fix is dropped rather than shown
+/// or applied.
+fn well_formed(fix: &Fix, path: &str, sources: &Sources) -> bool {
+    let fits_alone = |path: &str, edits: &[Edit]| {
+        sources.get(path).is_some_and(|text| {
+            let mut sorted: Vec<&Edit> = edits.iter().collect();
+            sorted.sort();
+            let inside = sorted.iter().all(|edit| {
+                edit.start <= edit.end
+                    && edit.end <= text.text.len()
+                    && text.text.is_char_boundary(edit.start)
+                    && text.text.is_char_boundary(edit.end)
+            });
+            // In order, an insertion before an edit at the same offset is fine.
+            inside && sorted.windows(2).all(|pair| pair[0].end <= pair[1].start)
+        })
+    };
+    fits_alone(path, &fix.edits)
+        && fix
+            .other_files
+            .iter()
+            .all(|other| fits_alone(&other.path, &other.edits))
 }
 
 pub(super) fn is_symbol_import(concept: &Concept, import: &ImportFact) -> bool {

@@ -230,6 +230,8 @@ pub fn fix_project(
     // adds one.
     let initial = audit.violations.len();
     let mut refused: BTreeMap<String, String> = BTreeMap::new();
+    // Files whose fixes would add a violation, as the project stood.
+    let mut grew: BTreeMap<String, String> = BTreeMap::new();
     // The text of each rewritten file before the first pass.
     let mut originals: BTreeMap<String, SourceText> = BTreeMap::new();
     // (file of a fix, file of the patch strings it rewrote), every pass.
@@ -252,6 +254,7 @@ pub fn fix_project(
                 let Some(fix) = &violation.fix else { continue };
                 if (fix.applicability == Applicability::Safe || allow_unsafe)
                     && !refused.contains_key(&violation.path)
+                    && !grew.contains_key(&violation.path)
                 {
                     by_file.entry(violation.path.clone()).or_default().push(fix);
                 }
@@ -328,7 +331,7 @@ pub fn fix_project(
                 let reason = "its fixes would create a new violation: not rewritten";
                 let undone = fixable.iter().filter(|path| undo_all || own.contains(path));
                 for path in undone {
-                    refused.insert(path.clone(), reason.into());
+                    grew.insert(path.clone(), reason.into());
                 }
                 parts = next.into_parts();
             };
@@ -339,9 +342,16 @@ pub fn fix_project(
                 rewritten.iter().any(|(path, _)| path == main)
                     && rewritten.iter().any(|(path, _)| path == other)
             }));
+            // The project changed: a fix that would have added a violation
+            // before may not now (its collision was fixed), so it is tried
+            // again; a second `fix` then has nothing left to do.
+            if !rewritten.is_empty() {
+                grew.clear();
+            }
             audit = next;
         }
     }
+    refused.extend(grew);
     let mut changed: Vec<String> = Vec::new();
     if write {
         // A file changed on disk since the scan read it is refused, and so

@@ -477,7 +477,7 @@ impl<'t> Model<'t> {
                     .collect();
             }
             edits.sort();
-            return Ok(edits);
+            return no_overlap(edits);
         }
         let Some(target) = self.target else {
             return Err("the import was not found".to_string());
@@ -534,6 +534,18 @@ impl<'t> Model<'t> {
         }
         edits.sort();
         edits.dedup();
+        no_overlap(edits)
+    }
+}
+
+/// The edits, when no two of them overlap (a name listed twice in
+/// `__all__` would have its entries removed twice); otherwise why not.
+fn no_overlap(edits: Vec<RenameEdit>) -> Result<Vec<RenameEdit>, String> {
+    // Sorted: an insertion before an edit at the same offset is fine.
+    let overlaps = edits.windows(2).any(|pair| pair[1].0 < pair[0].1);
+    if overlaps {
+        Err("two of its mentions overlap (a name listed twice in `__all__`?)".to_string())
+    } else {
         Ok(edits)
     }
 }
