@@ -12,8 +12,12 @@
 //! `[[concept]]` block; `--write-rules` writes them as a rules.toml.
 
 mod candidate;
+mod cluster;
 mod evidence;
+mod hints;
+mod legacy;
 mod names;
+mod pattern;
 pub mod render;
 
 use std::path::{Path, PathBuf};
@@ -149,7 +153,7 @@ pub fn discover(args: &DiscoverOptions) -> Result<(Discovery, Retained), Error> 
     if args.top > 0 {
         candidates.truncate(args.top);
     }
-    pool.install(|| candidate::add_hints(&index, &evidence, &mut candidates));
+    pool.install(|| hints::add_hints(&index, &evidence, &mut candidates));
     let leftovers = std::mem::take(&mut evidence.leftovers);
     // Left to the end of the process, like the index it borrows from.
     std::mem::forget(evidence);

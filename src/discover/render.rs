@@ -349,7 +349,7 @@ pub fn rules_file(discovery: &Discovery) -> String {
                 out,
                 "# legacy {}: {}",
                 module.module,
-                super::candidate::legacy_reason(module)
+                super::legacy::legacy_reason(module)
             );
         }
         let others: Vec<String> = candidate
