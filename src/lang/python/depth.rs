@@ -2,8 +2,10 @@
 //! the visitors and the drop of the tree recurse once per level.
 
 /// Files nested deeper than this many brackets are skipped with an SSOT900
-/// note: the parser recurses once per level.
-pub const MAX_NESTING: usize = 5_000;
+/// note: the parser recurses once per level (~256 bytes of stack each). Rust
+/// has a bound of its own ([`crate::lang::rust::MAX_GROUP_NESTING`], five
+/// times shallower): syn needs ~6.5 KB per group.
+pub const MAX_BRACKET_NESTING: usize = 5_000;
 
 /// Files whose expressions may nest deeper than this are skipped with an
 /// SSOT900 note as well. Brackets are not the only thing the parser, our
@@ -170,14 +172,14 @@ pub fn nesting_problem(text: &str) -> Option<String> {
     // Short texts are decided without a look: at most one bracket per byte,
     // and `byte_bounds` counts at most one per byte plus 8 per byte of
     // indentation, under both limits.
-    if text.len() <= MAX_NESTING && 9 * text.len() < MAX_DEPTH {
+    if text.len() <= MAX_BRACKET_NESTING && 9 * text.len() < MAX_DEPTH {
         return None;
     }
     let bounds = byte_bounds(text);
     let nesting = bounds.brackets;
-    if nesting > MAX_NESTING {
+    if nesting > MAX_BRACKET_NESTING {
         return Some(format!(
-            "brackets nested {nesting} deep (limit {MAX_NESTING}): file skipped"
+            "brackets nested {nesting} deep (limit {MAX_BRACKET_NESTING}): file skipped"
         ));
     }
     // Almost every file is decided by the byte scan; only files with

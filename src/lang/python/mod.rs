@@ -15,7 +15,7 @@ mod depth;
 mod modules;
 
 use collect::{Collector, Context, ExpressionFacts};
-pub use depth::{max_nesting, nesting_problem, MAX_DEPTH, MAX_NESTING};
+pub use depth::{max_nesting, nesting_problem, MAX_BRACKET_NESTING, MAX_DEPTH};
 pub use modules::{module_path, resolve_relative};
 
 /// A parser message made printable: control characters (a NUL byte in the

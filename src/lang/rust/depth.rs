@@ -5,8 +5,10 @@ use proc_macro2::{TokenStream, TokenTree};
 
 /// Files whose bracket nesting (`(`, `[`, `{`) goes deeper than this are
 /// rejected with an `Err` before syn sees them: syn, its `Visit` and the drop
-/// of its tree recurse once (or more) per level.
-pub const MAX_NESTING: usize = 1000;
+/// of its tree recurse once (or more) per level, ~6.5 KB of stack each.
+/// Python has a bound of its own ([`crate::lang::python::MAX_BRACKET_NESTING`],
+/// five times deeper): ruff's parser needs ~256 bytes per bracket level.
+pub const MAX_GROUP_NESTING: usize = 1000;
 
 /// What a parse may need of the thread's stack, estimated from the tokens
 /// (see `Estimator`); a file estimated above it is refused with an `Err`.
@@ -274,7 +276,7 @@ impl Estimator {
         let mut level = Level::new(base, brace);
         level.attribute_group = attribute_group;
         self.levels.push(level);
-        if self.levels.len() > MAX_NESTING + 1 {
+        if self.levels.len() > MAX_GROUP_NESTING + 1 {
             return Some("brackets nested too deeply, not parsed");
         }
         if base > STACK_BUDGET {
@@ -304,7 +306,7 @@ impl Estimator {
     }
 }
 
-/// Whether parsing `tokens` could recurse deeper than [`MAX_NESTING`] groups
+/// Whether parsing `tokens` could recurse deeper than [`MAX_GROUP_NESTING`] groups
 /// or need more than [`STACK_BUDGET`] bytes of stack, with the offset of the
 /// first token past the bound. Iterative: the token tree itself may be
 /// arbitrarily deep.
@@ -369,14 +371,14 @@ mod tests {
     fn brackets_past_the_nesting_bound_are_refused() {
         let within = format!(
             "fn f() {}{}",
-            "{".repeat(MAX_NESTING - 1),
-            "}".repeat(MAX_NESTING - 1)
+            "{".repeat(MAX_GROUP_NESTING - 1),
+            "}".repeat(MAX_GROUP_NESTING - 1)
         );
         assert_eq!(exceeded(&within), None);
         let past = format!(
             "fn f() {}{}",
-            "{".repeat(MAX_NESTING + 1),
-            "}".repeat(MAX_NESTING + 1)
+            "{".repeat(MAX_GROUP_NESTING + 1),
+            "}".repeat(MAX_GROUP_NESTING + 1)
         );
         assert_eq!(
             exceeded(&past),

@@ -17,7 +17,7 @@ mod text;
 
 use collect::Collector;
 use depth::tokens_exceed_bounds;
-pub use depth::{MAX_NESTING, STACK_BUDGET};
+pub use depth::{MAX_GROUP_NESTING, STACK_BUDGET};
 use text::{error_at, shebang_len};
 
 /// Larger texts are refused: proc-macro2 numbers characters with a `u32`.
@@ -123,7 +123,7 @@ pub enum Visibility {
 ///
 /// `Err` (a message starting with `line:column: `, 1-based, lines broken at
 /// `\r\n`, `\r` or `\n`, columns in code points) when the file does not lex or
-/// parse, or nests brackets deeper than [`MAX_NESTING`]. Never panics.
+/// parse, or nests brackets deeper than [`MAX_GROUP_NESTING`]. Never panics.
 ///
 /// Recursion: syn, its `Visit` and the drop of its tree recurse per nesting
 /// level (of brackets, but also of `<`, prefix operators, closures, `fn`
