@@ -17,7 +17,7 @@ use crate::lang::{AliasValue, BindingKind, FileFacts};
 
 /// A Python legacy module, searched for by its last component but only
 /// counted where an import of it is possible.
-struct LegacyModule {
+struct LegacyNeedle {
     /// `a.b` of `a.b.manager` (empty for a top-level module).
     parent: String,
     /// `a` of `a.b.manager`: relative imports only reach it from inside `a`.
@@ -30,7 +30,7 @@ pub struct Prefilter {
     /// Last components of Python legacy modules (`manager` is a common word:
     /// alone it would hit most files of a code base).
     legacy_names: Option<AhoCorasick>,
-    legacy: Vec<LegacyModule>,
+    legacy: Vec<LegacyNeedle>,
     python_definitions: Option<RegexSet>,
     rust_definitions: Option<RegexSet>,
     /// Canonical Python modules: always parsed, so that what they bind is
@@ -79,7 +79,7 @@ impl Prefilter {
                 match (concept.language, module.rsplit_once('.')) {
                     (Language::Python, Some((parent, _))) => {
                         legacy_names.insert(last);
-                        legacy.push(LegacyModule {
+                        legacy.push(LegacyNeedle {
                             parent: parent.to_string(),
                             top: parent.split('.').next().unwrap_or(parent).to_string(),
                         });

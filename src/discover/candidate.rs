@@ -22,7 +22,7 @@ pub const WEIGHT_ALIAS: usize = 2;
 pub const WEIGHT_IMPORTER: usize = 1;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Counts {
+pub struct ClusterCounts {
     /// Modules defining a class of the cluster (canonical included).
     pub definitions: usize,
     /// Distinct modules the cluster's names are imported from.
@@ -40,7 +40,7 @@ pub struct Counts {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct DefinitionEntry {
+pub struct ClusterDefinition {
     pub path: String,
     pub line: u32,
     pub column: u32,
@@ -92,7 +92,7 @@ pub struct ModuleUse {
 
 /// One proposed legacy module and why.
 #[derive(Debug, Clone, Serialize)]
-pub struct LegacyModule {
+pub struct ProposedLegacyModule {
     pub module: String,
     pub path: String,
     /// `shim` (only imports, aliases and `__all__` at module level) or
@@ -137,18 +137,18 @@ pub struct Candidate {
     /// The first part of `evidence`: about the canonical only.
     #[serde(skip)]
     pub canonical_evidence: String,
-    pub counts: Counts,
+    pub counts: ClusterCounts,
     /// Every name the cluster is defined, imported or aliased under.
     pub names: Vec<String>,
     /// The names of the canonical definition that name nothing outside the
     /// cluster (the concept's `symbols`).
     pub symbols: Vec<String>,
     pub definition: String,
-    pub definitions: Vec<DefinitionEntry>,
+    pub definitions: Vec<ClusterDefinition>,
     pub paths: Vec<ImportPath>,
     pub aliases: Vec<AliasEntry>,
     /// The legacy modules with their evidence; `legacy_modules` are their names.
-    pub legacy: Vec<LegacyModule>,
+    pub legacy: Vec<ProposedLegacyModule>,
     pub legacy_modules: Vec<String>,
     pub allow: Vec<String>,
     /// Class names with the stem's words in order and more in between, which

@@ -443,7 +443,7 @@ impl ClusterContext<'_> {
             ))
         });
 
-        let entry = |site: &DefinitionSite, importers: usize| DefinitionEntry {
+        let entry = |site: &DefinitionSite, importers: usize| ClusterDefinition {
             path: site.path.to_string(),
             line: site.line,
             column: site.column,
@@ -454,9 +454,9 @@ impl ClusterContext<'_> {
             pattern_only: false,
             nested: false,
         };
-        let mut definition_entries: Vec<DefinitionEntry> = origins
+        let mut definition_entries: Vec<ClusterDefinition> = origins
             .iter()
-            .map(|&origin| DefinitionEntry {
+            .map(|&origin| ClusterDefinition {
                 canonical: origin == canonical,
                 ..entry(&definitions[origin], importers_per_origin[&origin])
             })
@@ -466,7 +466,7 @@ impl ClusterContext<'_> {
                 } else {
                     self.importer_files(definition.at).len()
                 };
-                DefinitionEntry {
+                ClusterDefinition {
                     pattern_only: true,
                     nested: definition.nested,
                     ..entry(self.site(definition), importers)
@@ -524,7 +524,7 @@ impl ClusterContext<'_> {
             canonical_path: canonical_site.path.to_string(),
             evidence: evidence_text,
             canonical_evidence,
-            counts: Counts {
+            counts: ClusterCounts {
                 definitions: definition_entries.len(),
                 import_paths: paths.len(),
                 noncanonical_paths,

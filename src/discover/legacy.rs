@@ -19,7 +19,7 @@ impl ClusterContext<'_> {
         plan: &ClusterPlan,
         symbols: &[String],
         shim_ids: &BTreeSet<usize>,
-    ) -> Vec<LegacyModule> {
+    ) -> Vec<ProposedLegacyModule> {
         let evidence = self.evidence;
         let canonical_site = &evidence.definitions[plan.canonical];
         let canonical_module = canonical_site.module.as_ref();
@@ -40,12 +40,12 @@ impl ClusterContext<'_> {
                 .cloned()
                 .collect()
         };
-        let mut legacy: BTreeMap<String, LegacyModule> = BTreeMap::new();
+        let mut legacy: BTreeMap<String, ProposedLegacyModule> = BTreeMap::new();
         for &at in shim_ids {
             let shim = &evidence.shims[at];
             legacy
                 .entry(shim.module.clone())
-                .or_insert_with(|| LegacyModule {
+                .or_insert_with(|| ProposedLegacyModule {
                     module: shim.module.clone(),
                     path: self.index.files[shim.file].path.clone(),
                     kind: "shim",
@@ -71,16 +71,15 @@ impl ClusterContext<'_> {
                 if file.is_package || file.path == importer.path {
                     continue;
                 }
-                let entry =
-                    legacy
-                        .entry(import.module.to_string())
-                        .or_insert_with(|| LegacyModule {
-                            module: import.module.to_string(),
-                            path: file.path.clone(),
-                            kind: "module",
-                            names: bound(&import.module),
-                            module_uses: Vec::new(),
-                        });
+                let entry = legacy.entry(import.module.to_string()).or_insert_with(|| {
+                    ProposedLegacyModule {
+                        module: import.module.to_string(),
+                        path: file.path.clone(),
+                        kind: "module",
+                        names: bound(&import.module),
+                        module_uses: Vec::new(),
+                    }
+                });
                 entry.module_uses.push(ModuleUse {
                     path: importer.path.clone(),
                     line: attribute.line,
@@ -92,7 +91,7 @@ impl ClusterContext<'_> {
         if plan.language == Language::Rust {
             self.rust_reexporters(canonical_module, canonical_site.name, &mut legacy);
         }
-        let mut legacy: Vec<LegacyModule> = legacy.into_values().collect();
+        let mut legacy: Vec<ProposedLegacyModule> = legacy.into_values().collect();
         for module in &mut legacy {
             module
                 .module_uses
@@ -110,7 +109,7 @@ impl ClusterContext<'_> {
         &self,
         canonical_module: &str,
         canonical_name: &str,
-        legacy: &mut BTreeMap<String, LegacyModule>,
+        legacy: &mut BTreeMap<String, ProposedLegacyModule>,
     ) {
         let mut found: BTreeMap<String, (String, BTreeSet<String>)> = BTreeMap::new();
         for file in self
@@ -176,7 +175,7 @@ impl ClusterContext<'_> {
         for (module, (path, names)) in found {
             legacy
                 .entry(module.clone())
-                .or_insert_with(|| LegacyModule {
+                .or_insert_with(|| ProposedLegacyModule {
                     module,
                     path,
                     kind: "reexport",
@@ -188,7 +187,7 @@ impl ClusterContext<'_> {
 }
 
 /// Why a module is proposed as legacy, for the evidence line.
-pub fn legacy_reason(module: &LegacyModule) -> String {
+pub fn legacy_reason(module: &ProposedLegacyModule) -> String {
     match module.kind {
         "shim" => "a shim (only imports, aliases and `__all__`)".to_string(),
         "reexport" => format!(

@@ -22,7 +22,7 @@ pub mod render;
 
 use std::path::{Path, PathBuf};
 
-pub use candidate::{Candidate, Counts, ScoreParts};
+pub use candidate::{Candidate, ClusterCounts, ScoreParts};
 
 use crate::audit::Options;
 use crate::audit::PathFilter;
