@@ -22,6 +22,7 @@ pub mod rules;
 pub mod scan;
 pub mod source;
 pub mod sources;
+pub mod summary;
 pub mod suppression;
 pub mod truth;
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::candidate::{Candidate, WEIGHT_ALIAS, WEIGHT_DEFINITION, WEIGHT_IMPORTER, WEIGHT_PATH};
 use super::{Discovery, DEFAULT_INCLUDE};
-use crate::report::plural;
+use crate::summary::plural;
 
 pub const VERSION: u32 = 1;
 

@@ -329,7 +329,7 @@ fn read_manifest(
 }
 
 fn concept_counts(audit: &Audit) -> Vec<ConceptCounts> {
-    crate::report::concept_summaries(audit)
+    crate::summary::concept_summaries(audit)
         .into_iter()
         .map(|summary| ConceptCounts {
             name: summary.name.to_string(),

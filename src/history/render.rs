@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::{CommitCounts, ConceptCounts, History};
 use crate::diagnostic::Code;
+use crate::summary::percent;
 
 const SUBJECT_WIDTH: usize = 32;
 /// `defs SSOT001 SSOT002 SSOT003 compliance`
@@ -83,7 +84,7 @@ pub fn human(history: &History) -> String {
         out,
         "{} commit{} (first-parent history, newest first), each audited with the current rules.toml",
         history.commits.len(),
-        crate::report::plural(history.commits.len())
+        crate::summary::plural(history.commits.len())
     );
     out
 }
@@ -137,14 +138,6 @@ fn row(out: &mut String, commit: &CommitCounts, concept: &ConceptCounts) {
         .compliance
         .map_or_else(String::new, |compliance| format!("{compliance:.2}"));
     let _ = writeln!(out, ",{},{compliance}", concept.violations);
-}
-
-/// `38.46%`, or `n/a` for a commit without code of the concept.
-pub fn percent(compliance: Option<f64>) -> String {
-    compliance.map_or_else(
-        || "n/a".to_string(),
-        |compliance| format!("{compliance:.2}%"),
-    )
 }
 
 #[cfg(test)]

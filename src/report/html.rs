@@ -9,29 +9,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Component, Path};
 
+use super::escape::markup as escape;
 use super::svg::{self, Series};
 use super::{concept_summaries, headline, summary, violation_counts, DirectoryCount};
 use crate::audit::Audit;
 use crate::diagnostic::Code;
 use crate::history::History;
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters are not allowed in HTML (or XML) text.
-            c if c.is_control() && !matches!(c, '\n' | '\t') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Percent-encodes a `/` path for a URL: unreserved characters and `/` stay.
 fn encode_path(path: &str) -> String {
@@ -477,7 +460,7 @@ fn trend_section(history: &History) -> String {
                 out,
                 "<td class=\"n\">{}</td><td class=\"n\">{}</td>",
                 concept.violations,
-                crate::history::render::percent(concept.compliance)
+                crate::summary::percent(concept.compliance)
             );
         }
         out.push_str("</tr>");
@@ -489,15 +472,6 @@ fn trend_section(history: &History) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(
-            escape("<a href=\"x\">&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
-        );
-        assert_eq!(escape("bell\u{7}"), "bell\u{FFFD}");
-    }
 
     #[test]
     fn links_are_relative_to_the_report() {

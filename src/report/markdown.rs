@@ -121,11 +121,7 @@ pub fn report(audit: &Audit, trend: Option<&History>) -> String {
         for commit in &history.commits {
             let _ = write!(out, "| {} | {} |", code(commit.short_id()), commit.day());
             for concept in &commit.concepts {
-                let _ = write!(
-                    out,
-                    " {} |",
-                    crate::history::render::percent(concept.compliance)
-                );
+                let _ = write!(out, " {} |", crate::summary::percent(concept.compliance));
             }
             out.push('\n');
         }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::html::escape;
+use super::escape::markup as escape;
 
 /// Distinct colours for series; they repeat after eight.
 pub const PALETTE: [&str; 8] = [
