@@ -10,7 +10,7 @@ use std::sync::Arc;
 use globset::GlobSet;
 use regex::Regex;
 
-pub use validate::{ConfigProblem, ConfigText, InvalidConfig};
+pub use validate::{default_include, ConfigProblem, ConfigText, InvalidConfig, DEFAULT_INCLUDE};
 
 pub const CONFIG_FILE: &str = "rules.toml";
 

@@ -162,10 +162,6 @@ pub struct Candidate {
     pub files: Vec<String>,
 }
 
-pub(super) fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
-}
-
 pub fn canonical_text(language: Language, module: &str, name: &str) -> String {
     match language {
         Language::Python => format!("{module}:{name}"),

@@ -16,6 +16,7 @@ use super::names::{self, StemForest};
 use super::pattern::*;
 use crate::config::{Concept, Language};
 use crate::index::ProjectIndex;
+use crate::summary::plural;
 
 /// Disjoint sets of origin ids.
 pub(super) struct UnionFind(pub(super) Vec<usize>);
@@ -483,15 +484,12 @@ impl ClusterContext<'_> {
             .find(|concept| concept.canonical() == canonical_text)
             .map(|concept| concept.name.clone());
         let others = definition_entries.len() - 1;
+        let importers_of_canonical = importers_per_origin[&canonical];
         let canonical_evidence = format!(
-            "{} resolve{} to it; {} elsewhere",
-            plural(importers_per_origin[&canonical], "importer", "importers"),
-            if importers_per_origin[&canonical] == 1 {
-                "s"
-            } else {
-                ""
-            },
-            plural(others, "definition", "definitions"),
+            "{importers_of_canonical} importer{} resolve{} to it; {others} definition{} elsewhere",
+            plural(importers_of_canonical),
+            if importers_of_canonical == 1 { "s" } else { "" },
+            plural(others),
         );
         let mut evidence_text = canonical_evidence.clone();
         for module in &legacy {

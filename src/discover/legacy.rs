@@ -8,6 +8,7 @@ use super::cluster::*;
 use crate::config::Language;
 use crate::index::Origin;
 use crate::lang::Scope;
+use crate::summary::plural;
 
 impl ClusterContext<'_> {
     /// The legacy modules of a cluster: its shims, and the modules that bind
@@ -206,9 +207,10 @@ pub fn legacy_reason(module: &ProposedLegacyModule) -> String {
                 .map(|module_use| module_use.expression.as_str())
                 .unwrap_or("m.S");
             format!(
-                "binds {} to it and {} import{} it as a module (`{example}`)",
+                "binds {} to it and {} file{} import{} it as a module (`{example}`)",
                 module.names.join(", "),
-                plural(files.len(), "file", "files"),
+                files.len(),
+                plural(files.len()),
                 if files.len() == 1 { "s" } else { "" },
             )
         }

@@ -31,9 +31,6 @@ use crate::index::ProjectIndex;
 use crate::lang::Note;
 use crate::{scan, Error};
 
-/// Same as rules.toml's defaults (config::validate): discover works without one.
-const DEFAULT_INCLUDE: &[&str] = &["**/*.py", "**/*.pyi", "**/*.rs"];
-
 /// The result of one discover run.
 pub struct Discovery {
     pub files_scanned: usize,
@@ -52,24 +49,12 @@ pub struct Discovery {
 
 /// rules.toml's default `[settings]`, rooted at `root`.
 fn default_config(root: PathBuf) -> Result<Config, Error> {
-    let mut include = globset::GlobSetBuilder::new();
-    for pattern in DEFAULT_INCLUDE {
-        let glob = globset::GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .backslash_escape(true)
-            .build()
-            .map_err(|error| Error::Usage(format!("default glob `{pattern}`: {error}")))?;
-        include.add(glob);
-    }
-    let include = include
-        .build()
-        .map_err(|error| Error::Usage(format!("default globs: {error}")))?;
     Ok(Config {
         file: root.join(config::CONFIG_FILE),
         root,
         settings: Settings {
             src: vec![String::new()],
-            include,
+            include: config::default_include(),
             exclude: globset::GlobSet::empty(),
             respect_gitignore: true,
         },

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::candidate::{Candidate, WEIGHT_ALIAS, WEIGHT_DEFINITION, WEIGHT_IMPORTER, WEIGHT_PATH};
-use super::{Discovery, DEFAULT_INCLUDE};
+use super::Discovery;
+use crate::config::DEFAULT_INCLUDE;
 use crate::summary::plural;
 
 pub const VERSION: u32 = 1;
