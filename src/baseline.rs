@@ -165,10 +165,12 @@ pub fn save(path: &Path, baseline: &Baseline) -> Result<(), Error> {
     let mut text =
         serde_json::to_string_pretty(baseline).map_err(|error| Error::Usage(error.to_string()))?;
     text.push('\n');
-    std::fs::write(path, text).map_err(|source| Error::Io {
-        context: format!("cannot write baseline {}", path.display()),
-        source,
-    })
+    crate::fs::write_atomically(path, text.as_bytes(), crate::fs::Existing::Replace).map_err(
+        |source| Error::Io {
+            context: format!("cannot write baseline {}", path.display()),
+            source,
+        },
+    )
 }
 
 /// What comparing an audit with a baseline gave.

@@ -5,7 +5,6 @@
 //! (temporary file + rename), so concurrent runs at worst redo work.
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::Write;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
@@ -124,7 +123,8 @@ impl FactsCache {
     }
 
     /// Writes the cache atomically (temporary file + rename, never through a
-    /// symlink); failures only cost speed next time. A cache over
+    /// symlink: see [`crate::fs::write_atomically`]); failures only cost
+    /// speed next time. A cache over
     /// [`MAX_BYTES`] is not written, and an old one is removed.
     pub fn save(&self, root: &Path) {
         let Some(directory) = directory(root) else {
@@ -133,11 +133,10 @@ impl FactsCache {
         let ignore = directory.join(".gitignore");
         if matches!(std::fs::symlink_metadata(&ignore), Err(error) if error.kind() == std::io::ErrorKind::NotFound)
         {
-            write_new(
-                &directory,
+            let _ = crate::fs::write_atomically(
                 &ignore,
                 b"# Created by ssot-audit: the facts cache.\n*\n",
-                false,
+                crate::fs::Existing::Keep,
             );
         }
         let Ok(bytes) = serde_json::to_vec(self) else {
@@ -150,26 +149,6 @@ impl FactsCache {
             }
             return;
         }
-        write_new(&directory, &path, &bytes, true);
+        let _ = crate::fs::write_atomically(&path, &bytes, crate::fs::Existing::Replace);
     }
-}
-
-/// Writes `bytes` to a temporary file in `directory` and renames it to
-/// `path` (over an old file only with `replace`; a rename replaces a symlink
-/// itself, never its target).
-fn write_new(directory: &Path, path: &Path, bytes: &[u8], replace: bool) {
-    let Ok(mut temporary) = tempfile::Builder::new()
-        .prefix(".facts-")
-        .tempfile_in(directory)
-    else {
-        return;
-    };
-    if temporary.write_all(bytes).is_err() {
-        return;
-    }
-    let _ = if replace {
-        temporary.persist(path).map(drop)
-    } else {
-        temporary.persist_noclobber(path).map(drop)
-    };
 }

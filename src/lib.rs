@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod fix;
 pub mod fnv;
+pub mod fs;
 pub mod history;
 pub mod index;
 pub mod lang;

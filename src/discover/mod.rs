@@ -192,30 +192,12 @@ impl Retained {
     }
 }
 
-/// Writes `text` to `path` through a temporary file in the same directory
-/// (created like any new file, so the umask decides its permissions).
+/// Writes `text` to `path` atomically (see [`crate::fs::write_atomically`]).
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
-    let io = |source| Error::Io {
-        context: format!("cannot write {}", path.display()),
-        source,
-    };
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| config::CONFIG_FILE.to_string());
-    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temporary)
-        .and_then(|mut file| {
-            std::io::Write::write_all(&mut file, text.as_bytes())?;
-            file.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&temporary, path));
-    if let Err(error) = written {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(io(error));
-    }
-    Ok(())
+    crate::fs::write_atomically(path, text.as_bytes(), crate::fs::Existing::Replace).map_err(
+        |source| Error::Io {
+            context: format!("cannot write {}", path.display()),
+            source,
+        },
+    )
 }
