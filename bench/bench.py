@@ -756,8 +756,8 @@ def render(args, versions: dict, info: dict, synth: list, real: list, checks: li
             out += tree_table(t)
             out.append("")
     out += ["## Planted counts (synthetic corpora)", "",
-            "`EXPECTED.json` is computed by the generator from what it planted, following DESIGN.md's "
-            "\"Rules\" section; it is compared with `check --format json` (whole tree, per file, the "
+            "`EXPECTED.json` is computed by the generator from what it planted, following the README's "
+            "\"What one violation is\"; it is compared with `check --format json` (whole tree, per file, the "
             "definitions list, and the 5-file pre-commit run).", "", "```"]
     for label, ok, lines in checks:
         out.append(f"{label}: {'PASS' if ok else 'FAIL'}")

@@ -8,7 +8,7 @@ Writes exactly N files ending in `.py` / `.pyi` under OUT_DIR (packages with
 data modules, a `build/` copy and a `.backup` file that rules.toml excludes),
 plus `OUT_DIR/rules.toml` and `OUT_DIR/EXPECTED.json`.
 
-The WebSocket-manager fragmentation of DESIGN.md is planted at realistic rates:
+A fragmented WebSocket-manager concept is planted at realistic rates:
 the canonical `netra_backend/app/websocket_core/unified_manager.py`, a legacy
 module and shims that alias or re-export it, `__init__` facades, legacy imports
 (`import ...manager as m`, `from ...manager import WebSocketManager`,
@@ -18,7 +18,7 @@ test mocks under the allowed glob (and look-alikes outside it), `patch("...")`
 strings, files with syntax errors, unrelated look-alike names everywhere.
 
 EXPECTED.json holds the counts *by construction*: every planted construct
-records what DESIGN.md ("Rules: what one violation is") says it is worth, and
+records what the README ("What one violation is") says it is worth, and
 nothing else the generator writes can match a rule. No tool is run.
 
 Standard library only. Same (N, seed, generator version) -> byte-identical tree.
@@ -268,7 +268,7 @@ THIRD_ROOTS = {"fastapi", "pydantic", "sqlalchemy", "starlette", "httpx", "redis
 
 
 def module_of(path: str) -> tuple[str, bool]:
-    """DESIGN's module path with src = ["."]."""
+    """The module path ssot-audit gives `path` with src = ["."]."""
     stem = path[:-4] if path.endswith(".pyi") else path[:-3]
     if stem == "__init__":
         return "", True
@@ -1488,7 +1488,7 @@ class Corpus:
 
 
 def compliance(canonical: int, noncanonical: int) -> float:
-    """DESIGN: 100 x c / (c + n), two decimals (half away from zero), 100 if empty."""
+    """Compliance as ssot-audit reports it: 100 x c / (c + n), two decimals (half away from zero), 100 if empty."""
     if canonical + noncanonical == 0:
         return 100.0
     value = Fraction(100 * canonical, canonical + noncanonical) * 100

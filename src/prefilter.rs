@@ -1,4 +1,4 @@
-//! The sound pre-filter of DESIGN's "Performance design": a file is parsed
+//! The sound pre-filter: a file is parsed
 //! only if its bytes hold one of the concepts' needles (symbol names, the last
 //! component of legacy modules, `ssot:` comments) or a definition whose name
 //! matches a concept's `definition` pattern (`class\s+Name`, not the bare

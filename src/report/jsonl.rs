@@ -1,4 +1,4 @@
-//! The facts dump: one JSON object per imported name (DESIGN "Facts dump").
+//! The facts dump: one JSON object per imported name (`imports --format jsonl`).
 
 use serde::Serialize;
 
