@@ -7,7 +7,7 @@ use rustc_hash::FxHashSet;
 
 use std::sync::Arc;
 
-use super::resolve_relative;
+use super::modules::resolve_relative;
 use crate::lang::skim::{ImportLine, ImportName, SkimBuffers};
 use crate::lang::{
     AliasAssignment, AliasValue, AttributeUse, Binding, BindingKind, Definition, DefinitionKind,

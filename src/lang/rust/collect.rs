@@ -6,7 +6,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::visit::{self, Visit};
 use syn::Token;
 
-use super::{DefKind, ModDecl, RustFacts, TypeDefinition, UseLeaf, Visibility};
+use super::facts::{DefKind, ModDecl, RustFacts, TypeDefinition, UseLeaf, Visibility};
 
 #[derive(Default)]
 pub(super) struct Collector {

@@ -47,76 +47,17 @@ use rustc_hash::FxHashSet;
 mod classes;
 mod imports;
 mod keep;
+mod line;
 mod scan;
 mod stops;
 mod write;
 
 pub use imports::{ImportLine, ImportName};
 use keep::keep_offsets;
+use line::{Head, Line};
 use scan::{GiveUp, Scanner};
 use stops::StopMaps;
 use write::Writer;
-
-/// How a logical line starts, as far as the skim cares.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Head {
-    Def,
-    Class,
-    /// `if`, `with`, `async with`.
-    If,
-    Elif,
-    /// `for`, `while`, `async for`.
-    Loop,
-    /// `else`, `except`, `finally`: a clause of the statement before it.
-    Clause,
-    /// `match` opening a block.
-    Match,
-    Decorator,
-    /// `import` or `from`: an import statement.
-    Import,
-    Other,
-}
-
-impl Head {
-    fn of(decorator: bool, first: &[u8], second: &[u8], opens_block: bool) -> Self {
-        if decorator {
-            return Self::Decorator;
-        }
-        match (first, second) {
-            (b"def", _) | (b"async", b"def") => Self::Def,
-            (b"class", _) => Self::Class,
-            (b"if" | b"with", _) | (b"async", b"with") => Self::If,
-            (b"elif", _) => Self::Elif,
-            (b"for" | b"while", _) | (b"async", b"for") => Self::Loop,
-            (b"else" | b"except" | b"finally", _) => Self::Clause,
-            (b"match", _) if opens_block => Self::Match,
-            (b"import" | b"from", _) => Self::Import,
-            _ => Self::Other,
-        }
-    }
-}
-
-/// One logical line of code (blank and comment-only lines are none).
-#[derive(Clone, Copy)]
-struct Line {
-    /// Past its indentation.
-    start: usize,
-    /// At its terminating line break, or the end of the text.
-    end: usize,
-    indent: usize,
-    head: Head,
-    /// A compound statement header whose body follows on the next lines.
-    opens_block: bool,
-    /// It holds a `;` outside brackets.
-    semicolon: bool,
-    /// It holds something that keeps it (see [`keep_offsets`]).
-    kept: bool,
-    /// How many kept lines come before it.
-    kept_before: usize,
-    /// The index of the first line after its body (the next one's when it
-    /// opens no block).
-    block_end: usize,
-}
 
 /// What [`skim_into`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

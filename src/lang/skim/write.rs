@@ -2,8 +2,8 @@
 
 use super::classes::*;
 use super::imports::{self, ImportLine, ImportName};
+use super::line::{Head, Line};
 use super::scan::GiveUp;
-use super::{Head, Line};
 
 /// Python allows 100 levels of indentation; the skim gives up past them.
 pub(super) const MAX_BLOCK_DEPTH: usize = 100;
