@@ -4,19 +4,18 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::candidate::*;
+use super::candidate::{
+    canonical_text, ScoreParts, WEIGHT_ALIAS, WEIGHT_DEFINITION, WEIGHT_IMPORTER, WEIGHT_PATH,
+};
 use super::evidence::{DefinitionSite, Evidence};
-use super::legacy::*;
 use super::names::{self, StemForest};
-use super::pattern::*;
+use super::pattern::{definition_regex, regex_literals, PlanLiterals, PlanPattern};
 use crate::config::{Concept, Language};
 use crate::index::ProjectIndex;
-use crate::summary::plural;
 
 /// Disjoint sets of origin ids.
 pub(super) struct UnionFind(pub(super) Vec<usize>);
@@ -173,7 +172,15 @@ impl ClusterContext<'_> {
             }
         }
         let mut matched: Vec<Vec<Matched>> = vec![Vec::new(); plans.len()];
-        let Some(literals) = PlanLiterals::new(plans) else {
+        let patterns: Vec<PlanPattern<'_>> = plans
+            .iter()
+            .map(|plan| PlanPattern {
+                language: plan.language,
+                definition: &plan.definition,
+                literals: &plan.literals,
+            })
+            .collect();
+        let Some(literals) = PlanLiterals::new(&patterns) else {
             return matched;
         };
         let sites: Vec<(Matched, &DefinitionSite)> = definitions
@@ -339,212 +346,5 @@ impl ClusterContext<'_> {
             names::kebab(&plan.stem),
             canonical_text(plan.language, &site.module, site.name),
         )
-    }
-
-    pub(super) fn candidate(
-        &self,
-        plan: &ClusterPlan,
-        matched: &[Matched],
-        tally: Tally<'_>,
-    ) -> Candidate {
-        let evidence = self.evidence;
-        let definitions = &evidence.definitions;
-        let origins = plan.origins.as_slice();
-        let canonical = plan.canonical;
-        let importers_per_origin = &plan.importers_per_origin;
-        let canonical_site = &definitions[canonical];
-        let language = plan.language;
-        let canonical_module = canonical_site.module.as_ref();
-        let Tally {
-            defining_modules,
-            shim_ids,
-            shim_modules,
-            paths,
-            importers,
-            canonical_importers,
-            noncanonical_importers,
-            score_parts,
-            score,
-        } = tally;
-        let noncanonical_paths = score_parts.noncanonical_paths;
-        let mut aliases: Vec<AliasEntry> = origins
-            .iter()
-            .flat_map(|&origin| self.aliases_of[origin].iter())
-            .map(|&at| {
-                let alias = &evidence.aliases[at];
-                AliasEntry {
-                    path: self.index.files[alias.file].path.clone(),
-                    line: alias.line,
-                    column: alias.column,
-                    module: alias.module.clone(),
-                    name: alias.target.clone(),
-                    value: alias.value.clone(),
-                }
-            })
-            .collect();
-        aliases.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-
-        // Names, symbols and legacy modules.
-        let mut all_names: BTreeSet<&str> = BTreeSet::new();
-        for &origin in origins {
-            all_names.extend(self.names_of[origin].iter().copied());
-        }
-        all_names.extend(matched.iter().map(|&definition| self.site(definition).name));
-        // The names the canonical object itself goes by; a variant class is
-        // caught by `definition`, not by its name.
-        let canonical_name = canonical_site.name;
-        let mut symbols = vec![canonical_name.to_string()];
-        symbols.extend(
-            self.names_of[canonical]
-                .iter()
-                .filter(|&&name| name != canonical_name)
-                .filter(|&&name| {
-                    !evidence.foreign_names.contains(&(language, name))
-                        && self
-                            .clusters_of_name
-                            .get(&(language, name))
-                            .is_none_or(|clusters| clusters.len() == 1)
-                })
-                .map(|name| name.to_string()),
-        );
-        let legacy = self.legacy_modules(plan, &symbols, &shim_ids);
-
-        let mut path_entries: Vec<ImportPath> = paths
-            .iter()
-            .map(|(&module, stats)| ImportPath {
-                module: module.to_string(),
-                kind: if module == canonical_module {
-                    "canonical"
-                } else if defining_modules.contains(module) {
-                    "definition"
-                } else if shim_modules.contains(module) {
-                    "shim"
-                } else if legacy.iter().any(|legacy| legacy.module == module) {
-                    "legacy"
-                } else if language == Language::Python
-                    && self
-                        .index
-                        .python_module(module)
-                        .is_some_and(|file| file.is_package)
-                {
-                    "facade"
-                } else {
-                    "reexport"
-                },
-                names: stats.names.iter().map(|name| name.to_string()).collect(),
-                importers: stats.files.len(),
-            })
-            .collect();
-        // The canonical path first, then the busiest.
-        path_entries.sort_by(|a, b| {
-            (a.kind != "canonical", Reverse(a.importers), &a.module).cmp(&(
-                b.kind != "canonical",
-                Reverse(b.importers),
-                &b.module,
-            ))
-        });
-
-        let entry = |site: &DefinitionSite, importers: usize| ClusterDefinition {
-            path: site.path.to_string(),
-            line: site.line,
-            column: site.column,
-            module: site.module.to_string(),
-            name: site.name.to_string(),
-            canonical: false,
-            importers,
-            pattern_only: false,
-            nested: false,
-        };
-        let mut definition_entries: Vec<ClusterDefinition> = origins
-            .iter()
-            .map(|&origin| ClusterDefinition {
-                canonical: origin == canonical,
-                ..entry(&definitions[origin], importers_per_origin[&origin])
-            })
-            .chain(matched.iter().map(|&definition| {
-                let importers = if definition.nested {
-                    0
-                } else {
-                    self.importer_files(definition.at).len()
-                };
-                ClusterDefinition {
-                    pattern_only: true,
-                    nested: definition.nested,
-                    ..entry(self.site(definition), importers)
-                }
-            }))
-            .collect();
-        definition_entries
-            .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-
-        let canonical_text = canonical_text(language, canonical_module, canonical_name);
-        let existing_concept = self
-            .configured
-            .iter()
-            .find(|concept| concept.canonical() == canonical_text)
-            .map(|concept| concept.name.clone());
-        let others = definition_entries.len() - 1;
-        let importers_of_canonical = importers_per_origin[&canonical];
-        let canonical_evidence = format!(
-            "{importers_of_canonical} importer{} resolve{} to it; {others} definition{} elsewhere",
-            plural(importers_of_canonical),
-            if importers_of_canonical == 1 { "s" } else { "" },
-            plural(others),
-        );
-        let mut evidence_text = canonical_evidence.clone();
-        for module in &legacy {
-            let _ = write!(
-                evidence_text,
-                "; legacy {}: {}",
-                module.module,
-                legacy_reason(module)
-            );
-        }
-
-        let mut files: BTreeSet<String> = BTreeSet::new();
-        files.extend(definition_entries.iter().map(|entry| entry.path.clone()));
-        files.extend(aliases.iter().map(|alias| alias.path.clone()));
-        files.extend(legacy.iter().map(|module| module.path.clone()));
-        files.extend(
-            importers
-                .iter()
-                .map(|&file| self.index.files[file].path.clone()),
-        );
-
-        Candidate {
-            rank: 0,
-            name: names::kebab(&plan.stem),
-            stem: plan.stem.clone(),
-            language,
-            score,
-            score_parts,
-            canonical: canonical_text,
-            canonical_path: canonical_site.path.to_string(),
-            evidence: evidence_text,
-            canonical_evidence,
-            counts: ClusterCounts {
-                definitions: definition_entries.len(),
-                import_paths: paths.len(),
-                noncanonical_paths,
-                importers: importers.len(),
-                canonical_importers: canonical_importers.len(),
-                noncanonical_importers: noncanonical_importers.len(),
-                aliases: aliases.len(),
-                shims: shim_modules.len(),
-                legacy_modules: legacy.len(),
-            },
-            names: all_names.iter().map(|name| name.to_string()).collect(),
-            symbols,
-            definition: plan.definition.clone(),
-            definitions: definition_entries,
-            paths: path_entries,
-            aliases,
-            legacy_modules: legacy.iter().map(|module| module.module.clone()).collect(),
-            legacy,
-            allow: Vec::new(),
-            related: Vec::new(),
-            existing_concept,
-            files: files.into_iter().collect(),
-        }
     }
 }

@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use super::candidate::*;
+use super::candidate::{glob_escape, Candidate, RelatedName};
 use super::evidence::{is_test_path, Evidence};
 use super::names::{self, MIN_STEM_WORDS};
-use super::pattern::*;
+use super::pattern::LazyPattern;
 use crate::index::ProjectIndex;
 use crate::lang::DefinitionKind;
 

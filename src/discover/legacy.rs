@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::candidate::*;
-use super::cluster::*;
+use super::candidate::{ModuleUse, ProposedLegacyModule};
+use super::cluster::{ClusterContext, ClusterPlan};
 use crate::config::Language;
 use crate::index::Origin;
 use crate::lang::Scope;

@@ -11,6 +11,7 @@
 //! fragmentation score (see README) and rendered as evidence plus a ready
 //! `[[concept]]` block; `--write-rules` writes them as a rules.toml.
 
+mod build;
 mod candidate;
 mod cluster;
 mod evidence;
@@ -129,7 +130,7 @@ pub fn discover(args: &DiscoverOptions) -> Result<(Discovery, Retained), Error> 
     // Without paths to filter by, only the shown candidates are built in full.
     let best = (args.top > 0 && filter.is_everything()).then_some(args.top);
     let (mut candidates, mut total_candidates) =
-        pool.install(|| candidate::build(&index, &evidence, &config.concepts, best));
+        pool.install(|| build::build(&index, &evidence, &config.concepts, best));
     if best.is_none() {
         candidates.retain(|candidate| candidate.files.iter().any(|path| filter.contains(path)));
         total_candidates = candidates.len();

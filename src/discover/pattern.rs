@@ -8,9 +8,9 @@ use aho_corasick::AhoCorasick;
 use regex::{Regex, RegexBuilder};
 use rustc_hash::FxHashMap;
 
-use super::cluster::*;
 use super::evidence::DefinitionSite;
 use super::names::{self, MIN_STEM_WORDS};
+use crate::config::Language;
 
 /// The literal parts of one root's pattern: for a root of two words or more
 /// the words but the last (`WebSocket`) and the last word (`Manager`); for a
@@ -85,12 +85,22 @@ pub(super) fn regex_literals(
     literals
 }
 
+/// One plan's pattern, as [`PlanLiterals`] reads it.
+pub(super) struct PlanPattern<'p> {
+    pub(super) language: Language,
+    /// The `definition` regex.
+    pub(super) definition: &'p str,
+    /// Its [`regex_literals`].
+    pub(super) literals: &'p [(Option<String>, String)],
+}
+
 /// The plans' `definition` regexes by their literal parts: two automata find
 /// the literal tails that end a lowercase name and the heads in it; only the
 /// plans whose head precedes their tail can match, and for an ASCII name the
 /// literals decide without running the regex.
-pub(super) struct PlanLiterals<'p> {
-    pub(super) plans: &'p [ClusterPlan],
+pub(super) struct PlanLiterals {
+    /// Each plan's language: a name matches only plans of its own.
+    languages: Vec<Language>,
     pub(super) tails: AhoCorasick,
     pub(super) heads: AhoCorasick,
     /// (tail, head) -> plans; no head: the name is the tail.
@@ -99,9 +109,9 @@ pub(super) struct PlanLiterals<'p> {
     patterns: Vec<LazyPattern>,
 }
 
-impl<'p> PlanLiterals<'p> {
+impl PlanLiterals {
     /// `None` if an automaton cannot be built.
-    pub(super) fn new(plans: &'p [ClusterPlan]) -> Option<Self> {
+    pub(super) fn new(plans: &[PlanPattern<'_>]) -> Option<Self> {
         /// Interns `text` in `texts`.
         fn intern<'t>(
             ids: &mut FxHashMap<&'t str, usize>,
@@ -117,7 +127,7 @@ impl<'p> PlanLiterals<'p> {
         let (mut head_ids, mut heads) = (FxHashMap::default(), Vec::new());
         let mut plans_of: FxHashMap<(usize, Option<usize>), Vec<usize>> = FxHashMap::default();
         for (at, plan) in plans.iter().enumerate() {
-            for (head, tail) in &plan.literals {
+            for (head, tail) in plan.literals {
                 let tail = intern(&mut tail_ids, &mut tails, tail);
                 let head = head
                     .as_deref()
@@ -126,13 +136,13 @@ impl<'p> PlanLiterals<'p> {
             }
         }
         Some(Self {
-            plans,
+            languages: plans.iter().map(|plan| plan.language).collect(),
             tails: AhoCorasick::new(&tails).ok()?,
             heads: AhoCorasick::new(&heads).ok()?,
             plans_of,
             patterns: plans
                 .iter()
-                .map(|plan| LazyPattern::new(plan.definition.clone()))
+                .map(|plan| LazyPattern::new(plan.definition.to_string()))
                 .collect(),
         })
     }
@@ -175,7 +185,7 @@ impl<'p> PlanLiterals<'p> {
                     }
                 }
                 for &plan in self.plans_of.get(&(tail, head)).into_iter().flatten() {
-                    if plan != own_plan && self.plans[plan].language == site.language {
+                    if plan != own_plan && self.languages[plan] == site.language {
                         hits.push(plan);
                     }
                 }
