@@ -14,7 +14,6 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -171,45 +170,7 @@ fn changed(
 // ---------------------------------------------------------------------------
 // The fixtures' own test suites.
 
-/// A pytest run: the ids that passed, and the whole output for messages.
-struct Suite {
-    succeeded: bool,
-    passed: BTreeSet<String>,
-    output: String,
-}
-
-/// `python3 -m pytest` in `root`, with the per-test summary (`-rA`).
-fn pytest(root: &Path) -> Suite {
-    let output = Command::new("python3")
-        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-rA"])
-        .current_dir(root)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .expect("python3 runs");
-    let output_text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let passed = output_text
-        .lines()
-        .filter_map(|line| line.strip_prefix("PASSED "))
-        .map(|id| id.trim().to_string())
-        .collect();
-    Suite {
-        succeeded: output.status.success(),
-        passed,
-        output: output_text,
-    }
-}
-
-fn pytest_available() -> bool {
-    let found = Command::new("python3")
-        .args(["-c", "import pytest, pytest_mock"])
-        .status()
-        .is_ok_and(|status| status.success());
-    found || support::tool_missing("pytest", "python3 -m pip install pytest pytest-mock")
-}
+use support::{pytest, pytest_available};
 
 /// Every fixture with a pytest suite (`tests/test_*.py`); each must have the
 /// two suite tests below.

@@ -17,7 +17,6 @@
 
 mod support;
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -265,45 +264,7 @@ fn converges_as_promised(case: &str, mode: Mode, extra: &[&str]) {
 // ---------------------------------------------------------------------------
 // The fixtures' own test suites.
 
-/// A pytest run: the ids that passed, and the whole output for messages.
-struct Suite {
-    succeeded: bool,
-    passed: BTreeSet<String>,
-    output: String,
-}
-
-/// `python3 -m pytest` in `root`, with the per-test summary (`-rA`).
-fn pytest(root: &Path) -> Suite {
-    let output = Command::new("python3")
-        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-rA"])
-        .current_dir(root)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .expect("python3 runs");
-    let output_text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let passed = output_text
-        .lines()
-        .filter_map(|line| line.strip_prefix("PASSED "))
-        .map(|id| id.trim().to_string())
-        .collect();
-    Suite {
-        succeeded: output.status.success(),
-        passed,
-        output: output_text,
-    }
-}
-
-fn pytest_available() -> bool {
-    let found = Command::new("python3")
-        .args(["-c", "import pytest, pytest_mock"])
-        .status()
-        .is_ok_and(|status| status.success());
-    found || support::tool_missing("pytest", "python3 -m pip install pytest pytest-mock")
-}
+use support::{pytest, pytest_available};
 
 /// The suite passes in full on the unfixed copy, and every test that passed
 /// still passes after `fix` in `mode`.

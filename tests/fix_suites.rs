@@ -4,31 +4,14 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 /// `python3 -m pytest` in `root`: whether it passed, and its output.
 fn pytest(root: &Path) -> (bool, String) {
-    let output = Command::new("python3")
-        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
-        .current_dir(root)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .expect("python3 runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
+    let suite = support::pytest(root);
+    (suite.succeeded, suite.output)
 }
 
-fn pytest_available() -> bool {
-    let found = Command::new("python3")
-        .args(["-c", "import pytest, pytest_mock"])
-        .status()
-        .is_ok_and(|status| status.success());
-    found || support::tool_missing("pytest", "python3 -m pip install pytest pytest-mock")
-}
+use support::pytest_available;
 
 #[test]
 fn the_demo_suite_passes_before_and_after_fix() {

@@ -265,6 +265,22 @@ fn well_formed(fix: &Fix, path: &str, sources: &Sources) -> bool {
             .all(|other| fits_alone(&other.path, &other.edits))
 }
 
+/// `file` imports the module `module` as an object (`import module`,
+/// `import module as m`, `from parent import name` where that is `module`).
+pub(super) fn imports_module(file: &FileFacts, module: &str) -> bool {
+    file.imports.iter().any(|import| match import.kind {
+        ImportKind::Import => import.module.as_deref() == Some(module),
+        ImportKind::From => import
+            .resolved
+            .as_deref()
+            .zip(import.name.as_deref())
+            .is_some_and(|(parent, imported)| {
+                crate::index::join_module(parent, imported) == module
+            }),
+        ImportKind::Use => false,
+    })
+}
+
 pub(super) fn is_symbol_import(concept: &Concept, import: &ImportFact) -> bool {
     import
         .name

@@ -435,22 +435,9 @@ fn only_lookup(
     module: &str,
     name: &str,
 ) -> bool {
-    let imports_module = |other: &FileFacts| {
-        other.imports.iter().any(|import| match import.kind {
-            ImportKind::Import => import.module.as_deref() == Some(module),
-            ImportKind::From => import
-                .resolved
-                .as_deref()
-                .zip(import.name.as_deref())
-                .is_some_and(|(parent, imported)| {
-                    crate::index::join_module(parent, imported) == module
-                }),
-            ImportKind::Use => false,
-        })
-    };
     let elsewhere = index.files.iter().any(|other| {
         (other.path != file.path
-            && imports_module(other)
+            && imports_module(other, module)
             && other.attribute_uses.iter().any(|used| used.attr == name))
             || other.imports.iter().any(|import| {
                 import.scope != crate::lang::Scope::Module

@@ -82,19 +82,6 @@ pub(super) fn retire(
 /// Another file imports `module.name` (or all of `module`), uses it as an
 /// attribute of the module, or patches it.
 fn used_elsewhere(index: &ProjectIndex, file: &FileFacts, module: &str, name: &str) -> bool {
-    let imports_module = |other: &FileFacts| {
-        other.imports.iter().any(|import| match import.kind {
-            ImportKind::Import => import.module.as_deref() == Some(module),
-            ImportKind::From => import
-                .resolved
-                .as_deref()
-                .zip(import.name.as_deref())
-                .is_some_and(|(parent, imported)| {
-                    crate::index::join_module(parent, imported) == module
-                }),
-            ImportKind::Use => false,
-        })
-    };
     index.files.iter().any(|other| {
         let imported = other.path != file.path
             && other.imports.iter().any(|import| {
@@ -102,7 +89,7 @@ fn used_elsewhere(index: &ProjectIndex, file: &FileFacts, module: &str, name: &s
                     && matches!(import.name.as_deref(), Some(imported) if imported == name || imported == "*")
             });
         let attribute = other.attribute_uses.iter().any(|used| used.attr == name)
-            && imports_module(other);
+            && imports_module(other, module);
         let patched = other.patch_targets.iter().any(|target| {
             target.value == name
                 || target

@@ -509,3 +509,45 @@ pub fn venv(dir: &Path) -> Option<PathBuf> {
     }
     Some(dir.join("bin"))
 }
+
+/// A pytest run: the ids that passed, and the whole output for messages.
+pub struct Suite {
+    pub succeeded: bool,
+    pub passed: std::collections::BTreeSet<String>,
+    pub output: String,
+}
+
+/// `python3 -m pytest` in `root`, with the per-test summary (`-rA`).
+pub fn pytest(root: &Path) -> Suite {
+    let output = Command::new("python3")
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-rA"])
+        .current_dir(root)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .expect("python3 runs");
+    let output_text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let passed = output_text
+        .lines()
+        .filter_map(|line| line.strip_prefix("PASSED "))
+        .map(|id| id.trim().to_string())
+        .collect();
+    Suite {
+        succeeded: output.status.success(),
+        passed,
+        output: output_text,
+    }
+}
+
+/// pytest and pytest-mock are importable; under CI=true their absence
+/// fails the test (see [`tool_missing`]).
+pub fn pytest_available() -> bool {
+    let found = Command::new("python3")
+        .args(["-c", "import pytest, pytest_mock"])
+        .status()
+        .is_ok_and(|status| status.success());
+    found || tool_missing("pytest", "python3 -m pip install pytest pytest-mock")
+}
