@@ -835,7 +835,6 @@ fn escape_sequences_in_file_names_never_reach_the_terminal() {
 /// The file lists of `fix --dry-run` and the headers of `fix --diff`.
 #[cfg(unix)]
 #[test]
-#[ignore = "issue 21: `fix --dry-run` (its file list) and `fix --diff` (its ---/+++ headers) print the file name `x\\e]0;owned\\a\\e[2Jy.py` raw; expected: escaped as in check/report/plan"]
 fn escape_sequences_in_file_names_never_reach_the_terminal_from_fix() {
     let dir = evil_name_project();
     let root = dir.path();

@@ -447,6 +447,35 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
     similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(2)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .header(&diff_path("a/", path), &diff_path("b/", path))
         .to_string()
+}
+
+/// `a/path` in a diff header; a path with control characters, `"` or `\`
+/// is quoted the way git quotes it (`"a/x\033[2J.py"`), which `git apply`
+/// reads back and a terminal shows inert.
+fn diff_path(prefix: &str, path: &str) -> String {
+    let special = |c: char| c.is_control() || c == '"' || c == '\\';
+    if !path.chars().any(special) {
+        return format!("{prefix}{path}");
+    }
+    let mut out = String::from("\"");
+    out.push_str(prefix);
+    for c in path.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {
+                let mut bytes = [0; 4];
+                for byte in c.encode_utf8(&mut bytes).bytes() {
+                    out.push_str(&format!("\\{byte:03o}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
