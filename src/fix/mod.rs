@@ -240,6 +240,14 @@ fn alias_fix(
     retire::retire(index, file, local, statement, Some(import), text)
 }
 
+/// The edit's range lies inside the text, on character boundaries.
+fn inside(text: &SourceText, edit: &Edit) -> bool {
+    edit.start <= edit.end
+        && edit.end <= text.text.len()
+        && text.text.is_char_boundary(edit.start)
+        && text.text.is_char_boundary(edit.end)
+}
+
 /// Every edit of the fix lies inside its file's text and no two overlap:
 /// anything else is a fixer bug, and the fix is dropped rather than shown
 /// or applied.
@@ -248,14 +256,9 @@ fn well_formed(fix: &Fix, path: &str, sources: &Sources) -> bool {
         sources.get(path).is_some_and(|text| {
             let mut sorted: Vec<&Edit> = edits.iter().collect();
             sorted.sort();
-            let inside = sorted.iter().all(|edit| {
-                edit.start <= edit.end
-                    && edit.end <= text.text.len()
-                    && text.text.is_char_boundary(edit.start)
-                    && text.text.is_char_boundary(edit.end)
-            });
             // In order, an insertion before an edit at the same offset is fine.
-            inside && sorted.windows(2).all(|pair| pair[0].end <= pair[1].start)
+            sorted.iter().all(|edit| inside(text, edit))
+                && sorted.windows(2).all(|pair| pair[0].end <= pair[1].start)
         })
     };
     fits_alone(path, &fix.edits)
@@ -299,13 +302,18 @@ pub(super) fn siblings<'a>(file: &'a FileFacts, import: &ImportFact) -> Vec<&'a 
     found
 }
 
+/// What the concept's canonical `module:Symbol` finally names.
+fn canonical_origin(index: &ProjectIndex, concept: &Concept) -> Origin {
+    index.resolve(&concept.canonical_module, &concept.canonical_symbol)
+}
+
 pub(super) fn same_object(
     index: &ProjectIndex,
     concept: &Concept,
     module: Option<&str>,
     name: &str,
 ) -> bool {
-    let canonical = index.resolve(&concept.canonical_module, &concept.canonical_symbol);
+    let canonical = canonical_origin(index, concept);
     // Proven identity: the chain ends at the very binding the canonical
     // name ends at, whatever kind of object that is.
     matches!(
@@ -324,7 +332,7 @@ pub(super) fn distinct_class(
     module: Option<&str>,
     name: &str,
 ) -> bool {
-    let canonical = index.resolve(&concept.canonical_module, &concept.canonical_symbol);
+    let canonical = canonical_origin(index, concept);
     module.is_some_and(|module| {
         let origin = index.resolve(module, name);
         matches!(origin, Origin::Class { .. }) && origin != canonical
@@ -353,10 +361,7 @@ pub fn choose<'f>(text: &SourceText, fixes: &[&'f Fix]) -> Vec<&'f Fix> {
 /// be arbitrary).
 pub fn fits(text: &SourceText, taken: &[&Edit], new: &[Edit]) -> bool {
     new.iter().all(|edit| {
-        edit.start <= edit.end
-            && edit.end <= text.text.len()
-            && text.text.is_char_boundary(edit.start)
-            && text.text.is_char_boundary(edit.end)
+        inside(text, edit)
             && !taken.iter().any(|other| {
                 (edit.start < other.end && other.start < edit.end)
                     || (edit.start == other.start

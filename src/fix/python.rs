@@ -12,18 +12,22 @@ pub(super) fn canonical_from(
     relative: bool,
     local: &str,
 ) -> String {
-    let module = if relative {
-        relative_spelling(file, &concept.canonical_module)
-            .unwrap_or_else(|| concept.canonical_module.clone())
-    } else {
-        concept.canonical_module.clone()
-    };
+    let module = canonical_spelling(file, concept, relative);
     let symbol = &concept.canonical_symbol;
     if local == symbol {
         format!("from {module} import {symbol}")
     } else {
         format!("from {module} import {symbol} as {local}")
     }
+}
+
+/// The canonical module as this file writes it: relative when its import
+/// was and the canonical module shares the file's top package.
+fn canonical_spelling(file: &FileFacts, concept: &Concept, relative: bool) -> String {
+    relative
+        .then(|| relative_spelling(file, &concept.canonical_module))
+        .flatten()
+        .unwrap_or_else(|| concept.canonical_module.clone())
 }
 
 pub(super) fn relative_spelling(file: &FileFacts, target: &str) -> Option<String> {
@@ -187,60 +191,37 @@ pub(super) fn python_from_import(
         1 => text.delete_line(statement_start, statement_end),
         _ => list_extent(&names, import).map(|(start, end)| text.edit(start, end, "")),
     };
-    if let Some(removal) = removal {
+    // `X as X` is the explicit re-export typed packages rely on: kept.
+    let alias = if local == symbol && !explicit {
+        symbol.clone()
+    } else {
+        format!("{symbol} as {local}")
+    };
+    let module = canonical_spelling(file, concept, relative);
+    let mut edits = if let Some(removal) = removal {
         // The file imports the canonical name already: this import goes.
-        let mut edits = vec![removal];
-        edits.extend(renames);
-        return Some(Fix {
-            applicability,
-            edits,
-            title,
-            other_files,
-        });
-    }
-    if names.len() == 1 {
+        vec![removal]
+    } else if names.len() == 1 {
         // Swap the module and the name in place: comments and layout stay.
         let (module_start, module_end) =
             from_module_range(&text.text, statement_start, statement_end)?;
-        let module = if relative {
-            relative_spelling(file, &concept.canonical_module)
-                .unwrap_or_else(|| concept.canonical_module.clone())
-        } else {
-            concept.canonical_module.clone()
-        };
-        // `X as X` is the explicit re-export typed packages rely on: kept.
-        let alias = if local == symbol && !explicit {
-            symbol.clone()
-        } else {
-            format!("{symbol} as {local}")
-        };
-        let mut edits = vec![
+        vec![
             text.edit(module_start, module_end, module),
             text.edit(
                 import.alias.start as usize,
                 import.alias.end as usize,
                 alias,
             ),
-        ];
-        edits.extend(renames);
-        return Some(Fix {
-            applicability,
-            edits,
-            title,
-            other_files,
-        });
-    }
-    // Take the name out of the list and import it on a line of its own.
-    let (delete_start, delete_end) = list_extent(&names, import)?;
-    let mut line = canonical_from(file, concept, relative, local);
-    if explicit && local == symbol {
-        line.push_str(&format!(" as {symbol}"));
-    }
-    let mut edits = text.move_to_own_line(
-        (delete_start, delete_end),
-        (statement_start, statement_end),
-        &line,
-    )?;
+        ]
+    } else {
+        // Take the name out of the list and import it on a line of its own.
+        let (delete_start, delete_end) = list_extent(&names, import)?;
+        text.move_to_own_line(
+            (delete_start, delete_end),
+            (statement_start, statement_end),
+            &format!("from {module} import {alias}"),
+        )?
+    };
     edits.extend(renames);
     Some(Fix {
         applicability,
