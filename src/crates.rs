@@ -195,12 +195,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn manifests_give_lib_and_bin_roots() {
+    fn manifests_give_lib_and_bin_roots() -> Result<(), Box<dyn std::error::Error>> {
         let roots = crate_roots(
             "crates/ws-core/Cargo.toml",
             "[package]\nname = \"ws-core\"\n[[bin]]\nname = \"ws-tool\"\npath = \"src/tool.rs\"\n",
-        )
-        .unwrap();
+        )?;
         assert_eq!(
             roots,
             vec![
@@ -214,11 +213,8 @@ mod tests {
                 },
             ]
         );
-        assert!(
-            crate_roots("Cargo.toml", "[workspace]\nmembers = [\"a\"]\n")
-                .unwrap()
-                .is_empty()
-        );
+        assert!(crate_roots("Cargo.toml", "[workspace]\nmembers = [\"a\"]\n")?.is_empty());
         assert!(crate_roots("Cargo.toml", "[package\n").is_err());
+        Ok(())
     }
 }

@@ -517,7 +517,7 @@ mod tests {
 
     fn file(path: &str, text: &str) -> FileFacts {
         let mut facts = FileFacts::new(path.to_string(), Language::Python);
-        let (module, is_package) = python::module_path(path, &[String::new()]).unwrap();
+        let (module, is_package) = python::module_path(path, &[String::new()]).unwrap_or_default();
         facts.module = Some(module);
         facts.is_package = is_package;
         python::extract(&mut facts, text, false);

@@ -390,8 +390,8 @@ mod tests {
     }
 
     #[test]
-    fn definition_shapes_not_bare_words() {
-        let set = RegexSet::new([r"(?i)^\w*websocket\w*manager$"]).unwrap();
+    fn definition_shapes_not_bare_words() -> Result<(), Box<dyn std::error::Error>> {
+        let set = RegexSet::new([r"(?i)^\w*websocket\w*manager$"])?;
         assert!(defines_matching(
             "class  WebSocketManager(Base):",
             PYTHON_KEYWORDS,
@@ -422,5 +422,6 @@ mod tests {
             RUST_KEYWORDS,
             &set
         ));
+        Ok(())
     }
 }

@@ -425,17 +425,19 @@ mod tests {
     }
 
     #[test]
-    fn columns_count_code_points() {
+    fn columns_count_code_points() -> Result<(), Box<dyn std::error::Error>> {
         let text = "é = 1; import x";
         let index = LineIndex::new(text);
-        let offset = text.find("import").unwrap();
+        let offset = text.find("import").ok_or("no import in the text")?;
         assert_eq!(index.line_col(text, offset).column, 8);
+        Ok(())
     }
 
     #[test]
-    fn bom_is_split_off() {
-        let (text, encoding) = decode(b"\xef\xbb\xbfimport x".to_vec()).unwrap();
+    fn bom_is_split_off() -> Result<(), Box<dyn std::error::Error>> {
+        let (text, encoding) = decode(b"\xef\xbb\xbfimport x".to_vec())?;
         assert_eq!(text, "import x");
         assert!(encoding.bom);
+        Ok(())
     }
 }

@@ -761,21 +761,21 @@ canonical = "pkg.mod:Sym"
     }
 
     #[test]
-    fn src_entries_are_normalised() {
+    fn src_entries_are_normalised() -> Result<(), Box<dyn std::error::Error>> {
         let (settings, _, _) = validate(
             Path::new("r"),
             "[settings]\nsrc = [\"./src/\", \".\", \"a//b\"]",
-        )
-        .unwrap();
+        )?;
         assert_eq!(settings.src, vec!["src", "", "a/b"]);
+        Ok(())
     }
 
     #[test]
-    fn spans_of_canonical_parts_and_legacy_modules() {
+    fn spans_of_canonical_parts_and_legacy_modules() -> Result<(), Box<dyn std::error::Error>> {
         let text = "[[concept]]\nname = \"a\"\ncanonical = \"pkg.mod:Thing\"\nlegacy_modules = [\"pkg.old\"]\n\
                     [[concept]]\nname = \"b\"\ncanonical = \"my_crate::ws::Manager\"\n\
                     [[concept]]\nname = \"c\"\ncanonical = \"pkg.m\\u003aX\"\n";
-        let (_, concepts, _) = validate(Path::new("r"), text).unwrap();
+        let (_, concepts, _) = validate(Path::new("r"), text)?;
         let at = |span: &Range<usize>| &text[span.clone()];
         assert_eq!(at(&concepts[0].spans.name), "\"a\"");
         assert_eq!(at(&concepts[0].spans.canonical_module), "pkg.mod");
@@ -785,17 +785,19 @@ canonical = "pkg.mod:Sym"
         assert_eq!(at(&concepts[1].spans.canonical_symbol), "Manager");
         // An escape: both parts point at the whole value.
         assert_eq!(at(&concepts[2].spans.canonical_symbol), "\"pkg.m\\u003aX\"");
+        Ok(())
     }
 
     #[test]
-    fn rust_and_python_canonicals() {
+    fn rust_and_python_canonicals() -> Result<(), Box<dyn std::error::Error>> {
         let text = "[[concept]]\nname = \"a\"\ncanonical = \"my_crate::ws::Manager\"\n\
                     [[concept]]\nname = \"b\"\ncanonical = \"pkg.m:Thing\"\nsymbols = [\"Alias\"]\n";
-        let (_, concepts, _) = validate(Path::new("r"), text).unwrap();
+        let (_, concepts, _) = validate(Path::new("r"), text)?;
         assert_eq!(concepts[0].language, Language::Rust);
         assert_eq!(concepts[0].canonical_module, "my_crate::ws");
         assert_eq!(concepts[1].symbols, vec!["Thing", "Alias"]);
         assert!(concepts[1].definition.is_match("Alias"));
         assert!(!concepts[1].definition.is_match("AliasX"));
+        Ok(())
     }
 }

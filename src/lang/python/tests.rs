@@ -76,7 +76,7 @@ except ImportError:
         .iter()
         .map(|i| {
             (
-                i.name.clone().or(i.module.clone()).unwrap(),
+                i.name.clone().or(i.module.clone()).unwrap_or_default(),
                 i.scope,
                 i.guard,
             )
