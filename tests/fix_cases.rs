@@ -13,124 +13,11 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-
-/// Which fixes a run applies.
-#[derive(Clone, Copy, Debug)]
-enum Mode {
-    Safe,
-    Unsafe,
-}
-
-impl Mode {
-    /// `fix --no-cache [--unsafe-fixes] EXTRA…`
-    fn args<'a>(self, extra: &[&'a str]) -> Vec<&'a str> {
-        let mut args = vec!["fix", "--no-cache"];
-        if let Mode::Unsafe = self {
-            args.push("--unsafe-fixes");
-        }
-        args.extend_from_slice(extra);
-        args
-    }
-}
-
-/// A fixture copied into a temporary directory: fixing it touches nothing tracked.
-struct Project {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-    name: String,
-}
-
-impl Project {
-    fn copy(name: &str) -> Project {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("project");
-        support::copy_tree(&support::fixture(name), &root);
-        Project {
-            _dir: dir,
-            root,
-            name: name.to_string(),
-        }
-    }
-
-    /// What the fix did to the copy, as a unified diff against the fixture.
-    fn diff(&self) -> String {
-        support::tree_diff(&support::fixture(&self.name), &self.root)
-    }
-
-    fn read(&self, path: &str) -> String {
-        std::fs::read_to_string(self.root.join(path)).unwrap()
-    }
-}
-
-/// The first line of `fix`: `Fixed N violations in M files; K remaining …`
-/// (`Would fix …` under `--dry-run`).
-#[derive(Debug, PartialEq, Eq)]
-struct Summary {
-    fixed: usize,
-    files: usize,
-    remaining: usize,
-}
-
-fn summary(run: &support::Run) -> Summary {
-    let line = run.stdout.lines().next().unwrap_or_default();
-    let words: Vec<&str> = line
-        .strip_prefix("Fixed ")
-        .or_else(|| line.strip_prefix("Would fix "))
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let number = |at: usize| words.get(at).and_then(|word| word.parse::<usize>().ok());
-    let shape = words.len() >= 7
-        && words[1].starts_with("violation")
-        && words[2] == "in"
-        && words[4].starts_with("file")
-        && words[6] == "remaining";
-    match (shape, number(0), number(3), number(5)) {
-        (true, Some(fixed), Some(files), Some(remaining)) => Summary {
-            fixed,
-            files,
-            remaining,
-        },
-        _ => panic!("no fix summary line:\n{}", run.describe()),
-    }
-}
-
-fn fix(root: &Path, mode: Mode, extra: &[&str]) -> (support::Run, Summary) {
-    let run = support::run(root, &mode.args(extra));
-    run.assert_exit_in(&[0, 1]);
-    let summary = summary(&run);
-    (run, summary)
-}
-
-fn check(root: &Path) -> Value {
-    let run = support::run(root, &["check", "--format", "json", "--no-cache"]);
-    run.assert_exit_in(&[0, 1]);
-    run.json()
-}
-
-fn violations(json: &Value) -> &Vec<Value> {
-    json["violations"].as_array().expect("violations array")
-}
-
-/// `path code via` of every violation, sorted: the compact form of a run.
-fn rows(json: &Value) -> Vec<String> {
-    let mut rows: Vec<String> = violations(json)
-        .iter()
-        .map(|v| {
-            format!(
-                "{} {} {}",
-                v["path"].as_str().unwrap(),
-                v["code"].as_str().unwrap(),
-                v["via"].as_str().unwrap()
-            )
-        })
-        .collect();
-    rows.sort();
-    rows
-}
+use support::fixing::{
+    check, fix, rows, the_violation, violation_list as violations, Mode, Project,
+};
 
 fn counts(json: &Value) -> BTreeMap<(String, String), usize> {
     let mut counts = BTreeMap::new();
@@ -142,16 +29,6 @@ fn counts(json: &Value) -> BTreeMap<(String, String), usize> {
         *counts.entry(key).or_default() += 1;
     }
     counts
-}
-
-/// The violation of `code` / `via` in `path`: exactly one.
-fn the_violation<'a>(json: &'a Value, path: &str, code: &str, via: &str) -> &'a Value {
-    let found: Vec<&Value> = violations(json)
-        .iter()
-        .filter(|v| v["path"] == path && v["code"] == code && v["via"] == via)
-        .collect();
-    assert_eq!(found.len(), 1, "{path} {code} {via} in {:#?}", rows(json));
-    found[0]
 }
 
 /// `(path, changed)`: the files a run created, rewrote or removed.

@@ -17,149 +17,20 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use serde_json::Value;
+use support::fixing::{rows, the_violation, violation_list as violations, Mode, Project};
 
-/// Which fixes a run applies.
-#[derive(Clone, Copy, Debug)]
-enum Mode {
-    Safe,
-    Unsafe,
-}
-
-impl Mode {
-    /// `fix --no-cache [--unsafe-fixes] EXTRA…`
-    fn args<'a>(self, extra: &[&'a str]) -> Vec<&'a str> {
-        let mut args = vec!["fix", "--no-cache"];
-        if let Mode::Unsafe = self {
-            args.push("--unsafe-fixes");
-        }
-        args.extend_from_slice(extra);
-        args
-    }
-}
-
-/// A fixture of fixtures/fix_precision copied into a temporary directory:
-/// fixing it touches nothing tracked.
-struct Project {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-    name: String,
-}
-
-impl Project {
-    fn copy(case: &str) -> Project {
-        let name = format!("fix_precision/{case}");
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("project");
-        support::copy_tree(&support::fixture(&name), &root);
-        Project {
-            _dir: dir,
-            root,
-            name,
-        }
-    }
-
-    /// What a fix did to the copy, as a unified diff against the fixture.
-    fn diff(&self) -> String {
-        support::tree_diff(&support::fixture(&self.name), &self.root)
-    }
-
-    fn read(&self, path: &str) -> String {
-        std::fs::read_to_string(self.root.join(path)).unwrap()
-    }
-
-    fn original(&self, path: &str) -> String {
-        std::fs::read_to_string(support::fixture(&self.name).join(path)).unwrap()
-    }
-
-    /// `check --format json --no-cache EXTRA…`
-    fn check(&self, extra: &[&str]) -> Value {
-        let mut args = vec!["check", "--format", "json", "--no-cache"];
-        args.extend_from_slice(extra);
-        let run = support::run(&self.root, &args);
-        run.assert_exit_in(&[0, 1]);
-        run.json()
-    }
-
-    /// `fix` in `mode`, and its summary line.
-    fn fix(&self, mode: Mode, extra: &[&str]) -> (support::Run, Summary) {
-        let run = support::run(&self.root, &mode.args(extra));
-        run.assert_exit_in(&[0, 1]);
-        let summary = summary(&run);
-        (run, summary)
-    }
-}
-
-/// The first line of `fix`: `Fixed N violations in M files; K remaining …`
-/// (`Would fix …` under `--dry-run`).
-#[derive(Debug, PartialEq, Eq)]
-struct Summary {
-    fixed: usize,
-    files: usize,
-    remaining: usize,
-}
-
-fn summary(run: &support::Run) -> Summary {
-    let line = run.stdout.lines().next().unwrap_or_default();
-    let words: Vec<&str> = line
-        .strip_prefix("Fixed ")
-        .or_else(|| line.strip_prefix("Would fix "))
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let number = |at: usize| {
-        words
-            .get(at)
-            .and_then(|word| word.trim_end_matches(';').parse::<usize>().ok())
-    };
-    match (words.len() >= 6, number(0), number(3), number(5)) {
-        (true, Some(fixed), Some(files), Some(remaining)) => Summary {
-            fixed,
-            files,
-            remaining,
-        },
-        _ => panic!("no fix summary line:\n{}", run.describe()),
-    }
-}
-
-fn violations(json: &Value) -> &Vec<Value> {
-    json["violations"].as_array().expect("violations array")
-}
-
-/// `path code via` of every violation, sorted: the compact form of a run.
-fn rows(json: &Value) -> Vec<String> {
-    let mut rows: Vec<String> = violations(json)
-        .iter()
-        .map(|v| {
-            format!(
-                "{} {} {}",
-                v["path"].as_str().unwrap(),
-                v["code"].as_str().unwrap(),
-                v["via"].as_str().unwrap()
-            )
-        })
-        .collect();
-    rows.sort();
-    rows
-}
-
-/// The violation of `code` / `via` in `path`: exactly one.
-fn the_violation<'a>(json: &'a Value, path: &str, code: &str, via: &str) -> &'a Value {
-    let found: Vec<&Value> = violations(json)
-        .iter()
-        .filter(|v| v["path"] == path && v["code"] == code && v["via"] == via)
-        .collect();
-    assert_eq!(found.len(), 1, "{path} {code} {via} in {:#?}", rows(json));
-    found[0]
+/// A copy of `fixtures/fix_precision/CASE`.
+fn project(case: &str) -> Project {
+    Project::copy(&format!("fix_precision/{case}"))
 }
 
 /// The rows `check` reports on a fresh copy of `case`, after `fix` in `mode`
 /// when one is given, with the fixed count, and the copy.
 fn rows_after(case: &str, mode: Option<Mode>, extra: &[&str]) -> (Vec<String>, usize, Project) {
-    let project = Project::copy(case);
+    let project = project(case);
     let before = violations(&project.check(extra)).len();
     let fixed = mode.map_or(0, |mode| {
         let (run, done) = project.fix(mode, extra);
@@ -214,7 +85,7 @@ fn assert_rows(
 /// A second `fix` is a no-op, and `fix --dry-run` and `plan` promised what
 /// `fix` did.
 fn converges_as_promised(case: &str, mode: Mode, extra: &[&str]) {
-    let project = Project::copy(case);
+    let project = project(case);
     let mut plan_args = vec!["plan", "--format", "json", "--no-cache"];
     plan_args.extend_from_slice(extra);
     let plan = support::run(&project.root, &plan_args);
@@ -272,7 +143,7 @@ fn suite_survives_fix(case: &str, mode: Mode) {
     if !pytest_available() {
         return;
     }
-    let project = Project::copy(case);
+    let project = project(case);
     let before = pytest(&project.root);
     assert!(
         before.succeeded && !before.passed.is_empty(),
@@ -375,7 +246,7 @@ const TYPED_ORM: &str = "sqlkit/orm/__init__.py";
 
 #[test]
 fn typed_reexport_keeps_x_as_x_and_all() {
-    let before = Project::copy("typed_reexport").check(&[]);
+    let before = project("typed_reexport").check(&[]);
     for path in [TYPED_INIT, TYPED_ORM] {
         let import = the_violation(&before, path, "SSOT003", "import");
         assert_eq!(import["fix"]["applicability"], "safe", "{import:#}");
@@ -464,7 +335,7 @@ fn typed_reexport_public_for_mypy_no_implicit_reexport() {
     };
     let client = "from sqlkit import JSON\nfrom sqlkit.orm import JSON as OrmJSON\n\n\
                   value: JSON = OrmJSON()\n";
-    let project = Project::copy("typed_reexport");
+    let project = project("typed_reexport");
     support::write(&project.root, "client.py", client);
     let (ok, output) = mypy(&project.root);
     assert!(ok, "mypy rejects the unfixed package:\n{output}");
@@ -502,7 +373,7 @@ const DIALECT_ROWS: [&str; 7] = [
 
 #[test]
 fn dialect_subclass_imports_get_no_fix() {
-    let project = Project::copy("dialect_subclass");
+    let project = project("dialect_subclass");
     let before = project.check(&[]);
     for path in DISTINCT_CONSUMERS {
         let import = the_violation(&before, path, "SSOT003", "import");
@@ -532,7 +403,7 @@ fn dialect_subclass_imports_get_no_fix() {
 
 #[test]
 fn dialect_subclass_plan_has_no_edit() {
-    let project = Project::copy("dialect_subclass");
+    let project = project("dialect_subclass");
     let plan = support::run(&project.root, &["plan", "--format", "json", "--no-cache"]);
     plan.assert_exit_in(&[0, 1]);
     let plan = plan.json();
@@ -542,7 +413,7 @@ fn dialect_subclass_plan_has_no_edit() {
 
 #[test]
 fn dialect_subclass_says_consolidate_by_hand() {
-    let project = Project::copy("dialect_subclass");
+    let project = project("dialect_subclass");
     let human = support::run(&project.root, &["check", "--no-cache"]);
     human.assert_exit_in(&[1]);
     let json = project.check(&[]);
@@ -566,7 +437,7 @@ fn dialect_subclass_says_consolidate_by_hand() {
 
 #[test]
 fn function_reexport_by_identity_is_a_safe_fix() {
-    let before = Project::copy("function_reexport").check(&[]);
+    let before = project("function_reexport").check(&[]);
     let import = the_violation(&before, "widgets/service.py", "SSOT003", "import");
     assert_eq!(import["fix"]["applicability"], "safe", "{import:#}");
     let facade = ["widgets/__init__.py SSOT002 reexport"];
@@ -605,7 +476,7 @@ fn function_reexport_by_identity_is_a_safe_fix() {
 const STAR_FACADE: &str = "shapes/__init__.py";
 
 fn star_reexport(extra: &[&str]) {
-    let project = Project::copy("star_reexport");
+    let project = project("star_reexport");
     let before = project.check(extra);
     let facade = the_violation(&before, STAR_FACADE, "SSOT002", "reexport");
     // At the `*` of `from .impl import *` (line 3), not `from .units import *`.
@@ -664,7 +535,7 @@ fn star_reexport_is_one_reexport_and_a_safe_fix() {
 
 #[test]
 fn star_reexport_prefilter_finds_what_a_full_parse_finds() {
-    let project = Project::copy("star_reexport");
+    let project = project("star_reexport");
     let full = project.check(&["--no-prefilter"]);
     let filtered = project.check(&[]);
     assert_eq!(violations(&filtered), violations(&full));

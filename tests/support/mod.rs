@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod fixing;
+
 use std::collections::BTreeMap;
 use std::fs::FileType;
 use std::io::{Read, Write};
