@@ -443,8 +443,13 @@ pub fn fix_project(
     })
 }
 
+/// A unified diff of one file. Control characters in its lines (other than
+/// tabs and line ends) are shown escaped, as in every other output: the
+/// diff is for reading, and a line holding an escape sequence stays inert.
 pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
-    similar::TextDiff::from_lines(before, after)
+    let before = crate::report::escape::snippet(before).text;
+    let after = crate::report::escape::snippet(after).text;
+    similar::TextDiff::from_lines(&before, &after)
         .unified_diff()
         .context_radius(2)
         .header(&diff_path("a/", path), &diff_path("b/", path))

@@ -21,6 +21,54 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Source text for a snippet: like [`visible`], but tabs and line endings
+/// stay as they are; [`Snippet::offset`] maps a byte offset of the original
+/// text into the shown one.
+pub fn snippet(text: &str) -> Snippet {
+    if !text.chars().any(needs_escape_in_source) {
+        return Snippet {
+            text: text.to_string(),
+            shifts: Vec::new(),
+        };
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut shifts = Vec::new();
+    for (at, c) in text.char_indices() {
+        if needs_escape_in_source(c) {
+            let escaped = c.escape_unicode().to_string();
+            shifts.push((at, escaped.len() - c.len_utf8()));
+            out.push_str(&escaped);
+        } else {
+            out.push(c);
+        }
+    }
+    Snippet { text: out, shifts }
+}
+
+/// Text shown in place of source text, with where it grew.
+#[derive(Debug, Clone)]
+pub struct Snippet {
+    pub text: String,
+    /// (offset in the original, bytes added there), ascending.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    /// Where `offset` of the original text is in [`Snippet::text`].
+    pub fn offset(&self, offset: usize) -> usize {
+        let before = self.shifts.partition_point(|&(at, _)| at < offset);
+        offset
+            + self.shifts[..before]
+                .iter()
+                .map(|&(_, added)| added)
+                .sum::<usize>()
+    }
+}
+
+fn needs_escape_in_source(c: char) -> bool {
+    !matches!(c, '\t' | '\n' | '\r') && needs_escape(c)
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
@@ -62,5 +110,19 @@ mod tests {
         assert_eq!(visible("a\u{1b}[31mb\n.py"), "a\\u{1b}[31mb\\u{a}.py");
         assert_eq!(visible("x\u{202e}y"), "x\\u{202e}y");
         assert_eq!(visible("é ü 日本"), "é ü 日本");
+    }
+
+    #[test]
+    fn snippets_keep_tabs_and_line_ends_and_map_offsets() {
+        let plain = snippet("a\tb\r\n");
+        assert_eq!(plain.text, "a\tb\r\n");
+        assert_eq!(plain.offset(3), 3);
+        let text = "x = 1  # \u{1b}]0;t\u{7}\nimport y\n";
+        let shown = snippet(text);
+        assert_eq!(shown.text, "x = 1  # \\u{1b}]0;t\\u{7}\nimport y\n");
+        let import = text.find("import").unwrap_or_default();
+        assert_eq!(&shown.text[shown.offset(import)..][..6], "import");
+        assert_eq!(shown.offset(0), 0);
+        assert_eq!(shown.offset(text.len()), shown.text.len());
     }
 }

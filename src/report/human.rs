@@ -40,6 +40,8 @@ struct ViolationDiagnostic<'a> {
     violation: &'a Violation,
     concept: Option<&'a str>,
     source: Option<NamedSource<Arc<str>>>,
+    /// Maps the violation's offsets into the shown (escaped) source.
+    shown: Option<Arc<super::escape::Snippet>>,
 }
 
 impl fmt::Debug for ViolationDiagnostic<'_> {
@@ -94,8 +96,14 @@ impl Diagnostic for ViolationDiagnostic<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let source = self.source.as_ref()?;
         let len = source.inner().len();
-        let start = (self.violation.span.start as usize).min(len);
-        let end = (self.violation.span.end as usize).clamp(start, len);
+        let shown = |offset: u32| {
+            let offset = offset as usize;
+            self.shown
+                .as_ref()
+                .map_or(offset, |shown| shown.offset(offset))
+        };
+        let start = shown(self.violation.span.start).min(len);
+        let end = shown(self.violation.span.end).clamp(start, len);
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some(self.violation.via.as_str().to_string()),
             start..end,
@@ -106,24 +114,28 @@ impl Diagnostic for ViolationDiagnostic<'_> {
 /// `check --format human`.
 pub fn check(audit: &Audit) -> String {
     let handler = handler(std::io::stdout().is_terminal());
-    // Every diagnostic of a file shares its text.
-    let mut sources: HashMap<&str, Option<Arc<str>>> = HashMap::new();
+    // Every diagnostic of a file shares its text, control characters
+    // escaped (a comment holding an escape sequence stays inert).
+    let mut sources: HashMap<&str, Option<(Arc<str>, Arc<super::escape::Snippet>)>> =
+        HashMap::new();
     let mut out = String::new();
     for violation in &audit.violations {
         let text = sources
             .entry(violation.path.as_str())
             .or_insert_with(|| {
-                audit
-                    .sources
-                    .get(&violation.path)
-                    .map(|source| Arc::from(source.text.as_str()))
+                audit.sources.get(&violation.path).map(|source| {
+                    let shown = super::escape::snippet(&source.text);
+                    (Arc::from(shown.text.as_str()), Arc::new(shown))
+                })
             })
             .clone();
+        let (text, shown) = text.unzip();
         let diagnostic = ViolationDiagnostic {
             violation,
             concept: audit.concept_name(violation),
             source: text
                 .map(|text| NamedSource::new(super::escape::visible(&violation.path), text)),
+            shown,
         };
         if handler.render_report(&mut out, &diagnostic).is_err() {
             let _ = writeln!(
@@ -239,21 +251,21 @@ pub fn plan(plan: &crate::fix::RewritePlan) -> String {
                 fix.column,
                 fix.code,
                 fix.applicability.as_str(),
-                fix.title
+                super::escape::visible(&fix.title)
             );
             for line in fix.before.lines() {
-                let _ = writeln!(out, "    - {line}");
+                let _ = writeln!(out, "    - {}", super::escape::snippet(line).text);
             }
             for line in fix.after.lines() {
-                let _ = writeln!(out, "    + {line}");
+                let _ = writeln!(out, "    + {}", super::escape::snippet(line).text);
             }
             for other in &fix.other_files {
                 let _ = writeln!(out, "    and in {}:", super::escape::visible(&other.path));
                 for line in other.before.lines() {
-                    let _ = writeln!(out, "    - {line}");
+                    let _ = writeln!(out, "    - {}", super::escape::snippet(line).text);
                 }
                 for line in other.after.lines() {
-                    let _ = writeln!(out, "    + {line}");
+                    let _ = writeln!(out, "    + {}", super::escape::snippet(line).text);
                 }
             }
         }
