@@ -15,6 +15,7 @@ pub mod fix;
 pub mod fnv;
 pub mod fs;
 pub mod history;
+pub mod ignore_files;
 pub mod index;
 pub mod lang;
 pub mod prefilter;

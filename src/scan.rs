@@ -11,6 +11,7 @@ use rustc_hash::FxHashSet;
 use crate::cache::{self, CacheEntry, Cached, FactsCache};
 use crate::config::{Config, Language};
 use crate::crates::{self, CrateRoot};
+use crate::ignore_files::IgnoreFiles;
 use crate::lang::{self, FileFacts, Note};
 use crate::prefilter::{self, Prefilter};
 use crate::source;
@@ -82,16 +83,20 @@ pub fn select_files(config: &Config, threads: usize) -> Selection {
         .standard_filters(false)
         .hidden(false)
         .parents(false)
-        .ignore(respect)
-        .git_ignore(respect)
+        // The project's ignore files are read by [`IgnoreFiles`] (regular
+        // files only), not by the walker, which would block on a FIFO.
+        .ignore(false)
+        .git_ignore(false)
         .git_global(false)
         .git_exclude(false)
         .require_git(false)
         .follow_links(false)
         .threads(threads);
+    let ignore_files = respect.then(|| std::sync::Arc::new(IgnoreFiles::new(&root)));
     {
         let root = root.clone();
         let exclude = config.settings.exclude.clone();
+        let ignore_files = ignore_files.clone();
         builder.filter_entry(move |entry| {
             if entry.depth() == 0 {
                 return true;
@@ -99,12 +104,17 @@ pub fn select_files(config: &Config, threads: usize) -> Selection {
             if is_hidden(entry.file_name()) {
                 return false;
             }
-            if entry.file_type().is_some_and(|kind| kind.is_dir()) {
+            let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
+            if is_dir {
                 if let Some(relative) = relative_path(&root, entry.path()) {
-                    return !exclude.is_match(&relative);
+                    if exclude.is_match(&relative) {
+                        return false;
+                    }
                 }
             }
-            true
+            !ignore_files
+                .as_ref()
+                .is_some_and(|files| files.skips(entry.path(), is_dir))
         });
     }
     let found = Mutex::new(Selection::default());
@@ -160,6 +170,9 @@ pub fn select_files(config: &Config, threads: usize) -> Selection {
         })
     });
     let mut selection = found.into_inner().unwrap_or_default();
+    if let Some(files) = &ignore_files {
+        selection.notes.extend(files.take_notes());
+    }
     selection.files.sort();
     selection.manifests.sort();
     selection.notes.sort();

@@ -1,6 +1,6 @@
 //! The sound pre-filter: a file is parsed
-//! only if its bytes hold one of the concepts' needles (symbol names, the last
-//! component of legacy modules, `ssot:` comments) or a definition whose name
+//! only if its bytes hold one of the concepts' needles (symbol names, an
+//! import of a legacy module read in import context, `ssot:` comments) or a definition whose name
 //! matches a concept's `definition` pattern (`class\s+Name`, not the bare
 //! pattern). Names found bound to needles in parsed files (shims, aliases,
 //! re-exports) become needles of the next round, so re-export chains are
@@ -15,14 +15,9 @@ use unicode_normalization::UnicodeNormalization;
 use crate::config::{Concept, Language};
 use crate::lang::{AliasValue, BindingKind, FileFacts};
 
-/// A Python legacy module, searched for by its last component but only
-/// counted where an import of it is possible.
-struct LegacyNeedle {
-    /// `a.b` of `a.b.manager` (empty for a top-level module).
-    parent: String,
-    /// `a` of `a.b.manager`: relative imports only reach it from inside `a`.
-    top: String,
-}
+mod legacy;
+
+use legacy::LegacyModule;
 
 /// What one round searches for.
 pub struct Prefilter {
@@ -30,7 +25,7 @@ pub struct Prefilter {
     /// Last components of Python legacy modules (`manager` is a common word:
     /// alone it would hit most files of a code base).
     legacy_names: Option<AhoCorasick>,
-    legacy: Vec<LegacyNeedle>,
+    legacy: Vec<LegacyModule>,
     python_definitions: Option<RegexSet>,
     rust_definitions: Option<RegexSet>,
     /// Canonical Python modules: always parsed, so that what they bind is
@@ -78,10 +73,11 @@ impl Prefilter {
                 let last = last.trim_start_matches("r#").to_string();
                 match (concept.language, module.rsplit_once('.')) {
                     (Language::Python, Some((parent, _))) => {
-                        legacy_names.insert(last);
-                        legacy.push(LegacyNeedle {
+                        legacy_names.insert(last.clone());
+                        legacy.push(LegacyModule {
+                            module: module.clone(),
                             parent: parent.to_string(),
-                            top: parent.split('.').next().unwrap_or(parent).to_string(),
+                            last,
                         });
                     }
                     _ => {
@@ -185,25 +181,13 @@ impl Prefilter {
 }
 
 impl Prefilter {
-    /// Importing legacy `a.b.manager` needs `manager` in the text and either
-    /// `a.b` (every absolute form: `import a.b.manager`, `from a.b import
-    /// manager`, `from a.b.manager import X`) or a relative import from a
-    /// module inside `a`.
+    /// Importing legacy `a.b.manager` needs `manager` in the text, then an
+    /// import statement that names the module (see [`legacy::may_import`]).
     fn may_import_legacy(&self, text: &str, module: Option<&str>) -> bool {
         let Some(names) = &self.legacy_names else {
             return false;
         };
-        if !has_word(names, text) {
-            return false;
-        }
-        let relative = has_relative_import(text);
-        self.legacy.iter().any(|legacy| {
-            memchr::memmem::find(text.as_bytes(), legacy.parent.as_bytes()).is_some()
-                || (relative
-                    && module.is_some_and(|module| {
-                        module == legacy.top || module.starts_with(&format!("{}.", legacy.top))
-                    }))
-        })
+        has_word(names, text) && legacy::may_import(text, module, &self.legacy)
     }
 }
 
@@ -253,14 +237,6 @@ pub fn star_sources(files: &[FileFacts], known: &BTreeSet<String>) -> BTreeSet<S
         }
     }
     found
-}
-
-/// `from .` / `from  ..x` somewhere in the text.
-fn has_relative_import(text: &str) -> bool {
-    memchr::memmem::find_iter(text.as_bytes(), b"from").any(|at| {
-        let rest = text[at + 4..].trim_start_matches([' ', '\t', '\\', '\r', '\n']);
-        rest.len() < text.len() - at - 4 && rest.starts_with('.')
-    })
 }
 
 /// Suppression comments make any file matter (an unused one is SSOT901).

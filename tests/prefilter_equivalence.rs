@@ -1,0 +1,104 @@
+//! The pre-filter is a shortcut: on a project where the legacy modules'
+//! last components are common words (`manager`, `core`, `utils`) found all
+//! over unrelated files, in every import form Python has, `check` gives
+//! exactly the answer of `check --no-prefilter`.
+
+mod support;
+
+use support::{run, write};
+
+const RULES: &str = r#"
+[settings]
+src = ["."]
+
+[[concept]]
+name = "ws"
+canonical = "app.websocket.manager:WebSocketManager"
+symbols = ["WebSocketManager"]
+definition = '^\w*WebSocketManager$'
+legacy_modules = ["app.core.manager", "app.utils.websocket", "legacy"]
+"#;
+
+/// Import forms that name a legacy module, each in a module of its own
+/// package, and look-alikes that do not.
+const FORMS: &[(&str, &str)] = &[
+    ("app/api/a1.py", "import app.core.manager\n"),
+    ("app/api/a2.py", "import os, app.core.manager as m\n"),
+    ("app/api/a3.py", "from app.core import manager\n"),
+    ("app/api/a4.py", "from app.core import (\n    config,\n    manager as m,\n)\n"),
+    ("app/api/a5.py", "from app.core import config, \\\n    manager\n"),
+    ("app/api/a6.py", "def f():\n    from app.utils import websocket\n    return websocket\n"),
+    ("app/core/r1.py", "from . import manager\n"),
+    ("app/core/r2.py", "from .manager import WebSocketManager as W\n"),
+    ("app/core/sub/r3.py", "from .. import manager\n"),
+    ("app/core/sub/r4.py", "from ..manager import *\n"),
+    ("app/utils/r5.py", "from .websocket import *\n"),
+    ("app/core/__init__.py", "from . import manager as manager\n"),
+    ("top.py", "import legacy\n"),
+    // Look-alikes: the words, but no legacy import.
+    ("app/billing/manager.py", "class BillingManager:\n    pass\n"),
+    ("app/billing/views.py", "from .manager import BillingManager\nmanager = BillingManager()\n"),
+    ("app/billing/core.py", "from app.billing import manager\n# the core manager\n"),
+    ("app/api/n1.py", "import app.core\nx = app.core.manager  # not an import\n"),
+    ("app/api/n2.py", "from app.core import config  # manager\n"),
+    ("app/api/n3.py", "def g(manager):\n    yield from manager.items()\n"),
+    ("app/api/n4.py", "s = 'utils websocket manager core'\n"),
+    ("app/api/n5.py", "from app.utils import websockets\n"),
+];
+
+#[test]
+fn common_word_legacy_modules_give_the_full_parse_answer() {
+    let dir = support::project();
+    let root = dir.path();
+    write(root, "rules.toml", RULES);
+    write(root, "app/__init__.py", "");
+    for package in ["api", "core", "core/sub", "utils", "billing", "websocket"] {
+        write(root, &format!("app/{package}/__init__.py"), "");
+    }
+    write(
+        root,
+        "app/websocket/manager.py",
+        "class WebSocketManager:\n    pass\n",
+    );
+    write(root, "app/core/manager.py", "from app.websocket.manager import WebSocketManager\n");
+    write(root, "app/utils/websocket.py", "from app.websocket.manager import *\n");
+    write(root, "legacy.py", "from app.websocket.manager import WebSocketManager\n");
+    for (path, text) in FORMS {
+        write(root, path, text);
+    }
+    // Unrelated files full of the common words.
+    for i in 0..40 {
+        write(
+            root,
+            &format!("app/services/s{i}.py"),
+            format!(
+                "from . import core, utils\nfrom .manager import Manager{i}\n\
+                 import app.services.utils\n# core utils websocket manager\n\
+                 manager = Manager{i}()\n"
+            ),
+        );
+    }
+    write(root, "app/services/__init__.py", "");
+    let fast = run(root, &["check", "--format", "json", "--no-cache"]);
+    let full = run(
+        root,
+        &["check", "--format", "json", "--no-cache", "--no-prefilter"],
+    );
+    assert_eq!(fast.stdout, full.stdout, "{}", fast.describe());
+    let reported = support::violations(&fast.json());
+    let paths: Vec<&str> = reported.iter().map(|(path, _)| path.as_str()).collect();
+    for (path, text) in FORMS {
+        let look_alike = path.contains("/n") || path.contains("billing");
+        assert_eq!(
+            paths.contains(path),
+            !look_alike,
+            "{path} ({text:?}): {}",
+            fast.describe()
+        );
+    }
+    assert!(
+        !paths.iter().any(|path| path.starts_with("app/services/")),
+        "{}",
+        fast.describe()
+    );
+}
