@@ -25,23 +25,50 @@ const FORMS: &[(&str, &str)] = &[
     ("app/api/a1.py", "import app.core.manager\n"),
     ("app/api/a2.py", "import os, app.core.manager as m\n"),
     ("app/api/a3.py", "from app.core import manager\n"),
-    ("app/api/a4.py", "from app.core import (\n    config,\n    manager as m,\n)\n"),
-    ("app/api/a5.py", "from app.core import config, \\\n    manager\n"),
-    ("app/api/a6.py", "def f():\n    from app.utils import websocket\n    return websocket\n"),
+    (
+        "app/api/a4.py",
+        "from app.core import (\n    config,\n    manager as m,\n)\n",
+    ),
+    (
+        "app/api/a5.py",
+        "from app.core import config, \\\n    manager\n",
+    ),
+    (
+        "app/api/a6.py",
+        "def f():\n    from app.utils import websocket\n    return websocket\n",
+    ),
     ("app/core/r1.py", "from . import manager\n"),
-    ("app/core/r2.py", "from .manager import WebSocketManager as W\n"),
+    (
+        "app/core/r2.py",
+        "from .manager import WebSocketManager as W\n",
+    ),
     ("app/core/sub/r3.py", "from .. import manager\n"),
     ("app/core/sub/r4.py", "from ..manager import *\n"),
     ("app/utils/r5.py", "from .websocket import *\n"),
     ("app/core/__init__.py", "from . import manager as manager\n"),
     ("top.py", "import legacy\n"),
     // Look-alikes: the words, but no legacy import.
-    ("app/billing/manager.py", "class BillingManager:\n    pass\n"),
-    ("app/billing/views.py", "from .manager import BillingManager\nmanager = BillingManager()\n"),
-    ("app/billing/core.py", "from app.billing import manager\n# the core manager\n"),
-    ("app/api/n1.py", "import app.core\nx = app.core.manager  # not an import\n"),
+    (
+        "app/billing/manager.py",
+        "class BillingManager:\n    pass\n",
+    ),
+    (
+        "app/billing/views.py",
+        "from .manager import BillingManager\nmanager = BillingManager()\n",
+    ),
+    (
+        "app/billing/core.py",
+        "from app.billing import manager\n# the core manager\n",
+    ),
+    (
+        "app/api/n1.py",
+        "import app.core\nx = app.core.manager  # not an import\n",
+    ),
     ("app/api/n2.py", "from app.core import config  # manager\n"),
-    ("app/api/n3.py", "def g(manager):\n    yield from manager.items()\n"),
+    (
+        "app/api/n3.py",
+        "def g(manager):\n    yield from manager.items()\n",
+    ),
     ("app/api/n4.py", "s = 'utils websocket manager core'\n"),
     ("app/api/n5.py", "from app.utils import websockets\n"),
 ];
@@ -60,9 +87,21 @@ fn common_word_legacy_modules_give_the_full_parse_answer() {
         "app/websocket/manager.py",
         "class WebSocketManager:\n    pass\n",
     );
-    write(root, "app/core/manager.py", "from app.websocket.manager import WebSocketManager\n");
-    write(root, "app/utils/websocket.py", "from app.websocket.manager import *\n");
-    write(root, "legacy.py", "from app.websocket.manager import WebSocketManager\n");
+    write(
+        root,
+        "app/core/manager.py",
+        "from app.websocket.manager import WebSocketManager\n",
+    );
+    write(
+        root,
+        "app/utils/websocket.py",
+        "from app.websocket.manager import *\n",
+    );
+    write(
+        root,
+        "legacy.py",
+        "from app.websocket.manager import WebSocketManager\n",
+    );
     for (path, text) in FORMS {
         write(root, path, text);
     }

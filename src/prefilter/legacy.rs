@@ -282,9 +282,18 @@ mod tests {
         assert!(imports("from .manager import X\n", Some("app.core.views")));
         assert!(imports("from . import manager\n", Some("app.core.views")));
         assert!(imports("from . import manager\n", Some("app.core")));
-        assert!(imports("from .. import manager\n", Some("app.core.api.views")));
-        assert!(imports("from ..core import manager\n", Some("app.api.views")));
-        assert!(imports("from ...core.manager import X\n", Some("app.api.v1.views")));
+        assert!(imports(
+            "from .. import manager\n",
+            Some("app.core.api.views")
+        ));
+        assert!(imports(
+            "from ..core import manager\n",
+            Some("app.api.views")
+        ));
+        assert!(imports(
+            "from ...core.manager import X\n",
+            Some("app.api.v1.views")
+        ));
         assert!(!imports("from .manager import X\n", Some("billing.views")));
         assert!(!imports("from . import manager\n", Some("app.api.views")));
         // Of unknown module: any relative mention.
