@@ -519,7 +519,7 @@ fn the_grammar_reaches_the_fixer() {
 
 /// Found with `PROPTEST_CASES=300 FUZZ_SEED=99`, shrunk.
 #[test]
-#[ignore = "issue 21: not convergent: the first `fix --unsafe-fixes` rewrites `from app import Dispatcher`, shim.py and the TYPE_CHECKING import but leaves `from app.legacy import NotifyDispatcher` (c0.py:1, its rename collided with `Dispatcher`); the second fix then deletes that line and the `NotifyDispatcher = Dispatcher` alias of legacy.py; expected: the second fix is a no-op"]
+
 fn a_second_fix_is_a_no_op_after_a_collision_is_resolved() {
     if !support::require_tool("python3", "apt-get install python3") {
         return;

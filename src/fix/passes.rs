@@ -2,6 +2,8 @@
 //! rewrote and indexes the project again; nothing is written until the last
 //! pass, and a pass that would add a violation is undone.
 
+use std::collections::BTreeSet;
+
 use super::*;
 
 /// At most this many fix passes: a pass's deferred fixes go to the next.
@@ -66,6 +68,18 @@ impl Pass {
         attach_fixes(&mut audit);
         audit
     }
+}
+
+/// A fix told apart from the other fixes of its file, as the file is now.
+fn fix_key(fix: &Fix) -> String {
+    let mut key = fix.title.clone();
+    for edit in &fix.edits {
+        key.push_str(&format!(
+            "|{}..{}={}",
+            edit.start, edit.end, edit.replacement
+        ));
+    }
+    key
 }
 
 /// Violations per (file, code, via, concept): what a fix must never add to.
@@ -236,6 +250,10 @@ pub fn fix_project(
     let mut originals: BTreeMap<String, SourceText> = BTreeMap::new();
     // (file of a fix, file of the patch strings it rewrote), every pass.
     let mut all_links: Vec<(String, String)> = Vec::new();
+    // Files whose fixes together would add a violation, tried one fix a
+    // pass (safe fixes first), with the fixes that alone would add one: a
+    // bad fix does not hold back the good ones of its file.
+    let mut one_at_a_time: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     // The plan of the project as it is: each violation's fix now.
     let plan = super::plan(&audit);
     // Safe fixes first, to the end; then, with `--unsafe-fixes`, the unsafe
@@ -255,8 +273,17 @@ pub fn fix_project(
                 if (fix.applicability == Applicability::Safe || allow_unsafe)
                     && !refused.contains_key(&violation.path)
                     && !grew.contains_key(&violation.path)
+                    && !one_at_a_time
+                        .get(&violation.path)
+                        .is_some_and(|bad| bad.contains(&fix_key(fix)))
                 {
                     by_file.entry(violation.path.clone()).or_default().push(fix);
+                }
+            }
+            for (path, fixes) in &mut by_file {
+                if one_at_a_time.contains_key(path) {
+                    fixes.sort_by_key(|fix| fix.applicability != Applicability::Safe);
+                    fixes.truncate(1);
                 }
             }
             if by_file.is_empty() {
@@ -275,7 +302,12 @@ pub fn fix_project(
                 })
                 .collect();
             let previous_files = pass.files.clone();
-            let fixable: Vec<String> = by_file.into_keys().collect();
+            // Each fixable file's fixes of this pass.
+            let pass_fixes: BTreeMap<String, Vec<String>> = by_file
+                .into_iter()
+                .map(|(path, fixes)| (path, fixes.into_iter().map(fix_key).collect()))
+                .collect();
+            let fixable: Vec<&String> = pass_fixes.keys().collect();
             let mut parts = audit.into_parts();
             let mut replaced: Vec<(String, SourceText)> = Vec::new();
             let next = loop {
@@ -331,7 +363,16 @@ pub fn fix_project(
                 let reason = "its fixes would create a new violation: not rewritten";
                 let undone = fixable.iter().filter(|path| undo_all || own.contains(path));
                 for path in undone {
-                    grew.insert(path.clone(), reason.into());
+                    let fixes = &pass_fixes[*path];
+                    match one_at_a_time.get_mut(*path) {
+                        Some(bad) => bad.extend(fixes.iter().cloned()),
+                        None if fixes.len() > 1 => {
+                            one_at_a_time.insert(path.to_string(), BTreeSet::new());
+                        }
+                        None => {
+                            grew.insert(path.to_string(), reason.into());
+                        }
+                    }
                 }
                 parts = next.into_parts();
             };
@@ -352,6 +393,21 @@ pub fn fix_project(
         }
     }
     refused.extend(grew);
+    for (path, bad) in &one_at_a_time {
+        let left = audit.violations.iter().any(|violation| {
+            violation.path == *path
+                && violation
+                    .fix
+                    .as_ref()
+                    .is_some_and(|fix| bad.contains(&fix_key(fix)))
+        });
+        if left && !refused.contains_key(path) {
+            refused.insert(
+                path.clone(),
+                "one of its fixes would create a new violation: not applied".into(),
+            );
+        }
+    }
     let mut changed: Vec<String> = Vec::new();
     if write {
         // A file changed on disk since the scan read it is refused, and so
