@@ -114,22 +114,34 @@ impl SourceText {
 /// Computes the fix of every violation that has one, on the text the scan
 /// read; a file without text (unreadable, changed since cached) gets none.
 pub fn attach_fixes(audit: &mut Audit) {
-    for violation in &mut audit.violations {
-        if !matches!(
-            violation.code,
-            Code::NoncanonicalImport | Code::AliasReexport
-        ) {
-            continue;
+    // The fixes of one file are made on one parser thread, which parses the
+    // file once for all of them (see `rename`).
+    let (index, config, sources) = (&audit.index, &audit.config, &audit.sources);
+    for group in audit
+        .violations
+        .chunk_by_mut(|one, other| one.path == other.path)
+    {
+        let fixes = on_parser_stack(|| {
+            group
+                .iter()
+                .map(|violation| {
+                    if !matches!(
+                        violation.code,
+                        Code::NoncanonicalImport | Code::AliasReexport
+                    ) {
+                        return None;
+                    }
+                    let fact = violation.fact?;
+                    let concept = violation.concept.and_then(|id| config.concepts.get(id))?;
+                    fix_for(index, concept, violation, fact, sources)
+                        .filter(|fix| well_formed(fix, &violation.path, sources))
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+        for (violation, fix) in group.iter_mut().zip(fixes) {
+            violation.fix = fix;
         }
-        let Some(fact) = violation.fact else { continue };
-        let Some(concept) = violation
-            .concept
-            .and_then(|id| audit.config.concepts.get(id))
-        else {
-            continue;
-        };
-        violation.fix = fix_for(&audit.index, concept, violation, fact, &audit.sources)
-            .filter(|fix| well_formed(fix, &violation.path, &audit.sources));
     }
     // A patch string that another fix rewrites (it moves with a renamed
     // binding or a moved lookup) gets no fix of its own: the two would
@@ -408,13 +420,25 @@ pub(super) fn python_parse_error(text: &str) -> Option<String> {
     .unwrap_or_else(|| Some("the parser panicked or could not start".into()))
 }
 
+thread_local! {
+    /// This thread was started by [`on_parser_stack`].
+    static ON_PARSER_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Runs `work` (a parse) on a thread with the scan's large stack; None when
-/// the thread cannot start or panics.
+/// the thread cannot start or panics. Called on such a thread, `work` runs
+/// right there.
 pub(crate) fn on_parser_stack<T: Send>(work: impl FnOnce() -> T + Send) -> Option<T> {
+    if ON_PARSER_STACK.with(std::cell::Cell::get) {
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok();
+    }
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(PARSE_STACK)
-            .spawn_scoped(scope, work)
+            .spawn_scoped(scope, || {
+                ON_PARSER_STACK.with(|on| on.set(true));
+                work()
+            })
             .ok()?
             .join()
             .ok()

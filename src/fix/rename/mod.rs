@@ -68,8 +68,7 @@ fn model(
     retire: bool,
 ) -> Result<Vec<RenameEdit>, String> {
     crate::fix::on_parser_stack(|| {
-        let parsed =
-            ruff_python_parser::parse_unchecked_source(text, ruff_python_ast::PySourceType::Python);
+        let parsed = parse(text);
         if !parsed.errors().is_empty() {
             return Err("the file does not parse".to_string());
         }
@@ -81,6 +80,42 @@ fn model(
         model.finish()
     })
     .unwrap_or_else(|| Err("the parser could not run".to_string()))
+}
+
+type Parsed = ruff_python_parser::Parsed<ast::ModModule>;
+
+/// How many parsed texts a parser thread keeps: the fixes of one file ask
+/// about it and about the few modules it imports from.
+const PARSES_KEPT: usize = 4;
+
+thread_local! {
+    /// The texts parsed last on this thread, newest last: a parser thread
+    /// makes all the fixes of one file, and drops these with it, on its
+    /// large stack.
+    static PARSES: std::cell::RefCell<Vec<(std::rc::Rc<str>, std::rc::Rc<Parsed>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `text` parsed, once per parser thread.
+fn parse(text: &str) -> std::rc::Rc<Parsed> {
+    PARSES.with(|parses| {
+        let mut parses = parses.borrow_mut();
+        if let Some(at) = parses.iter().position(|(seen, _)| **seen == *text) {
+            let entry = parses.remove(at);
+            let parsed = std::rc::Rc::clone(&entry.1);
+            parses.push(entry);
+            return parsed;
+        }
+        let parsed = std::rc::Rc::new(ruff_python_parser::parse_unchecked_source(
+            text,
+            ruff_python_ast::PySourceType::Python,
+        ));
+        if parses.len() == PARSES_KEPT {
+            parses.remove(0);
+        }
+        parses.push((std::rc::Rc::from(text), std::rc::Rc::clone(&parsed)));
+        parsed
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
