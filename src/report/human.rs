@@ -111,13 +111,15 @@ impl Diagnostic for ViolationDiagnostic<'_> {
     }
 }
 
+/// A file's text as shown (escaped), and how its offsets map into it.
+type ShownSource = (Arc<str>, Arc<super::escape::Snippet>);
+
 /// `check --format human`.
 pub fn check(audit: &Audit) -> String {
     let handler = handler(std::io::stdout().is_terminal());
     // Every diagnostic of a file shares its text, control characters
     // escaped (a comment holding an escape sequence stays inert).
-    let mut sources: HashMap<&str, Option<(Arc<str>, Arc<super::escape::Snippet>)>> =
-        HashMap::new();
+    let mut sources: HashMap<&str, Option<ShownSource>> = HashMap::new();
     let mut out = String::new();
     for violation in &audit.violations {
         let text = sources
