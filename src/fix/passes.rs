@@ -41,17 +41,24 @@ pub(super) struct Pass {
 impl Pass {
     /// The facts of `path` made again from `bytes` (on the parser's large
     /// stack: `fix` runs on the main thread).
-    fn set_text(&mut self, config: &Config, path: &str, bytes: &[u8]) {
-        let Some(at) = self.files.iter().position(|file| file.path == path) else {
-            return;
-        };
+    /// Returns the facts it replaced, to [`Pass::restore`] them.
+    fn set_text(&mut self, config: &Config, path: &str, bytes: &[u8]) -> Option<FileFacts> {
+        let at = self.files.iter().position(|file| file.path == path)?;
         let selected = SelectedFile {
             relative: path.to_string(),
             absolute: config.root.join(path),
         };
         let facts =
             on_parser_stack(|| scan::facts_from_bytes(config, &selected, bytes, Parse::Full).ok());
-        if let Some(Some(facts)) = facts {
+        match facts {
+            Some(Some(facts)) => Some(std::mem::replace(&mut self.files[at], facts)),
+            _ => None,
+        }
+    }
+
+    /// Puts back facts [`Pass::set_text`] replaced.
+    fn restore(&mut self, facts: FileFacts) {
+        if let Some(at) = self.files.iter().position(|file| file.path == facts.path) {
             self.files[at] = facts;
         }
     }
@@ -301,7 +308,8 @@ pub fn fix_project(
                     ((path.to_string(), code, via, concept), count)
                 })
                 .collect();
-            let previous_files = pass.files.clone();
+            // The facts the pass replaced, put back when it is undone.
+            let mut previous_facts: Vec<FileFacts> = Vec::new();
             // Each fixable file's fixes of this pass.
             let pass_fixes: BTreeMap<String, Vec<String>> = by_file
                 .into_iter()
@@ -312,12 +320,14 @@ pub fn fix_project(
             let mut replaced: Vec<(String, SourceText)> = Vec::new();
             let next = loop {
                 let (config, filter, mut sources) = parts;
-                pass.files.clone_from(&previous_files);
+                for facts in previous_facts.drain(..) {
+                    pass.restore(facts);
+                }
                 for (path, old) in replaced.drain(..) {
                     sources.replace(&path, old);
                 }
                 for (path, text) in &rewritten {
-                    pass.set_text(&config, path, &text.bytes);
+                    previous_facts.extend(pass.set_text(&config, path, &text.bytes));
                     if let Some(old) = sources.get(path) {
                         replaced.push((path.clone(), old.clone()));
                     }
