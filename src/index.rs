@@ -68,6 +68,12 @@ pub struct ProjectIndex {
     rust_modules: BTreeMap<String, usize>,
     /// Module-level names of each Rust module.
     rust_bindings: HashMap<String, Vec<RustBinding>>,
+    /// The files whose imports name a module, by that module: a `from`
+    /// import's module and the module its name may be (`from a import b`:
+    /// `a` and `a.b`), an `import`'s module.
+    importers: FxHashMap<std::sync::Arc<str>, Vec<usize>>,
+    /// The files with patch strings.
+    patchers: Vec<usize>,
 }
 
 /// A name bound at module level in Rust.
@@ -141,12 +147,47 @@ impl ProjectIndex {
                 }
             }
         }
+        let mut importers: FxHashMap<std::sync::Arc<str>, Vec<usize>> = FxHashMap::default();
+        let mut patchers = Vec::new();
+        for (id, file) in files.iter().enumerate() {
+            if !file.patch_targets.is_empty() {
+                patchers.push(id);
+            }
+            for import in &file.imports {
+                let joined = import
+                    .resolved
+                    .as_deref()
+                    .zip(import.name.as_deref())
+                    .map(|(parent, name)| std::sync::Arc::from(join_module(parent, name)));
+                let named = [import.resolved.clone(), import.module.clone(), joined];
+                for module in named.into_iter().flatten() {
+                    let ids = importers.entry(module).or_default();
+                    if ids.last() != Some(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
+        }
         Self {
             files,
             python_modules,
             rust_modules,
             rust_bindings,
+            importers,
+            patchers,
         }
+    }
+
+    /// Every file with an import naming `module` (see `importers`), then
+    /// every file with a patch string: the files that can use `module`'s
+    /// names from outside it.
+    pub fn files_referring_to<'a>(&'a self, module: &str) -> impl Iterator<Item = &'a FileFacts> {
+        self.importers
+            .get(module)
+            .into_iter()
+            .flatten()
+            .chain(&self.patchers)
+            .map(|&id| &self.files[id])
     }
 
     pub fn has_rust_module(&self, module: &str) -> bool {

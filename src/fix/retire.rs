@@ -82,7 +82,7 @@ pub(super) fn retire(
 /// Another file imports `module.name` (or all of `module`), uses it as an
 /// attribute of the module, or patches it.
 fn used_elsewhere(index: &ProjectIndex, file: &FileFacts, module: &str, name: &str) -> bool {
-    index.files.iter().any(|other| {
+    index.files_referring_to(module).any(|other| {
         let imported = other.path != file.path
             && other.imports.iter().any(|import| {
                 import.resolved.as_deref() == Some(module)
