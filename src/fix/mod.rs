@@ -115,12 +115,14 @@ impl SourceText {
 /// read; a file without text (unreadable, changed since cached) gets none.
 pub fn attach_fixes(audit: &mut Audit) {
     // The fixes of one file are made on one parser thread, which parses the
-    // file once for all of them (see `rename`).
+    // file once for all of them (see `rename`); files in parallel.
+    use rayon::prelude::*;
     let (index, config, sources) = (&audit.index, &audit.config, &audit.sources);
-    for group in audit
+    let mut groups: Vec<&mut [Violation]> = audit
         .violations
         .chunk_by_mut(|one, other| one.path == other.path)
-    {
+        .collect();
+    groups.par_iter_mut().for_each(|group| {
         let fixes = on_parser_stack(|| {
             group
                 .iter()
@@ -142,7 +144,7 @@ pub fn attach_fixes(audit: &mut Audit) {
         for (violation, fix) in group.iter_mut().zip(fixes) {
             violation.fix = fix;
         }
-    }
+    });
     // A patch string that another fix rewrites (it moves with a renamed
     // binding or a moved lookup) gets no fix of its own: the two would
     // rewrite one literal two ways.
