@@ -13,7 +13,6 @@ use crate::audit::{Audit, PathFilter};
 use crate::config::{Concept, Config, Language};
 use crate::diagnostic::{Applicability, Code, Edit, FactRef, FileEdits, Fix, Via, Violation};
 use crate::index::{Origin, ProjectIndex};
-use crate::lang::python::resolve_relative;
 use crate::lang::{FileFacts, ImportFact, ImportKind};
 use crate::scan::{self, Parse, Scan, SelectedFile};
 use crate::source::{self, Encoding, SourceText};
