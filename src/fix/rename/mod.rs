@@ -32,20 +32,25 @@ pub type RenameEdit = (usize, usize, String);
 /// The edits that rename every use of `old` to `new` in `text`, or why
 /// renaming could change what the file does. `statement` is the byte offset
 /// of the import statement that binds `old` (its own alias is not a use).
-pub fn uses(text: &str, old: &str, new: &str, statement: usize) -> Result<Vec<RenameEdit>, String> {
+pub fn uses(
+    text: &str,
+    old: &str,
+    new: &str,
+    statement: usize,
+) -> Result<Vec<RenameEdit>, Refusal> {
     model(text, old, new, statement, false)
 }
 
 /// The edits that take `old` out of the module's `__all__` when the binding
 /// at `statement` (an import or an assignment) goes, or why it cannot go:
 /// the file still uses it.
-pub fn retire(text: &str, old: &str, statement: usize) -> Result<Vec<RenameEdit>, String> {
+pub fn retire(text: &str, old: &str, statement: usize) -> Result<Vec<RenameEdit>, Refusal> {
     model(text, old, "", statement, true)
 }
 
 /// The edits that take `old` out of the module's `__all__`, the binding
 /// itself kept (the file still uses it): the name is no longer exported.
-pub fn unexport(text: &str, old: &str) -> Result<Vec<RenameEdit>, String> {
+pub fn unexport(text: &str, old: &str) -> Result<Vec<RenameEdit>, Refusal> {
     model(text, old, "", usize::MAX, true)
 }
 
@@ -66,11 +71,11 @@ fn model(
     new: &str,
     statement: usize,
     retire: bool,
-) -> Result<Vec<RenameEdit>, String> {
+) -> Result<Vec<RenameEdit>, Refusal> {
     crate::fix::on_parser_stack(|| {
         let parsed = parse(text);
         if !parsed.errors().is_empty() {
-            return Err("the file does not parse".to_string());
+            return Err(Refusal::DoesNotParse);
         }
         let mut model = Model::new(text, old, new, statement);
         model.retire = retire;
@@ -79,7 +84,7 @@ fn model(
         }
         model.finish()
     })
-    .unwrap_or_else(|| Err("the parser could not run".to_string()))
+    .unwrap_or(Err(Refusal::ParserCouldNotRun))
 }
 
 type Parsed = ruff_python_parser::Parsed<ast::ModModule>;
@@ -168,7 +173,7 @@ struct Model<'t> {
     /// Byte offsets of string literals already accounted for.
     handled_strings: Vec<usize>,
     in_annotation: bool,
-    refusal: Option<String>,
+    refusal: Option<Refusal>,
     /// The binding goes rather than being renamed: any use refuses, and its
     /// `__all__` entries are removed.
     retire: bool,
@@ -202,9 +207,9 @@ impl<'t> Model<'t> {
         }
     }
 
-    fn refuse(&mut self, reason: impl Into<String>) {
+    fn refuse(&mut self, reason: Refusal) {
         if self.refusal.is_none() {
-            self.refusal = Some(reason.into());
+            self.refusal = Some(reason);
         }
     }
 
@@ -425,10 +430,7 @@ impl<'t> Model<'t> {
                         }
                     }
                 }
-                None => self.refuse(format!(
-                    "`__all__` spells `{}` in a way that cannot be rewritten",
-                    self.old
-                )),
+                None => self.refuse(Refusal::AllSpelling(self.old.to_string())),
             }
         }
     }
@@ -492,7 +494,7 @@ impl<'t> Model<'t> {
         self.current = parent;
     }
 
-    fn finish(mut self) -> Result<Vec<RenameEdit>, String> {
+    fn finish(mut self) -> Result<Vec<RenameEdit>, Refusal> {
         if let Some(reason) = self.refusal.take() {
             return Err(reason);
         }
@@ -515,34 +517,28 @@ impl<'t> Model<'t> {
             return no_overlap(edits);
         }
         let Some(target) = self.target else {
-            return Err("the import was not found".to_string());
+            return Err(Refusal::ImportNotFound);
         };
         if self.scopes[target].fixed_old {
-            return Err(format!(
-                "`{}` is imported again in the import's scope",
-                self.old
-            ));
+            return Err(Refusal::ImportedAgain(self.old.to_string()));
         }
         let rebound = self.stores.iter().filter(|store| store.scope == target);
         if self.retire && rebound.clone().next().is_some() {
-            return Err(format!("`{}` is bound again in this file", self.old));
+            return Err(Refusal::BoundAgain(self.old.to_string()));
         }
         // The same variable bound again: renamed with it.
         let mut edits: Vec<RenameEdit> = rebound
             .map(|store| (store.start, store.end, store.replacement.clone()))
             .collect();
         if self.scopes[target].binds_new {
-            return Err(format!(
-                "`{}` is already bound in the import's scope",
-                self.new
-            ));
+            return Err(Refusal::NewBoundInScope(self.new.to_string()));
         }
         for mention in &self.mentions {
             if self.resolve_old(mention.scope) != Some(target) {
                 continue;
             }
             if self.retire {
-                return Err(format!("`{}` is still used in this file", self.old));
+                return Err(Refusal::StillUsed(self.old.to_string()));
             }
             // After the rename the use must find the import's binding first.
             let chain = self.chain(mention.scope);
@@ -552,15 +548,15 @@ impl<'t> Model<'t> {
                 .any(|scope| self.scopes[*scope].binds_new);
             // The target's own bindings of the new name were refused above.
             if collides {
-                return Err(format!(
-                    "`{}` is already bound where a use of `{}` would see it",
-                    self.new, self.old
-                ));
+                return Err(Refusal::NewSeenByUse {
+                    new: self.new.to_string(),
+                    old: self.old.to_string(),
+                });
             }
             edits.push((mention.start, mention.end, mention.replacement.clone()));
         }
         if self.retire && !self.globals.is_empty() {
-            return Err(format!("a `global {}` statement uses it", self.old));
+            return Err(Refusal::GlobalUses(self.old.to_string()));
         }
         if target == 0 {
             for mention in self.globals.iter().chain(&self.exported) {
@@ -575,17 +571,20 @@ impl<'t> Model<'t> {
 
 /// The edits, when no two of them overlap (a name listed twice in
 /// `__all__` would have its entries removed twice); otherwise why not.
-fn no_overlap(edits: Vec<RenameEdit>) -> Result<Vec<RenameEdit>, String> {
+fn no_overlap(edits: Vec<RenameEdit>) -> Result<Vec<RenameEdit>, Refusal> {
     // Sorted: an insertion before an edit at the same offset is fine.
     let overlaps = edits.windows(2).any(|pair| pair[1].0 < pair[0].1);
     if overlaps {
-        Err("two of its mentions overlap (a name listed twice in `__all__`?)".to_string())
+        Err(Refusal::Overlap)
     } else {
         Ok(edits)
     }
 }
 
+mod refusal;
 mod visit;
+
+pub use refusal::Refusal;
 
 #[cfg(test)]
 mod tests;

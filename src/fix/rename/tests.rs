@@ -3,7 +3,7 @@
 use super::*;
 
 /// The text with the rename applied, or the refusal.
-fn renamed(text: &str) -> Result<String, String> {
+fn renamed(text: &str) -> Result<String, Refusal> {
     let statement = text.find("from legacy").unwrap_or(0);
     let edits = uses(text, "Old", "New", statement)?;
     let mut out = text.to_string();

@@ -5,7 +5,7 @@ use ruff_python_ast::visitor::{walk_expr, walk_pattern, walk_stmt, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
 use ruff_text_size::Ranged;
 
-use super::{Kind, Mention, Model};
+use super::{Kind, Mention, Model, Refusal};
 
 impl<'t> Visitor<'t> for Model<'t> {
     fn visit_stmt(&mut self, stmt: &'t Stmt) {
@@ -55,7 +55,7 @@ impl<'t> Visitor<'t> for Model<'t> {
                             replacement: self.new.to_string(),
                         });
                     } else if name.as_str() == self.new {
-                        self.refuse(format!("`global {}` already names the new name", self.new));
+                        self.refuse(Refusal::GlobalNamesNew(self.new.to_string()));
                     }
                 }
             }
@@ -64,7 +64,7 @@ impl<'t> Visitor<'t> for Model<'t> {
                     .iter()
                     .any(|name| name.as_str() == self.old || name.as_str() == self.new) =>
             {
-                self.refuse("a `nonlocal` statement names it");
+                self.refuse(Refusal::Nonlocal);
             }
             Stmt::Import(ast::StmtImport { names, range, .. })
             | Stmt::ImportFrom(ast::StmtImportFrom { names, range, .. }) => {
@@ -81,7 +81,7 @@ impl<'t> Visitor<'t> for Model<'t> {
                 }
                 for alias in names {
                     if alias.name.as_str() == "*" {
-                        self.refuse("a star import may bind any name");
+                        self.refuse(Refusal::StarImport);
                     }
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name);
                     let first = bound.as_str().split('.').next().unwrap_or_default();
@@ -172,8 +172,7 @@ impl<'t> Visitor<'t> for Model<'t> {
                     }
                 }
                 if self.names_old(string.value.to_str()) {
-                    let reason = format!("a string spells `{}`", self.old);
-                    self.refuse(reason);
+                    self.refuse(Refusal::StringSpells(self.old.to_string()));
                 }
                 return;
             }
@@ -183,7 +182,7 @@ impl<'t> Visitor<'t> for Model<'t> {
                 if let Expr::Name(function) = call.func.as_ref() {
                     let called = function.id.as_str();
                     if matches!(called, "locals" | "globals" | "vars" | "eval" | "exec") {
-                        self.refuse(format!("`{called}()` sees names by their spelling"));
+                        self.refuse(Refusal::SeesSpelling(called.to_string()));
                     }
                 }
             }
