@@ -177,7 +177,7 @@ fn a_file_changed_between_plan_and_apply_is_refused() {
         "the fixer's rewrite\n",
         PLAIN,
     );
-    let message = refused.expect_err("a changed file is refused");
+    let message = refused.expect_err("a changed file is refused").to_string();
     assert!(message.contains("changed on disk"), "{message}");
     assert_eq!(read(root, "a.py"), b"changed by someone else\n");
     // The same call with the bytes actually on disk goes through.
@@ -239,7 +239,8 @@ fn nothing_outside_the_root_is_written() {
     let bytes = LEGACY_IMPORT.as_bytes();
     let refuse = |path: &Path, why: &str| {
         let message = ssot_audit::fix::write_atomic(root, path, bytes, "x = 1\n", PLAIN)
-            .expect_err("refused");
+            .expect_err("refused")
+            .to_string();
         assert!(message.contains(why), "{}: {message}", path.display());
     };
     refuse(&root.join("link.py"), "symlink");

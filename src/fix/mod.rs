@@ -32,7 +32,7 @@ pub use plan::{
 };
 use python::{python_from_import, python_module_import};
 use rust::rust_use;
-pub use write::write_atomic;
+pub use write::{write_atomic, WriteError};
 
 impl SourceText {
     fn edit(&self, start: usize, end: usize, replacement: impl Into<String>) -> Edit {
@@ -383,17 +383,27 @@ pub fn fits(text: &SourceText, taken: &[&Edit], new: &[Edit]) -> bool {
     })
 }
 
+/// Why a file's edits were not applied: the file is left unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RewriteError {
+    /// The rewritten Python file has a syntax error (the parser's message).
+    #[error("the rewritten file would not parse ({0}): left unchanged")]
+    WouldNotParse(String),
+}
+
 /// `text` with `edits` (non-overlapping) applied; an error when a rewritten
 /// Python file would no longer parse.
-pub fn rewrite(text: &SourceText, language: Language, edits: &[&Edit]) -> Result<String, String> {
+pub fn rewrite(
+    text: &SourceText,
+    language: Language,
+    edits: &[&Edit],
+) -> Result<String, RewriteError> {
     let mut edits = edits.to_vec();
     edits.sort();
     let rewritten = apply_edits(&text.text, &edits);
     if language == Language::Python {
         if let Some(error) = python_parse_error(&rewritten) {
-            return Err(format!(
-                "the rewritten file would not parse ({error}): left unchanged"
-            ));
+            return Err(RewriteError::WouldNotParse(error));
         }
     }
     Ok(rewritten)

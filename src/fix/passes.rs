@@ -191,8 +191,8 @@ fn rewrite_pass(
                         rewritten.push((path.to_string(), next));
                     }
                 }
-                Err(message) => {
-                    refused.insert(path.to_string(), message);
+                Err(error) => {
+                    refused.insert(path.to_string(), error.to_string());
                     failed = true;
                 }
             }
@@ -467,14 +467,14 @@ pub fn fix_project(
         }
         if write {
             let absolute = audit.config.root.join(path);
-            if let Err(message) = write_atomic(
+            if let Err(error) = write_atomic(
                 &audit.config.root,
                 &absolute,
                 &original.bytes,
                 &current.text,
                 current.encoding,
             ) {
-                refused.insert(path.clone(), message);
+                refused.insert(path.clone(), error.to_string());
                 continue;
             }
         }
