@@ -22,16 +22,13 @@ pub fn extract(facts: &mut FileFacts, text: &str) {
     facts.suppressions = super::suppressions(text, &lines, "//");
     let parsed = match rust::extract(text) {
         Ok(parsed) => parsed,
-        Err(message) => {
+        Err(error) => {
             facts.parsed_cleanly = false;
-            // The extractor reports `line:column: message`.
-            let mut parts = message.splitn(3, ':');
-            let line = parts.next().and_then(|p| p.trim().parse().ok());
-            let column = parts.next().and_then(|p| p.trim().parse().ok());
-            let (line, column, message) = match (line, column, parts.next()) {
-                (Some(line), Some(column), Some(rest)) => (line, column, rest.trim().to_string()),
-                _ => (1, 1, message),
-            };
+            let (line, column, message) =
+                match (u32::try_from(error.line), u32::try_from(error.column)) {
+                    (Ok(line), Ok(column)) => (line, column, error.message.trim().to_string()),
+                    _ => (1, 1, error.to_string()),
+                };
             facts.notes.push(Note {
                 code: Note::PARSE.into(),
                 path: facts.path.clone(),

@@ -20,6 +20,7 @@ use collect::Collector;
 use depth::tokens_exceed_bounds;
 pub use depth::{MAX_GROUP_NESTING, STACK_BUDGET};
 pub use facts::{DefKind, ModDecl, RustFacts, TypeDefinition, UseLeaf, Visibility};
+pub use text::ParseError;
 use text::{error_at, shebang_len};
 
 /// Larger texts are refused: proc-macro2 numbers characters with a `u32`.
@@ -28,7 +29,7 @@ const MAX_LEN: usize = 1 << 30;
 /// Extracts the facts of one Rust file. `text` has no BOM (the caller strips
 /// it); a leading shebang line is handled here, offsets stay those of `text`.
 ///
-/// `Err` (a message starting with `line:column: `, 1-based, lines broken at
+/// `Err` (a [`ParseError`] at its `line:column`, 1-based, lines broken at
 /// `\r\n`, `\r` or `\n`, columns in code points) when the file does not lex or
 /// parse, or nests brackets deeper than [`MAX_GROUP_NESTING`]. Never panics.
 ///
@@ -37,17 +38,24 @@ const MAX_LEN: usize = 1 << 30;
 /// types, ...). Files whose estimated need exceeds [`STACK_BUDGET`] are refused
 /// with an `Err`, so a thread stack of twice that (16 MiB) is enough; the
 /// largest estimate over the 5,000 files of a cargo registry was 0.7 MB.
-pub fn extract(text: &str) -> Result<RustFacts, String> {
+pub fn extract(text: &str) -> Result<RustFacts, ParseError> {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract_inner(text)))
-        .unwrap_or_else(|_| Err("1:1: internal error: the Rust parser panicked".to_string()));
+        .unwrap_or_else(|_| {
+            Err(ParseError::at_start(
+                "internal error: the Rust parser panicked".to_string(),
+            ))
+        });
     // Every span of this file has been turned into offsets by now.
     proc_macro2::extra::invalidate_current_thread_spans();
     result
 }
 
-fn extract_inner(text: &str) -> Result<RustFacts, String> {
+fn extract_inner(text: &str) -> Result<RustFacts, ParseError> {
     if text.len() > MAX_LEN {
-        return Err(format!("1:1: file too large ({} bytes)", text.len()));
+        return Err(ParseError::at_start(format!(
+            "file too large ({} bytes)",
+            text.len()
+        )));
     }
     let shebang = shebang_len(text);
     let blanked;
@@ -70,7 +78,7 @@ fn extract_inner(text: &str) -> Result<RustFacts, String> {
     parse_tokens(src, tokens)
 }
 
-fn parse_tokens(src: &str, tokens: TokenStream) -> Result<RustFacts, String> {
+fn parse_tokens(src: &str, tokens: TokenStream) -> Result<RustFacts, ParseError> {
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| error_at(src, e.span().byte_range().start, &e.to_string()))?;
     let mut collector = Collector::default();

@@ -77,9 +77,31 @@ pub(super) fn skip_whitespace(mut s: &str) -> &str {
     s
 }
 
-/// `line:column: message` for a byte offset of `src`: 1-based, lines broken at
+/// Why a Rust file yields no facts, and where: shown as `line:column: message`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
+pub struct ParseError {
+    /// 1-based, lines broken at `\r\n`, `\r` or `\n`.
+    pub line: usize,
+    /// 1-based, in code points.
+    pub column: usize,
+    pub message: String,
+}
+
+impl ParseError {
+    /// An error about the file as a whole, at its start.
+    pub(super) fn at_start(message: String) -> Self {
+        Self {
+            line: 1,
+            column: 1,
+            message,
+        }
+    }
+}
+
+/// The error `message` at a byte offset of `src`: 1-based, lines broken at
 /// `\r\n`, `\r` or `\n`, columns counted in code points.
-pub(super) fn error_at(src: &str, offset: usize, message: &str) -> String {
+pub(super) fn error_at(src: &str, offset: usize, message: &str) -> ParseError {
     let mut offset = offset.min(src.len());
     while !src.is_char_boundary(offset) {
         offset -= 1;
@@ -109,5 +131,9 @@ pub(super) fn error_at(src: &str, offset: usize, message: &str) -> String {
     }
     let line_start = line_start.min(offset);
     let column = src[line_start..offset].chars().count() + 1;
-    format!("{line}:{column}: {message}")
+    ParseError {
+        line,
+        column,
+        message: message.to_string(),
+    }
 }
