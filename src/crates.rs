@@ -16,6 +16,22 @@ pub struct CrateRoot {
     pub root_file: String,
 }
 
+/// Why a `Cargo.toml` gives no crate roots (its note reads "cannot read
+/// Cargo manifest: " and this).
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// The file could not be read from the file system.
+    #[error("{0}")]
+    Read(std::io::Error),
+    /// Its blob could not be read from the repository (`history`).
+    #[error("{0}")]
+    Blob(crate::Error),
+    #[error("not valid UTF-8")]
+    NotUtf8,
+    #[error("{}", .0.message())]
+    Toml(toml::de::Error),
+}
+
 #[derive(Deserialize)]
 struct Manifest {
     package: Option<Package>,
@@ -37,8 +53,8 @@ struct Target {
 
 /// Crate roots of one `Cargo.toml` at root-relative `manifest_path`.
 /// A workspace-only manifest has none; its members have their own manifests.
-pub fn crate_roots(manifest_path: &str, text: &str) -> Result<Vec<CrateRoot>, String> {
-    let manifest: Manifest = toml::from_str(text).map_err(|error| error.message().to_string())?;
+pub fn crate_roots(manifest_path: &str, text: &str) -> Result<Vec<CrateRoot>, ManifestError> {
+    let manifest: Manifest = toml::from_str(text).map_err(ManifestError::Toml)?;
     let Some(package) = manifest.package else {
         return Ok(Vec::new());
     };

@@ -184,7 +184,7 @@ fn read_crate_roots(manifests: &[SelectedFile], notes: &mut Vec<Note>) -> Vec<Cr
     let mut roots = Vec::new();
     for manifest in manifests {
         let parsed = std::fs::read_to_string(&manifest.absolute)
-            .map_err(|error| error.to_string())
+            .map_err(crates::ManifestError::Read)
             .and_then(|text| crates::crate_roots(&manifest.relative, &text));
         match parsed {
             Ok(found) => roots.extend(found),

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::audit::{self, Audit, PathFilter};
 use crate::config::{Config, Language};
-use crate::crates::{self, CrateRoot};
+use crate::crates::{self, CrateRoot, ManifestError};
 use crate::lang::{FileFacts, Note};
 use crate::scan::{self, SelectedFile};
 use crate::Error;
@@ -121,7 +121,7 @@ fn sample(commits: Vec<ObjectId>, options: &HistoryOptions) -> Vec<ObjectId> {
 struct FactsStore {
     /// Per path, the facts of each blob seen there.
     facts: HashMap<String, Vec<BlobFacts>>,
-    manifests: HashMap<(ObjectId, String), Result<Vec<CrateRoot>, String>>,
+    manifests: HashMap<(ObjectId, String), Result<Vec<CrateRoot>, ManifestError>>,
 }
 
 /// What one blob gave at one path.
@@ -322,9 +322,9 @@ fn read_manifest(
     project: &repo::GitProject,
     blob: ObjectId,
     path: &str,
-) -> Result<Vec<CrateRoot>, String> {
-    let bytes = project.blob(blob)?;
-    let text = String::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())?;
+) -> Result<Vec<CrateRoot>, ManifestError> {
+    let bytes = project.blob(blob).map_err(ManifestError::Blob)?;
+    let text = String::from_utf8(bytes).map_err(|_| ManifestError::NotUtf8)?;
     crates::crate_roots(path, &text)
 }
 

@@ -196,11 +196,11 @@ impl GitProject {
     }
 
     /// A blob's bytes.
-    pub fn blob(&self, id: ObjectId) -> Result<Vec<u8>, String> {
+    pub fn blob(&self, id: ObjectId) -> Result<Vec<u8>, Error> {
         self.repo
             .find_blob(id)
             .map(|mut blob| blob.take_data())
-            .map_err(|error| format!("cannot read blob {id}: {error}"))
+            .map_err(|error| git_error(format_args!("cannot read blob {id}"), error))
     }
 
     /// The tree of the project root in a commit; None when the project root
