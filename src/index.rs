@@ -182,12 +182,22 @@ impl ProjectIndex {
     /// every file with a patch string: the files that can use `module`'s
     /// names from outside it.
     pub fn files_referring_to<'a>(&'a self, module: &str) -> impl Iterator<Item = &'a FileFacts> {
+        self.files_importing(module).chain(self.files_patching())
+    }
+
+    /// Every file with an import naming `module` (see `importers`), in
+    /// path order.
+    pub fn files_importing<'a>(&'a self, module: &str) -> impl Iterator<Item = &'a FileFacts> {
         self.importers
             .get(module)
             .into_iter()
             .flatten()
-            .chain(&self.patchers)
             .map(|&id| &self.files[id])
+    }
+
+    /// Every file with a patch string, in path order.
+    pub fn files_patching(&self) -> impl Iterator<Item = &FileFacts> {
+        self.patchers.iter().map(|&id| &self.files[id])
     }
 
     pub fn has_rust_module(&self, module: &str) -> bool {

@@ -11,7 +11,11 @@ pub(super) fn imported_by_others(index: &ProjectIndex, file: &FileFacts, name: &
     let Some(module) = file.module.as_deref() else {
         return false;
     };
-    index.files.iter().any(|other| {
+    let joined = crate::index::join_module(module, name);
+    let mut candidates = index
+        .files_importing(module)
+        .chain(index.files_importing(&joined));
+    candidates.any(|other| {
         other.imports.iter().any(|import| {
             (import.resolved.as_deref() == Some(module)
                 && matches!(import.name.as_deref(), Some(imported) if imported == name || imported == "*"))

@@ -30,7 +30,7 @@ pub(super) fn only_lookup(
     module: &str,
     name: &str,
 ) -> bool {
-    let elsewhere = index.files.iter().any(|other| {
+    let elsewhere = index.files_importing(module).any(|other| {
         (other.path != file.path
             && imports_module(other, module)
             && other.attribute_uses.iter().any(|used| used.attr == name))
@@ -75,7 +75,7 @@ pub(super) fn patch_targets<'i>(
     module: &'i str,
     name: &'i str,
 ) -> impl Iterator<Item = (&'i FileFacts, &'i PatchTarget)> + 'i {
-    index.files.iter().flat_map(move |file| {
+    index.files_patching().flat_map(move |file| {
         file.patch_targets
             .iter()
             .filter(move |target| {
