@@ -11,6 +11,7 @@ pub mod config;
 pub mod crates;
 pub mod diagnostic;
 pub mod discover;
+pub mod escape;
 pub mod fix;
 pub mod fnv;
 pub mod fs;

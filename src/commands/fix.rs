@@ -13,7 +13,7 @@ pub fn run(args: &FixArgs) -> Result<Outcome, Error> {
     )?;
     report::print_warnings(&outcome.warnings);
     for (path, reason) in &outcome.refused {
-        eprintln!("{}: {reason}", report::escape::visible(path));
+        eprintln!("{}: {reason}", crate::escape::visible(path));
     }
     let remaining = &outcome.remaining.violations;
     let unsafe_left = remaining
@@ -46,7 +46,7 @@ pub fn run(args: &FixArgs) -> Result<Outcome, Error> {
     output.push('\n');
     if args.dry_run && !args.diff {
         for path in &outcome.files {
-            output.push_str(&format!("  {}\n", report::escape::visible(path)));
+            output.push_str(&format!("  {}\n", crate::escape::visible(path)));
         }
     }
     super::write_stdout(&output)?;

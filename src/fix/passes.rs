@@ -513,8 +513,8 @@ pub fn fix_project(
 /// tabs and line ends) are shown escaped, as in every other output: the
 /// diff is for reading, and a line holding an escape sequence stays inert.
 pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
-    let before = crate::report::escape::snippet(before).text;
-    let after = crate::report::escape::snippet(after).text;
+    let before = crate::escape::snippet(before).text;
+    let after = crate::escape::snippet(after).text;
     similar::TextDiff::from_lines(&before, &after)
         .unified_diff()
         .context_radius(2)

@@ -1,6 +1,6 @@
 //! Output: the numbers every format shares, and the formats themselves.
 
-pub mod escape;
+pub use crate::escape;
 pub mod github;
 pub mod html;
 pub mod human;
