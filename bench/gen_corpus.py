@@ -1,12 +1,23 @@
 #!/usr/bin/env python3
 """Deterministic synthetic Python monorepo with planted SSOT violations.
 
-    python3 bench/gen_corpus.py OUT_DIR --files N [--seed S] [--force] [--self-check]
+    python3 bench/gen_corpus.py OUT_DIR --files N [--seed S] [--force] [--self-check] [--stats]
 
 Writes exactly N files ending in `.py` / `.pyi` under OUT_DIR (packages with
-`__init__.py`, services, routes, agents, tests, scripts, a few ~2 MB generated
-data modules, a `build/` copy and a `.backup` file that rules.toml excludes),
-plus `OUT_DIR/rules.toml` and `OUT_DIR/EXPECTED.json`.
+`__init__.py`, services, routes, agents, tests, scripts, five 1-2 MB generated
+data modules per 10,000 files, a `build/` copy and a `.backup` file that
+rules.toml excludes), plus `OUT_DIR/rules.toml` and `OUT_DIR/EXPECTED.json`.
+
+The shape follows a real 10,000-file monorepo: ~18 KB per file on average
+(log-normal, median ~11 KB, a tail to ~250 KB, plus the generated modules),
+~92% of files importing something, and legacy modules whose last components
+are common words (`...core.manager`, `...utils.websocket`) under parents that
+most files import from (`import <pkg>.app.core.config`); `manager`, `core`,
+`utils` and `websocket` occur in most files (identifiers, comments, log
+strings, imports of other modules named `manager` / `utils` / `websocket`,
+other names imported from the legacy modules), and about a fifth of the
+files mention a concept symbol in a comment or string. `--stats` prints
+these numbers for the written tree.
 
 A fragmented WebSocket-manager concept is planted at realistic rates:
 the canonical `netra_backend/app/websocket_core/unified_manager.py`, a legacy
@@ -37,7 +48,7 @@ import sys
 from collections import Counter
 from fractions import Fraction
 
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 
 # --------------------------------------------------------------------------
 # The concept (also written to rules.toml).
@@ -51,6 +62,13 @@ SYMBOLS = (CANON, ALIAS)
 LEGACY = WS_PKG + ".manager"
 SHIM_CORE = WS_PKG + ".websocket_manager"
 LEGACY2 = "netra_backend.app.services.websocket_manager"
+# Legacy homes whose last component is a common word (`manager`, `websocket`)
+# under a parent almost every file imports from (`...core.config`,
+# `...utils.*`): a pre-filter on the module's name finds them nearly everywhere.
+LEGACY3 = "netra_backend.app.core.manager"
+LEGACY4 = "netra_backend.app.utils.websocket"
+LEGACIES = (LEGACY, LEGACY2, LEGACY3, LEGACY4)
+CORE_CONFIG = "netra_backend.app.core.config"
 DEFINITION = r"(?i)^\w*websocket\w*manager$"
 DEF_RE = re.compile(r"^\w*websocket\w*manager$", re.IGNORECASE)
 ALLOW_GLOB = "tests/**/mock_*.py"
@@ -68,7 +86,7 @@ name = "{CONCEPT}"
 canonical = "{CANON_MOD}:{CANON}"
 symbols = ["{CANON}", "{ALIAS}"]
 definition = '{DEFINITION}'
-legacy_modules = ["{LEGACY}", "{LEGACY2}"]
+legacy_modules = ["{LEGACY}", "{LEGACY2}", "{LEGACY3}", "{LEGACY4}"]
 allow = ["{ALLOW_GLOB}"]
 severity = "error"
 """
@@ -281,9 +299,31 @@ def module_of(path: str) -> tuple[str, bool]:
 # Plausible code.
 
 
+# Common words of the legacy modules' names, in unrelated code: identifiers,
+# comments and strings (never a module path, never a class matching DEF_RE).
+CHATTER = [
+    "# The core manager owns the {a} pool; websocket utils only read it.",
+    "# NOTE: utils.websocket helpers are deprecated for {a} traffic, see core/manager.",
+    '{i}logger.debug("core manager: %s %s ready", "{a}", {a}_id)',
+    '{i}logger.info("websocket %s for {b} via the {a} manager", {a}_id)',
+    "{i}self._{a}_manager = self._core.get_manager(\"{b}\")",
+    "{i}websocket_{a} = self._utils.websocket_options(core=True, manager=self._{b}_manager)",
+    "{i}core_{a}_utils = {{\"manager\": \"{b}\", \"websocket\": False, \"core\": {a}_id}}",
+]
+# Concept symbols mentioned in prose (a comment or a log string): no import,
+# no binding, no patch target, so never a violation.
+MENTIONS = [
+    "# Was: WebSocketManager.send_to_user(); {a} events now go through UnifiedWebSocketManager.",
+    "# TODO(realtime): stop passing the WebSocketManager into the {a} {b} flow.",
+    '{i}logger.warning("UnifiedWebSocketManager unavailable, {a} %s queued", {a}_id)',
+    '{i}raise RuntimeError("no WebSocketManager bound for {b} " + str({a}_id))',
+]
+
+
 class Code:
     def __init__(self, rng: random.Random):
         self.rng = rng
+        self.mention = 0.0  # per file: share of statements mentioning a concept symbol
 
     def noun(self) -> str:
         return self.rng.choice(NOUNS)
@@ -308,7 +348,7 @@ class Code:
         r = self.rng
         out: list[str] = []
         while len(out) < budget or not out:
-            kind = r.randrange(10)
+            kind = r.randrange(12)
             a, b = self.noun(), self.noun()
             if kind == 0:
                 out += [f"{indent}if not {a}_id:",
@@ -349,6 +389,10 @@ class Code:
             elif kind == 8:
                 out += [f'{indent}key = hashlib.sha256(f"{{{a}_id}}:{b}".encode()).hexdigest()[:16]',
                         f"{indent}self._{a}_index.setdefault(key, []).append({a}_id)"]
+            elif kind >= 10:
+                pool = MENTIONS if r.random() < self.mention else CHATTER
+                line = r.choice(pool).format(a=a, b=b, i=indent)
+                out.append(line if line.startswith(indent) and indent else indent + line.lstrip())
             else:
                 out += [f"{indent}# Keep the {a} manager and the {b} state in step.",
                         f"{indent}self.{a}_manager.mark_dirty({a}_id)"]
@@ -440,6 +484,9 @@ class Code:
 # The generator.
 
 
+WORDY_STEMS = {"manager", "utils", "core", "websocket", "websocket_events", "connection_manager"}
+
+
 class Corpus:
     def __init__(self, n_files: int, seed: int):
         if n_files < 150:
@@ -493,7 +540,7 @@ class Corpus:
                   "netra_backend/app/routes", "netra_backend/app/agents", "netra_backend/app/core",
                   "netra_backend/app/models", "netra_backend/app/schemas", "netra_backend/app/db",
                   "auth_service/auth_core", "analytics_service/analytics_core", "shared/generated",
-                  "shared/utils", "test_framework/fixtures", "tests/unit", "tests/integration",
+                  "netra_backend/app/utils", "shared/utils", "test_framework/fixtures", "tests/unit", "tests/integration",
                   "tests/e2e", "tests/unit/mocks"]:
             self.ensure_package(d)
         for name in ["unified_manager", "manager", "websocket_manager", "connection_manager", "handlers"]:
@@ -501,10 +548,13 @@ class Corpus:
         self.new_file("netra_backend/app/services/websocket_manager.py", "fixed")
         self.new_file("netra_backend/app/websocket_core/old_manager.backup.py", "fixed")
         self.new_file("netra_backend/app/core/edge_cases.py", "fixed")
+        self.new_file("netra_backend/app/core/manager.py", "fixed")
+        self.new_file("netra_backend/app/core/config.py", "fixed")
+        self.new_file("netra_backend/app/utils/websocket.py", "fixed")
         self.new_file("test_framework/fixtures/mock_websocket.py", "fixed")
         self.new_file("tests/e2e/fake_ws.py", "fixed")
 
-        n_big = max(1, round(n / 2500))
+        n_big = max(1, round(n / 2000))
         for i in range(n_big):
             self.new_file(f"shared/generated/lookup_table_{i:02d}.py", "big")
         n_build = max(1, round(n / 400))
@@ -569,6 +619,12 @@ class Corpus:
                 stem = "conftest" if r.random() < 0.05 else f"test_{r.choice(NOUNS)}_{r.choice(VERBS)}"
                 stem = self.free_name(p, stem)
                 self.new_file(f"{p}/{stem}.py", "test")
+            elif r.random() < 0.12:
+                # Modules named like the legacy ones' last components, elsewhere:
+                # `<pkg>.billing.manager`, `<pkg>.agents.utils`, `<pkg>.x.websocket`.
+                stem = self.free_name(p, r.choice(["manager", "manager", "utils", "core", "websocket",
+                                                   "websocket_events", "connection_manager"]))
+                self.new_file(f"{p}/{stem}.py", "module")
             else:
                 stem = f"{r.choice(NOUNS)}_{r.choice(['service', 'routes', 'models', 'schemas', 'repository', 'handlers', 'client', 'utils', 'tasks', 'events', 'store', 'views', 'agent', 'tools'])}"
                 stem = self.free_name(p, stem)
@@ -639,7 +695,9 @@ class Corpus:
     # Content --------------------------------------------------------------
 
     def target_lines(self) -> int:
-        return int(min(300, max(10, self.rng.lognormvariate(4.65, 0.6))))
+        """Lines of a hand-written module: log-normal, median ~240 lines
+        (~10 KB), mean ~18 KB over the tree, a tail up to 6,000 lines."""
+        return int(min(6000, max(10, self.rng.lognormvariate(5.6, 0.95))))
 
     def base_imports(self, s: Src, test: bool = False) -> None:
         r = self.rng
@@ -674,6 +732,26 @@ class Corpus:
                 s.imports_first.append(f"import {other.module} as {alias}")
             else:
                 s.want(other.module, other.main_class)
+        # The common words of the legacy modules' names in ordinary imports:
+        # the core settings, other names from the legacy modules (no
+        # violation: not concept symbols), and modules named `manager`,
+        # `utils`, `core`, `websocket` elsewhere.
+        x = r.random()
+        if x < 0.55:
+            s.want(CORE_CONFIG, "settings")
+        elif x < 0.7:
+            s.imports_first.append(f"import {CORE_CONFIG}")
+        elif x < 0.8:
+            s.imports_first.append(f"import {CORE_CONFIG} as core_config")
+        if r.random() < 0.3:
+            s.want(LEGACY3, *r.sample(["TaskManager", "LifecycleManager", "get_task_manager"], r.randint(1, 2)))
+        if r.random() < 0.2:
+            s.want(LEGACY4, *r.sample(["websocket_url", "encode_frame", "decode_frame"], r.randint(1, 2)))
+        if self.wordy:
+            for _ in range(r.choice([0, 1, 1, 2, 3])):
+                other = r.choice(self.wordy)
+                if other is not s:
+                    s.want(other.module, other.main_class)
         s.imports_std = sorted(set(s.imports_std))
         s.imports_third = sorted(set(s.imports_third))
         s.top.append("logger = logging.getLogger(__name__)")
@@ -713,6 +791,7 @@ class Corpus:
                 s.main_class = c.class_name() if s.kind != "test" else None
             if s.kind in ("module", "script") and s.main_class:
                 self.generic.append(s)
+        self.wordy = [s for s in self.generic if s.module.rsplit(".", 1)[-1] in WORDY_STEMS]
         # Roles that others point at must exist first.
         self.fixed_files()
         for s in ordered:
@@ -805,6 +884,21 @@ class Corpus:
         # match-case alias, tuple targets, subscripts, calls, function-level
         # aliases, class attributes, the star import of a non-legacy shim:
         # none of them count.
+
+        s = f["netra_backend/app/core/manager.py"]
+        s.raw = CORE_MANAGER
+        s.canon += 1  # from <canonical> import UnifiedWebSocketManager
+        s.add(ASSIGN)  # WebSocketManager = UnifiedWebSocketManager
+        self.shims.append((LEGACY3, [ALIAS]))
+
+        s = f["netra_backend/app/utils/websocket.py"]
+        s.raw = UTILS_WEBSOCKET
+        s.canon += 1  # from <canonical> import UnifiedWebSocketManager as WebSocketManager
+        s.add(RENAME)
+        self.shims.append((LEGACY4, [ALIAS]))
+
+        s = f["netra_backend/app/core/config.py"]
+        s.raw = CORE_CONFIG_TEXT
 
         s = f["test_framework/fixtures/mock_websocket.py"]
         s.raw = TF_MOCK
@@ -1026,7 +1120,7 @@ class Corpus:
         out = ["# Generated by tools/build_lookup_tables.py from the tariff export. DO NOT EDIT.",
                '"""Tariff lookup table (generated)."""', "", "ROWS = ["]
         size = sum(len(x) + 1 for x in out)
-        target = 2_000_000 + r.randrange(100_000)
+        target = 1_000_000 + r.randrange(1_000_000)
         getrandbits = r.getrandbits
         while size < target:
             row = (f'    ({getrandbits(24)}, "{getrandbits(40):010x}", {getrandbits(16) / 65536:.5f}, '
@@ -1045,7 +1139,8 @@ class Corpus:
         options = ["legacy_from", "legacy_from_multi", "legacy_import_as", "legacy_import_plain",
                    "parent_legacy", "facade", "shim", "shim_rename", "legacy_star", "legacy2",
                    "missing", "type_checking", "try_shim", "function", "rel_missing",
-                   "shim_alias", "legacy_attr_alias", "parent_legacy2"]
+                   "shim_alias", "legacy_attr_alias", "parent_legacy2", "legacy_core", "legacy_core",
+                   "legacy_utils_import", "legacy_utils_from"]
         if dots is not None:
             options.append("rel_legacy")
         if s.kind == "script":
@@ -1127,6 +1222,20 @@ class Corpus:
             s.imports_first.append(f"from {LEGACY} import *  # noqa: F403")
             s.add(STAR)
             s.uses.append("get_websocket_manager()  # noqa: F405")
+        elif form == "legacy_core":
+            if not s.need(LEGACY3, ALIAS):
+                return False
+            s.add(IMPORT)
+            s.uses.append(f"{ALIAS}()")
+        elif form == "legacy_utils_from":
+            if not s.need(LEGACY4, ALIAS):
+                return False
+            s.add(IMPORT)
+            s.uses.append(f"{ALIAS}()")
+        elif form == "legacy_utils_import":
+            s.imports_first.append(f"import {LEGACY4} as ws_utils")
+            s.add(IMPORT)  # `import L` of a legacy module
+            s.uses.append("ws_utils.get_websocket_manager()")
         elif form == "legacy2":
             if not s.need(LEGACY2, ALIAS):
                 return False
@@ -1260,6 +1369,7 @@ class Corpus:
         else:
             s.doc = f"{camel(r.choice(NOUNS))} {r.choice(['service', 'data access', 'handlers', 'helpers', 'domain logic'])}."
         self.base_imports(s)
+        c.mention = 0.0 if r.random() < 0.7 else r.choice([0.1, 0.3, 0.6])
         if s.role == "violator" or (s.kind == "script" and r.random() < 0.05):
             for _ in range(r.choices([1, 2, 3], [6, 3, 1])[0]):
                 self.plant_violation(s)
@@ -1309,6 +1419,7 @@ class Corpus:
         c = self.code
         s.doc = f"Tests for the {r.choice(NOUNS)} {r.choice(['service', 'routes', 'flow', 'agent'])}."
         self.base_imports(s, test=True)
+        c.mention = 0.0 if r.random() < 0.7 else r.choice([0.1, 0.3, 0.6])
         tests: list[str] = []
         if s.role == "patcher":
             s.want("unittest.mock", "patch")
@@ -1466,6 +1577,7 @@ class Corpus:
             "files_scanned": len(scanned),
             "bytes": total_bytes,
             "concept": CONCEPT,
+            "legacy_modules": list(LEGACIES),
             "summary": summary,
             "concepts": {CONCEPT: summary},
             "per_file": per_file,
@@ -1786,6 +1898,102 @@ class Holder:
     manager_cls = {CANON}
 '''
 
+CORE_MANAGER = f'''"""Core managers: tasks and lifecycle (and, historically, the WebSocket manager)."""
+
+import asyncio
+import logging
+from typing import Any, Callable, Dict, List, Optional
+
+from {CANON_MOD} import {CANON}
+
+logger = logging.getLogger(__name__)
+
+# Deprecated alias: the realtime layer lives in websocket_core now.
+{ALIAS} = {CANON}
+
+
+class TaskManager:
+    """Runs background tasks and cancels them on shutdown."""
+
+    def __init__(self) -> None:
+        self._tasks: List[asyncio.Task] = []
+
+    def spawn(self, factory: Callable[[], Any]) -> asyncio.Task:
+        task = asyncio.ensure_future(factory())
+        self._tasks.append(task)
+        return task
+
+    async def shutdown(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        logger.info("task manager stopped %d tasks", len(self._tasks))
+
+
+class LifecycleManager:
+    """Start-up and shutdown hooks of the core services."""
+
+    def __init__(self) -> None:
+        self.hooks: Dict[str, List[Callable[[], Any]]] = {{"startup": [], "shutdown": []}}
+
+    def on(self, event: str, hook: Callable[[], Any]) -> None:
+        self.hooks.setdefault(event, []).append(hook)
+
+
+_task_manager: Optional[TaskManager] = None
+
+
+def get_task_manager() -> TaskManager:
+    global _task_manager
+    if _task_manager is None:
+        _task_manager = TaskManager()
+    return _task_manager
+'''
+
+UTILS_WEBSOCKET = f'''"""WebSocket helpers: URLs, frames, and the manager's old import path."""
+
+import json
+from typing import Any, Dict
+from urllib.parse import urlencode
+
+from {CANON_MOD} import {CANON} as {ALIAS}
+
+
+def websocket_url(host: str, path: str, **params: Any) -> str:
+    query = urlencode(sorted(params.items()))
+    return f"wss://{{host}}/{{path.lstrip('/')}}" + (f"?{{query}}" if query else "")
+
+
+def encode_frame(payload: Dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True)
+
+
+def decode_frame(text: str) -> Dict[str, Any]:
+    return json.loads(text)
+
+
+def get_websocket_manager() -> Any:
+    return {ALIAS}()
+'''
+
+CORE_CONFIG_TEXT = '''"""Settings of the backend core, read from the environment."""
+
+import os
+from dataclasses import dataclass, field
+from typing import List
+
+
+@dataclass
+class Settings:
+    environment: str = os.environ.get("NETRA_ENV", "development")
+    database_url: str = os.environ.get("DATABASE_URL", "postgresql://localhost/netra")
+    redis_url: str = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+    websocket_heartbeat_seconds: float = 30.0
+    allowed_origins: List[str] = field(default_factory=lambda: ["http://localhost:3000"])
+
+
+settings = Settings()
+'''
+
 TF_MOCK = f'''"""Shared fake for integration suites (outside tests/, so not covered by `allow`)."""
 
 from typing import Any, Dict, List
@@ -1847,6 +2055,52 @@ def self_check(out_dir: str, corpus: Corpus) -> int:
     return problems
 
 
+def tree_stats(out_dir: str) -> dict:
+    """Shape of a written tree: sizes, how many files import, how often the
+    legacy modules' words and the concept symbols occur."""
+    sizes = []
+    importing = 0
+    words = {w: [0, 0] for w in ("manager", "core", "utils", "websocket")}  # files, occurrences
+    symbols = 0
+    parents = 0
+    import_re = re.compile(rb"^[ \t]*(?:import\s|from\s+\S+\s+import\b)", re.M)
+    symbol_re = re.compile(rb"\b(?:" + b"|".join(re.escape(x.encode()) for x in SYMBOLS) + rb")\b")
+    parent_re = re.compile(b"|".join(re.escape(m.rsplit(".", 1)[0].encode()) for m in LEGACIES))
+    word_res = {w: re.compile(rb"(?<![A-Za-z0-9])" + w.encode() + rb"(?![a-z0-9])", re.I) for w in words}
+    for dirpath, dirnames, names in os.walk(out_dir):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in names:
+            if not name.endswith((".py", ".pyi")):
+                continue
+            with open(os.path.join(dirpath, name), "rb") as handle:
+                data = handle.read()
+            sizes.append(len(data))
+            if import_re.search(data):
+                importing += 1
+            if symbol_re.search(data):
+                symbols += 1
+            if parent_re.search(data):
+                parents += 1
+            for w, rx in word_res.items():
+                hits = len(rx.findall(data))
+                if hits:
+                    words[w][0] += 1
+                    words[w][1] += hits
+    sizes.sort()
+    n = len(sizes)
+    pct = lambda x: round(100 * x / max(1, n), 1)  # noqa: E731
+    return {
+        "files": n, "bytes": sum(sizes), "mean_bytes": round(sum(sizes) / max(1, n)),
+        "median_bytes": sizes[n // 2] if n else 0, "p90_bytes": sizes[int(n * 0.9)] if n else 0,
+        "p99_bytes": sizes[int(n * 0.99)] if n else 0, "max_bytes": sizes[-1] if n else 0,
+        "files_over_1mb": sum(1 for x in sizes if x >= 1_000_000),
+        "pct_importing": pct(importing),
+        "pct_with_concept_symbol": pct(symbols),
+        "pct_with_legacy_parent": pct(parents),
+        "words": {w: {"pct_files": pct(f), "occurrences": o} for w, (f, o) in words.items()},
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir")
@@ -1854,6 +2108,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--force", action="store_true", help="replace OUT_DIR if it exists")
     parser.add_argument("--self-check", action="store_true", help="compile every file afterwards")
+    parser.add_argument("--stats", action="store_true",
+                        help="print the tree's shape afterwards (sizes, imports, word frequencies) as JSON")
     args = parser.parse_args(argv)
     if os.path.exists(args.out_dir):
         if not args.force and os.listdir(args.out_dir):
@@ -1871,6 +2127,8 @@ def main(argv=None) -> int:
     print(f"{args.out_dir}: {expected['files_written']} files, {expected['bytes'] / 1e6:.1f} MB; "
           f"planted {s['definition_files']} definition files, {s['violations']} violations in "
           f"{s['files_with_violations']} files, compliance {s['compliance']}")
+    if args.stats:
+        print(json.dumps(tree_stats(args.out_dir), indent=1))
     if args.self_check:
         problems = self_check(args.out_dir, corpus)
         print(f"self-check: {problems} problem(s)")
