@@ -1030,7 +1030,7 @@ def render(args, versions: dict, info: dict, synth: list, real: list, rust: list
         for t in synth:
             out += [f"**{t['files']:,} files**", "", *corpus_lines(t.get("shape")), ""]
         out += ["| files | MB | rg | ruff TID251 | check (cold) | check (warm) | check / rg | ruff / check | "
-                "parsed / read (cold) | cache / source | cold RSS | warm RSS | planted violations |",
+                "parsed / read (cold; warm) | cache / source | cold RSS | warm RSS | planted violations |",
                 "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for t in synth:
             out.append(summary_row(t))
@@ -1071,7 +1071,7 @@ def summary_row(t: dict) -> str:
     cache = f"{100 * t['cache_bytes'] / t['bytes']:.0f}%" if t.get("cache_written") else "not written"
     rss = lambda r: f"{r['rss_mb']:.0f} MB" if r["rss_mb"] else "?"  # noqa: E731
     return (f"| {t['files']:,} | {t['bytes'] / 1e6:.0f} | {fmt_s(rg)} | {fmt_s(ruff)} | {fmt_s(c['median'])} | "
-            f"{fmt_s(w['median'])} | {c['median'] / rg:.2f} | {ruff / c['median']:.2f} | {parsed_read(t, 'cold')} | "
+            f"{fmt_s(w['median'])} | {c['median'] / rg:.2f} | {ruff / c['median']:.2f} | {parsed_read(t, 'cold')}; {parsed_read(t, 'warm')} | "
             f"{cache} | {rss(c)} | {rss(w)} | {t.get('expected', '')} |")
 
 
