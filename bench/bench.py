@@ -972,8 +972,10 @@ def keep_notes(path: str) -> str:
 def render(args, versions: dict, info: dict, synth: list, real: list, rust: list, checks: list,
            target_rows: list, notes: str, wall: float) -> str:
     how = ("`python3 bench/bench.py" + (" --quick" if args.quick else "")
-           + (f" --sizes {','.join(str(s) for s in args.sizes)} --runs {args.runs}`" if not args.merged else "`")
-           + (f" ({wall / 60:.1f} min)" if not args.merged else " with `--reuse`"))
+           + f" --sizes {','.join(str(t['size']) for t in synth) or 'none'} --runs {args.runs}`"
+           + (f" ({wall / 60:.1f} min)" if not args.merged else
+              " (the trees this run did not time merged, with `--reuse`, from the previous run of the same "
+              "binary)"))
     out = ["# Benchmarks", "",
            f"`ssot-audit` against ripgrep (the I/O floor) and ruff's banned-api rule (TID251), from one run of "
            f"{how}. How to reproduce: [below](#how-to-reproduce). Where the time goes: "
