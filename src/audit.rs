@@ -117,6 +117,8 @@ pub struct Options {
     pub prefilter: bool,
     /// Read and write the facts cache.
     pub cache: bool,
+    /// Print the scan's counts ([`scan::ScanStats`]) to stderr.
+    pub stats: bool,
     /// Warnings about rules.toml against the code are errors (exit 2).
     pub strict: bool,
 }
@@ -189,6 +191,9 @@ pub fn scan_project(options: &Options) -> Result<(Config, PathFilter, scan::Scan
         .map(|text| crate::cache::key(&text));
     let started = std::time::Instant::now();
     let scan = scan::scan(&config, &pool, threads, mode, key.as_deref());
+    if options.stats {
+        eprintln!("{}", scan.stats);
+    }
     if options.progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         let parsed = scan.files.iter().filter(|file| file.parsed).count();
         eprintln!(

@@ -3,6 +3,24 @@
 //! by size + mtime, then by a content hash; the whole cache is invalidated by
 //! a new tool version or any change to rules.toml. It is written atomically
 //! (temporary file + rename), so concurrent runs at worst redo work.
+//!
+//! The file, `facts.bin`, is one header followed by the blobs:
+//!
+//! ```text
+//! MAGIC (8 bytes) | header length (u64 LE) | header checksum (u64 LE)
+//! header: postcard of Header { key, needles, rows: [Row { path, size,
+//!         mtime, hash, kind, offset, len, checksum }] }
+//! blobs:  each row's encoded facts (postcard), at `offset` from the start
+//!         of this region, `len` bytes, checksum FNV-1a of kind + blob
+//! ```
+//!
+//! A run decodes the header and then only the blobs of the files it uses:
+//! most files are `Unparsed` (the pre-filter proved they cannot matter), and
+//! a Python one has no blob at all. The cache is bounded: a file whose facts
+//! encode to more than [`BLOB_MULTIPLE`] times its source is not cached (it
+//! is parsed again each run), and the whole file is at most [`bound`] of the
+//! selected source. Anything missing, truncated, corrupt, oversized, behind a
+//! symlink or of another key is discarded silently.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -14,44 +32,155 @@ use crate::lang::rust::ModDecl;
 use crate::lang::{FileFacts, Note};
 
 pub const DIRECTORY: &str = ".ssot-audit-cache";
-const FILE: &str = "facts.json";
-/// Bumped whenever the facts change shape.
-const FORMAT: &str = "3";
+/// The cache file, in [`DIRECTORY`].
+pub const FILE: &str = "facts.bin";
+/// The JSON cache of earlier versions: removed when the cache is written.
+const OLD_FILE: &str = "facts.json";
+/// Bumped whenever the facts or the file layout change shape.
+const FORMAT: &str = "4";
+const MAGIC: &[u8; 8] = b"SSOTFCT\x04";
+/// Magic, header length, header checksum.
+const PREAMBLE: usize = 8 + 8 + 8;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CacheEntry {
-    pub size: u64,
-    pub mtime: (u64, u32),
-    /// Content hash of the bytes the facts were made from.
-    pub hash: u64,
-    pub outcome: Cached,
+/// A file's encoded facts may be at most this many times its source...
+pub const BLOB_MULTIPLE: u64 = 4;
+/// ...once they are past this many bytes; a larger one is not cached.
+pub const BLOB_SLACK: u64 = 4 << 10;
+/// The whole cache may be at most this, or [`SOURCE_MULTIPLE`] times the
+/// selected source if that is more.
+pub const MIN_BOUND: u64 = 1 << 20;
+pub const SOURCE_MULTIPLE: u64 = 2;
+
+/// The largest cache file for `source_bytes` of selected source.
+pub fn bound(source_bytes: u64) -> u64 {
+    MIN_BOUND.max(source_bytes.saturating_mul(SOURCE_MULTIPLE))
 }
 
-/// What a file gave, stored compactly: most files are never parsed, and
-/// their facts are only their path, module and Rust `mod` declarations.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What kind of outcome an entry records, and so how its blob decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    /// Parsed facts (a [`FileFacts`]).
+    Parsed,
+    /// The pre-filter skipped the file: its Rust `mod` declarations (a
+    /// `Vec<ModDecl>`, no blob when there are none).
+    Unparsed,
+    /// No facts, a note (a [`Note`]).
+    Skipped,
+    /// Parsed facts too large to keep: no blob, parsed again each run.
+    Reparse,
+}
+
+/// What a file gave, decoded from its blob.
+#[derive(Debug, Clone)]
 pub enum Cached {
     Parsed(Box<FileFacts>),
     Unparsed(Vec<ModDecl>),
     Skipped(Note),
 }
 
-impl Cached {
-    pub fn of(outcome: &Result<FileFacts, Note>) -> Self {
-        match outcome {
-            Ok(facts) if facts.parsed => Cached::Parsed(Box::new(facts.clone())),
-            Ok(facts) => Cached::Unparsed(facts.rust_modules.clone()),
-            Err(note) => Cached::Skipped(note.clone()),
+/// Where an entry's blob is.
+#[derive(Debug, Clone)]
+enum Blob {
+    /// In the blobs of the file loaded.
+    Loaded { offset: usize, len: usize },
+    /// Encoded this run.
+    Owned(Vec<u8>),
+}
+
+#[derive(Debug, Clone)]
+pub struct CacheEntry {
+    pub size: u64,
+    pub mtime: (u64, u32),
+    /// Content hash of the bytes the facts were made from.
+    pub hash: u64,
+    pub kind: Kind,
+    blob: Blob,
+    /// FNV-1a of the kind and the blob: a corrupt blob is never decoded.
+    checksum: u64,
+}
+
+fn checksum(kind: Kind, blob: &[u8]) -> u64 {
+    let tag = [kind as u8];
+    crate::fnv::hash_concat(&[&tag, blob])
+}
+
+impl CacheEntry {
+    /// The entry of a file of `size` bytes, `mtime` and content `hash` that
+    /// gave `outcome`; parsed facts too large for the bound are not kept.
+    pub fn new(size: u64, mtime: (u64, u32), hash: u64, outcome: &Result<FileFacts, Note>) -> Self {
+        let (kind, blob) = match outcome {
+            Ok(facts) if facts.parsed => match postcard::to_allocvec(facts) {
+                Ok(blob) if fits(blob.len() as u64, size) => (Kind::Parsed, blob),
+                _ => (Kind::Reparse, Vec::new()),
+            },
+            Ok(facts) if facts.rust_modules.is_empty() => (Kind::Unparsed, Vec::new()),
+            Ok(facts) => match postcard::to_allocvec(&facts.rust_modules) {
+                Ok(blob) => (Kind::Unparsed, blob),
+                Err(_) => (Kind::Reparse, Vec::new()),
+            },
+            Err(note) => match postcard::to_allocvec(note) {
+                Ok(blob) => (Kind::Skipped, blob),
+                Err(_) => (Kind::Reparse, Vec::new()),
+            },
+        };
+        Self {
+            size,
+            mtime,
+            hash,
+            kind,
+            checksum: checksum(kind, &blob),
+            blob: Blob::Owned(blob),
+        }
+    }
+
+    /// The same facts for the same bytes, seen with another mtime.
+    pub fn restamped(&self, mtime: (u64, u32)) -> Self {
+        Self {
+            mtime,
+            ..self.clone()
         }
     }
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// Encoded facts of `len` bytes may be cached for a source of `size` bytes.
+fn fits(len: u64, size: u64) -> bool {
+    len <= BLOB_SLACK || len <= size.saturating_mul(BLOB_MULTIPLE)
+}
+
+/// One entry in the header.
+#[derive(Serialize, Deserialize)]
+struct Row {
+    path: String,
+    size: u64,
+    mtime: (u64, u32),
+    hash: u64,
+    kind: Kind,
+    offset: u64,
+    len: u64,
+    checksum: u64,
+}
+
+/// The header, written as one postcard value (`key` first, so another key
+/// is refused before the rows are decoded).
+#[derive(Serialize, Deserialize)]
+struct Header {
+    key: String,
+    needles: Vec<String>,
+    rows: Vec<Row>,
+}
+
+#[derive(Debug, Default)]
 pub struct FactsCache {
     key: String,
     /// Every needle the cached un-parsed files were searched for.
     pub needles: BTreeSet<String>,
-    pub entries: HashMap<String, CacheEntry>,
+    entries: HashMap<String, CacheEntry>,
+    /// The file loaded, its blobs from `blobs_at` on.
+    data: Vec<u8>,
+    blobs_at: usize,
+    /// Size of the cache file loaded (or, after [`FactsCache::save`],
+    /// written); 0 when there was none.
+    pub file_bytes: u64,
 }
 
 /// The cache key: tool version, cache format and the rules.toml text.
@@ -72,10 +201,6 @@ pub fn stamp(metadata: &std::fs::Metadata) -> (u64, (u64, u32)) {
     (metadata.len(), mtime)
 }
 
-/// A cache file larger than this is neither read nor written: the cache
-/// only saves time, and a huge one would cost more to load than it saves.
-pub const MAX_BYTES: u64 = 64 << 20;
-
 /// The cache directory, when it is a real directory (not a symlink, not a
 /// file): the cache never reads or writes through a link.
 fn directory(root: &Path) -> Option<std::path::PathBuf> {
@@ -91,44 +216,277 @@ fn directory(root: &Path) -> Option<std::path::PathBuf> {
     }
 }
 
+fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let field: [u8; 8] = bytes.get(at..at.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(field))
+}
+
 impl FactsCache {
-    /// The cache for `key`, or an empty one (missing, unreadable, corrupt,
-    /// oversized, behind a symlink, other key).
-    pub fn load(root: &Path, key: &str) -> Self {
-        let loaded = Self::read(root).filter(|cache| cache.key == key);
-        loaded.unwrap_or_else(|| FactsCache {
+    /// An empty cache for `key`.
+    pub fn empty(key: &str) -> Self {
+        FactsCache {
             key: key.to_string(),
             ..FactsCache::default()
-        })
+        }
     }
 
-    fn read(root: &Path) -> Option<Self> {
+    /// The cache for `key`, or an empty one (missing, unreadable, corrupt,
+    /// larger than [`bound`] of `source_bytes`, behind a symlink, other key).
+    pub fn load(root: &Path, key: &str, source_bytes: u64) -> Self {
+        Self::read(root, bound(source_bytes))
+            .and_then(|bytes| Self::from_vec(bytes, Some(key)))
+            .unwrap_or_else(|| Self::empty(key))
+    }
+
+    fn read(root: &Path, limit: u64) -> Option<Vec<u8>> {
         let directory = root.join(DIRECTORY);
         if !std::fs::symlink_metadata(&directory).ok()?.is_dir() {
             return None;
         }
         let path = directory.join(FILE);
         let metadata = std::fs::symlink_metadata(&path).ok()?;
-        if !metadata.is_file() || metadata.len() > MAX_BYTES {
+        if !metadata.is_file() || metadata.len() > limit {
             return None;
         }
         let file = crate::sources::open_regular(&path).ok()?;
         let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_BYTES + 1), &mut bytes)
-            .ok()?;
-        if bytes.len() as u64 > MAX_BYTES {
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, limit + 1), &mut bytes).ok()?;
+        if bytes.len() as u64 > limit {
             return None;
         }
-        serde_json::from_slice::<FactsCache>(&bytes).ok()
+        Some(bytes)
+    }
+
+    /// Decodes a cache file's bytes (of `key` only, when given): None when
+    /// they are not a whole, consistent cache. Blobs are checked and decoded
+    /// later, one by one, by [`FactsCache::outcome`].
+    pub fn from_bytes(bytes: &[u8], key: Option<&str>) -> Option<Self> {
+        Self::from_vec(bytes.to_vec(), key)
+    }
+
+    fn from_vec(data: Vec<u8>, key: Option<&str>) -> Option<Self> {
+        let bytes = data.as_slice();
+        if bytes.get(..MAGIC.len())? != MAGIC {
+            return None;
+        }
+        let header_len = usize::try_from(u64_at(bytes, 8)?).ok()?;
+        let header_checksum = u64_at(bytes, 16)?;
+        let header_end = PREAMBLE.checked_add(header_len)?;
+        let header = bytes.get(PREAMBLE..header_end)?;
+        if let Some(key) = key {
+            let (found, _) = postcard::take_from_bytes::<&str>(header).ok()?;
+            if found != key {
+                return None;
+            }
+        }
+        if crate::fnv::hash_bytes(header) != header_checksum {
+            return None;
+        }
+        let (header, rest) = postcard::take_from_bytes::<Header>(header).ok()?;
+        if !rest.is_empty() {
+            return None;
+        }
+        let blobs = &bytes[header_end..];
+        let mut entries = HashMap::with_capacity(header.rows.len());
+        for row in header.rows {
+            let offset = usize::try_from(row.offset).ok()?;
+            let len = usize::try_from(row.len).ok()?;
+            if offset.checked_add(len)? > blobs.len() {
+                return None;
+            }
+            let entry = CacheEntry {
+                size: row.size,
+                mtime: row.mtime,
+                hash: row.hash,
+                kind: row.kind,
+                blob: Blob::Loaded { offset, len },
+                checksum: row.checksum,
+            };
+            if entries.insert(row.path, entry).is_some() {
+                return None;
+            }
+        }
+        Some(FactsCache {
+            key: header.key,
+            needles: header.needles.into_iter().collect(),
+            entries,
+            file_bytes: bytes.len() as u64,
+            data,
+            blobs_at: header_end,
+        })
+    }
+
+    /// The key the cache was made for.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    pub fn get(&self, path: &str) -> Option<&CacheEntry> {
+        self.entries.get(path)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The paths of the entries, sorted.
+    pub fn paths(&self) -> Vec<&str> {
+        let mut paths: Vec<&str> = self.entries.keys().map(String::as_str).collect();
+        paths.sort_unstable();
+        paths
+    }
+
+    pub fn insert(&mut self, path: String, entry: CacheEntry) {
+        self.entries.insert(path, entry);
+    }
+
+    /// Keeps the entries of the paths `keep` accepts; whether any was dropped.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) -> bool {
+        let before = self.entries.len();
+        self.entries.retain(|path, _| keep(path));
+        self.entries.len() != before
+    }
+
+    /// `path`'s facts are now `facts` (parsed in a later pre-filter round),
+    /// for the same bytes; false when it has no entry.
+    pub fn set_parsed(&mut self, path: &str, facts: &FileFacts) -> bool {
+        let Some(entry) = self.entries.get_mut(path) else {
+            return false;
+        };
+        *entry = CacheEntry::new(entry.size, entry.mtime, entry.hash, &Ok(facts.clone()));
+        true
+    }
+
+    /// The blob region of the file loaded.
+    fn blobs(&self) -> &[u8] {
+        self.data.get(self.blobs_at..).unwrap_or_default()
+    }
+
+    fn blob<'a>(&'a self, entry: &'a CacheEntry) -> Option<&'a [u8]> {
+        let blob = match &entry.blob {
+            Blob::Loaded { offset, len } => self.blobs().get(*offset..offset.checked_add(*len)?)?,
+            Blob::Owned(blob) => blob.as_slice(),
+        };
+        (checksum(entry.kind, blob) == entry.checksum).then_some(blob)
+    }
+
+    /// Decodes an entry's blob: None for a [`Kind::Reparse`] entry and for
+    /// a blob that is corrupt (the file is then read and parsed again).
+    pub fn outcome(&self, entry: &CacheEntry) -> Option<Cached> {
+        let blob = self.blob(entry)?;
+        fn whole<'a, T: Deserialize<'a>>(blob: &'a [u8]) -> Option<T> {
+            match postcard::take_from_bytes::<T>(blob) {
+                Ok((value, [])) => Some(value),
+                _ => None,
+            }
+        }
+        match entry.kind {
+            Kind::Parsed => whole::<FileFacts>(blob).map(|facts| Cached::Parsed(Box::new(facts))),
+            Kind::Unparsed if blob.is_empty() => Some(Cached::Unparsed(Vec::new())),
+            Kind::Unparsed => whole::<Vec<ModDecl>>(blob).map(Cached::Unparsed),
+            Kind::Skipped => whole::<Note>(blob).map(Cached::Skipped),
+            Kind::Reparse => None,
+        }
+    }
+
+    /// The bytes of the cache file, entries in path order (so the same
+    /// cache always gives the same bytes).
+    pub fn to_bytes(&self) -> Option<Vec<u8>> {
+        let mut rows = Vec::with_capacity(self.entries.len());
+        let mut blobs = Vec::new();
+        let mut entries: Vec<(&String, &CacheEntry)> = self.entries.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (path, entry) in entries {
+            let blob = match &entry.blob {
+                Blob::Loaded { offset, len } => {
+                    self.blobs().get(*offset..offset.checked_add(*len)?)?
+                }
+                Blob::Owned(blob) => blob.as_slice(),
+            };
+            rows.push(Row {
+                path: path.clone(),
+                size: entry.size,
+                mtime: entry.mtime,
+                hash: entry.hash,
+                kind: entry.kind,
+                offset: blobs.len() as u64,
+                len: blob.len() as u64,
+                checksum: entry.checksum,
+            });
+            blobs.extend_from_slice(blob);
+        }
+        let header = Header {
+            key: self.key.clone(),
+            needles: self.needles.iter().cloned().collect(),
+            rows,
+        };
+        let header = postcard::to_allocvec(&header).ok()?;
+        let mut bytes = Vec::with_capacity(PREAMBLE + header.len() + blobs.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&(header.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&crate::fnv::hash_bytes(&header).to_le_bytes());
+        bytes.extend_from_slice(&header);
+        bytes.extend_from_slice(&blobs);
+        Some(bytes)
+    }
+
+    /// Drops the largest parsed facts (their files are parsed again next
+    /// run) until the encoded cache would fit `limit`, if it can.
+    fn shrink_to(&mut self, limit: u64) {
+        let blob_len = |entry: &CacheEntry| match &entry.blob {
+            Blob::Loaded { len, .. } => *len as u64,
+            Blob::Owned(blob) => blob.len() as u64,
+        };
+        // A row costs at most its path and ten varints of ten bytes.
+        let mut estimate: u64 = (PREAMBLE as u64)
+            + self.key.len() as u64
+            + self
+                .needles
+                .iter()
+                .map(|n| n.len() as u64 + 10)
+                .sum::<u64>()
+            + self
+                .entries
+                .iter()
+                .map(|(path, entry)| path.len() as u64 + 100 + blob_len(entry))
+                .sum::<u64>();
+        if estimate <= limit {
+            return;
+        }
+        let mut parsed: Vec<(u64, String)> = self
+            .entries
+            .iter()
+            .filter(|(_, entry)| entry.kind == Kind::Parsed)
+            .map(|(path, entry)| (blob_len(entry), path.clone()))
+            .collect();
+        // Largest first, ties by path: the same cache always keeps the same.
+        parsed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        for (len, path) in parsed {
+            if estimate <= limit {
+                break;
+            }
+            if let Some(entry) = self.entries.get_mut(&path) {
+                entry.kind = Kind::Reparse;
+                entry.blob = Blob::Owned(Vec::new());
+                entry.checksum = checksum(Kind::Reparse, &[]);
+                estimate -= len;
+            }
+        }
     }
 
     /// Writes the cache atomically (temporary file + rename, never through a
     /// symlink: see [`crate::fs::write_atomically`]); failures only cost
-    /// speed next time. A cache over
-    /// [`MAX_BYTES`] is not written, and an old one is removed.
-    pub fn save(&self, root: &Path) {
+    /// speed next time. The cache is kept within [`bound`] of
+    /// `source_bytes` (dropping the largest facts first); one that still
+    /// does not fit is not written, and an old one is removed. Returns the
+    /// bytes written (0 for none).
+    pub fn save(&mut self, root: &Path, source_bytes: u64) -> u64 {
         let Some(directory) = directory(root) else {
-            return;
+            return 0;
         };
         let ignore = directory.join(".gitignore");
         if matches!(std::fs::symlink_metadata(&ignore), Err(error) if error.kind() == std::io::ErrorKind::NotFound)
@@ -139,16 +497,329 @@ impl FactsCache {
                 crate::fs::Existing::Keep,
             );
         }
-        let Ok(bytes) = serde_json::to_vec(self) else {
-            return;
-        };
+        let old = directory.join(OLD_FILE);
+        if std::fs::symlink_metadata(&old).is_ok_and(|metadata| metadata.is_file()) {
+            let _ = std::fs::remove_file(&old);
+        }
+        let limit = bound(source_bytes);
+        self.shrink_to(limit);
         let path = directory.join(FILE);
-        if bytes.len() as u64 > MAX_BYTES {
+        let bytes = self.to_bytes().filter(|bytes| bytes.len() as u64 <= limit);
+        let Some(bytes) = bytes else {
             if std::fs::symlink_metadata(&path).is_ok_and(|metadata| metadata.is_file()) {
                 let _ = std::fs::remove_file(&path);
             }
-            return;
+            return 0;
+        };
+        match crate::fs::write_atomically(&path, &bytes, crate::fs::Existing::Replace) {
+            Ok(()) => {
+                self.file_bytes = bytes.len() as u64;
+                self.file_bytes
+            }
+            Err(_) => 0,
         }
-        let _ = crate::fs::write_atomically(&path, &bytes, crate::fs::Existing::Replace);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Language;
+    use crate::lang::{
+        AliasAssignment, AliasValue, Binding, BindingKind, Definition, DefinitionKind, Guard,
+        ImportFact, ImportKind, PatchTarget, Scope, Span, Suppression,
+    };
+    use proptest::prelude::*;
+
+    fn span(start: u32) -> Span {
+        Span {
+            start,
+            end: start + 3,
+            ..Span::default()
+        }
+    }
+
+    /// Facts with every field filled, every enum variant somewhere.
+    fn full_facts() -> FileFacts {
+        let mut facts = FileFacts::new("pkg/app.py".into(), Language::Python);
+        facts.module = Some("pkg.app".into());
+        facts.is_package = true;
+        facts.size = 1234;
+        for (kind, guard) in [
+            (ImportKind::Import, None),
+            (ImportKind::From, Some(Guard::TypeChecking)),
+            (ImportKind::Use, Some(Guard::Try)),
+        ] {
+            facts.imports.push(ImportFact {
+                kind,
+                module: Some("pkg.legacy".into()),
+                level: 2,
+                name: Some("Manager".into()),
+                asname: None,
+                resolved: Some("pkg.legacy".into()),
+                scope: Scope::Class,
+                guard,
+                statement: span(1),
+                alias: span(7),
+                public: true,
+                mod_path: vec!["inner".into()],
+            });
+        }
+        facts.definitions.push(Definition {
+            kind: DefinitionKind::Union,
+            name: "Manager".into(),
+            name_span: span(10),
+            top_level: false,
+            aliased: Some("a::B".into()),
+            public: true,
+            mod_path: vec![],
+        });
+        facts.aliases.push(AliasAssignment {
+            target: "Old".into(),
+            target_span: span(20),
+            value: AliasValue::Attribute {
+                base: "m".into(),
+                attr: "S".into(),
+            },
+            statement: span(20),
+            in_match: true,
+        });
+        for kind in [
+            BindingKind::Class,
+            BindingKind::Function,
+            BindingKind::FromImport { import: 1 },
+            BindingKind::ModuleImport {
+                module: "a.b".into(),
+            },
+            BindingKind::Alias(AliasValue::Name("X".into())),
+            BindingKind::Other,
+        ] {
+            facts.bindings.push(Binding {
+                name: "X".into(),
+                kind,
+            });
+        }
+        facts.dunder_all = vec!["Manager".into()];
+        facts.patch_targets.push(PatchTarget {
+            value: "pkg.legacy.Manager".into(),
+            span: span(30),
+        });
+        facts.rust_modules.push(ModDecl {
+            name: "m".into(),
+            inline: true,
+            path_attr: Some("x.rs".into()),
+            mod_path: vec!["outer".into()],
+        });
+        facts.suppressions.push(Suppression {
+            span: span(40),
+            file_level: true,
+            codes: vec!["SSOT003".into()],
+            problem: Some("why".into()),
+        });
+        facts.notes.push(Note::unreadable("pkg/app.py", "partly"));
+        facts.parsed_cleanly = false;
+        facts
+    }
+
+    fn json(facts: &FileFacts) -> Result<String, serde_json::Error> {
+        serde_json::to_string(facts)
+    }
+
+    fn cache_of(entries: Vec<(&str, CacheEntry)>) -> FactsCache {
+        let mut cache = FactsCache::empty("k");
+        cache.needles.insert("Manager".into());
+        for (path, entry) in entries {
+            cache.insert(path.into(), entry);
+        }
+        cache
+    }
+
+    #[test]
+    fn facts_round_trip_through_the_binary_cache() -> Result<(), Box<dyn std::error::Error>> {
+        let facts = full_facts();
+        let mut unparsed = FileFacts::new("src/lib.rs".into(), Language::Rust);
+        unparsed.parsed = false;
+        unparsed.rust_modules = facts.rust_modules.clone();
+        let mut plain = FileFacts::new("b.py".into(), Language::Python);
+        plain.parsed = false;
+        let note = Note::unreadable("c.py", "not valid UTF-8");
+        let cache = cache_of(vec![
+            (
+                "pkg/app.py",
+                CacheEntry::new(1234, (5, 6), 7, &Ok(facts.clone())),
+            ),
+            ("src/lib.rs", CacheEntry::new(10, (1, 2), 3, &Ok(unparsed))),
+            ("b.py", CacheEntry::new(10, (1, 2), 3, &Ok(plain))),
+            ("c.py", CacheEntry::new(10, (1, 2), 3, &Err(note.clone()))),
+        ]);
+        let bytes = cache.to_bytes().ok_or("encodes")?;
+        let loaded = FactsCache::from_bytes(&bytes, Some("k")).ok_or("decodes")?;
+        assert_eq!(loaded.file_bytes, bytes.len() as u64);
+        assert_eq!(loaded.needles, cache.needles);
+        assert_eq!(loaded.paths(), cache.paths());
+        let entry = loaded.get("pkg/app.py").ok_or("entry")?;
+        assert_eq!((entry.size, entry.mtime, entry.hash), (1234, (5, 6), 7));
+        match loaded.outcome(entry) {
+            Some(Cached::Parsed(back)) => assert_eq!(json(&back)?, json(&facts)?),
+            other => panic!("{other:?}"),
+        }
+        match loaded
+            .get("src/lib.rs")
+            .and_then(|entry| loaded.outcome(entry))
+        {
+            Some(Cached::Unparsed(modules)) => assert_eq!(modules, facts.rust_modules),
+            other => panic!("{other:?}"),
+        }
+        let plain = loaded.get("b.py").ok_or("entry")?;
+        assert!(matches!(&plain.blob, Blob::Loaded { len: 0, .. }));
+        assert!(
+            matches!(loaded.outcome(plain), Some(Cached::Unparsed(modules)) if modules.is_empty())
+        );
+        match loaded.get("c.py").and_then(|entry| loaded.outcome(entry)) {
+            Some(Cached::Skipped(back)) => assert_eq!(back, note),
+            other => panic!("{other:?}"),
+        }
+        // Loaded blobs are written back as they were.
+        assert_eq!(loaded.to_bytes().ok_or("encodes")?, bytes);
+        assert!(FactsCache::from_bytes(&bytes, Some("other")).is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn facts_far_larger_than_their_source_are_not_kept() -> Result<(), Box<dyn std::error::Error>> {
+        let mut facts = full_facts();
+        let one = facts.imports[0].clone();
+        facts.imports = vec![one; 1000];
+        let entry = CacheEntry::new(500, (1, 1), 1, &Ok(facts.clone()));
+        assert_eq!(entry.kind, Kind::Reparse);
+        let cache = cache_of(vec![("a.py", entry)]);
+        let loaded =
+            FactsCache::from_bytes(&cache.to_bytes().ok_or("encodes")?, None).ok_or("decodes")?;
+        assert!(loaded
+            .get("a.py")
+            .is_some_and(|entry| loaded.outcome(entry).is_none()));
+        // The same facts for a source big enough are kept.
+        let entry = CacheEntry::new(1 << 20, (1, 1), 1, &Ok(facts));
+        assert_eq!(entry.kind, Kind::Parsed);
+        Ok(())
+    }
+
+    #[test]
+    fn the_cache_is_shrunk_to_its_bound() {
+        let mut facts = full_facts();
+        let one = facts.imports[0].clone();
+        facts.imports = vec![one; 3000];
+        let entries = (0..20)
+            .map(|_| CacheEntry::new(1 << 20, (1, 1), 1, &Ok(facts.clone())))
+            .collect::<Vec<_>>();
+        let names: Vec<String> = (0..20).map(|i| format!("f{i:02}.py")).collect();
+        let mut cache = cache_of(
+            names
+                .iter()
+                .map(String::as_str)
+                .zip(entries)
+                .collect::<Vec<_>>(),
+        );
+        cache.shrink_to(MIN_BOUND);
+        let bytes = cache.to_bytes().unwrap_or_default();
+        assert!(
+            !bytes.is_empty() && bytes.len() as u64 <= MIN_BOUND,
+            "{}",
+            bytes.len()
+        );
+        let kept = cache
+            .paths()
+            .iter()
+            .filter(|path| {
+                cache
+                    .get(path)
+                    .is_some_and(|entry| entry.kind == Kind::Parsed)
+            })
+            .count();
+        assert!(kept > 0 && kept < 20, "{kept}");
+    }
+
+    #[test]
+    fn a_corrupt_blob_is_never_decoded() -> Result<(), Box<dyn std::error::Error>> {
+        let cache = cache_of(vec![(
+            "a.py",
+            CacheEntry::new(2000, (1, 1), 1, &Ok(full_facts())),
+        )]);
+        let mut bytes = cache.to_bytes().ok_or("encodes")?;
+        let last = bytes.len() - 5;
+        bytes[last] ^= 0x55;
+        let loaded = FactsCache::from_bytes(&bytes, Some("k")).ok_or("the header is intact")?;
+        assert!(loaded
+            .get("a.py")
+            .is_some_and(|entry| loaded.outcome(entry).is_none()));
+        Ok(())
+    }
+
+    fn valid_bytes() -> Vec<u8> {
+        let mut unparsed = FileFacts::new("src/lib.rs".into(), Language::Rust);
+        unparsed.parsed = false;
+        unparsed.rust_modules = full_facts().rust_modules;
+        cache_of(vec![
+            (
+                "pkg/app.py",
+                CacheEntry::new(2000, (5, 6), 7, &Ok(full_facts())),
+            ),
+            ("src/lib.rs", CacheEntry::new(10, (1, 2), 3, &Ok(unparsed))),
+            (
+                "c.py",
+                CacheEntry::new(1, (1, 2), 3, &Err(Note::unreadable("c.py", "x"))),
+            ),
+        ])
+        .to_bytes()
+        .unwrap_or_default()
+    }
+
+    /// Decoding every blob of whatever loaded.
+    fn decode_all(bytes: &[u8]) {
+        if let Some(cache) = FactsCache::from_bytes(bytes, None) {
+            for path in cache.paths() {
+                if let Some(entry) = cache.get(path) {
+                    let _ = cache.outcome(entry);
+                }
+            }
+            let _ = cache.to_bytes();
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            decode_all(&bytes);
+            let mut framed = MAGIC.to_vec();
+            framed.extend_from_slice(&bytes);
+            decode_all(&framed);
+        }
+
+        #[test]
+        fn a_truncated_or_flipped_cache_never_panics(cut in 0usize..4096, at in 0usize..4096, flip in 1u8..=255) {
+            let valid = valid_bytes();
+            prop_assert!(!valid.is_empty());
+            let cut = cut % (valid.len() + 1);
+            let truncated = &valid[..cut];
+            decode_all(truncated);
+            if cut < valid.len() {
+                prop_assert!(FactsCache::from_bytes(truncated, None).is_none());
+            }
+            let mut flipped = valid.clone();
+            let at = at % flipped.len();
+            flipped[at] ^= flip;
+            decode_all(&flipped);
+            // A flipped byte never yields other facts: the header or the
+            // blob checksum refuses it.
+            if let Some(cache) = FactsCache::from_bytes(&flipped, None) {
+                if let Some(entry) = cache.get("pkg/app.py") {
+                    if let Some(Cached::Parsed(facts)) = cache.outcome(entry) {
+                        prop_assert_eq!(json(&facts).ok(), json(&full_facts()).ok());
+                    }
+                }
+            }
+        }
     }
 }

@@ -38,6 +38,10 @@ pub struct Common {
     /// Neither read nor write the facts cache (.ssot-audit-cache/).
     #[arg(long)]
     pub no_cache: bool,
+    /// Print one line of counts to stderr after the scan: files selected,
+    /// read, parsed, taken from the cache, and the cache file's size.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 impl Common {
@@ -50,6 +54,7 @@ impl Common {
             progress: !self.no_progress,
             prefilter: !self.no_prefilter,
             cache: !self.no_cache,
+            stats: self.stats,
             strict: false,
         }
     }

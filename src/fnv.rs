@@ -15,6 +15,13 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     extend(OFFSET_BASIS, bytes)
 }
 
+/// The parts one after the other, as one run of bytes.
+pub fn hash_concat(parts: &[&[u8]]) -> u64 {
+    parts
+        .iter()
+        .fold(OFFSET_BASIS, |hash, part| extend(hash, part))
+}
+
 /// The parts, each followed by a NUL, so no two inputs collide by
 /// concatenation (`["ab", "c"]` and `["a", "bc"]` differ).
 pub fn hash_parts(parts: &[&str]) -> u64 {

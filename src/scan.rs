@@ -8,7 +8,7 @@ use ignore::{WalkBuilder, WalkState};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
-use crate::cache::{self, CacheEntry, Cached, FactsCache};
+use crate::cache::{self, CacheEntry, Cached, FactsCache, Kind};
 use crate::config::{Config, Language};
 use crate::crates::{self, CrateRoot};
 use crate::ignore_files::IgnoreFiles;
@@ -31,6 +31,8 @@ pub struct Scan {
     pub crate_roots: Vec<CrateRoot>,
     /// The content of the parsed files, as read.
     pub sources: Sources,
+    /// What the scan read, parsed and took from the cache.
+    pub stats: ScanStats,
 }
 
 /// What the walk found: source files, Cargo manifests, and what could not be read.
@@ -306,17 +308,27 @@ fn path_facts(config: &Config, file: &SelectedFile, language: Language, size: u6
     facts
 }
 
-/// A cache entry back into what reading the file would give.
-fn from_cache(config: &Config, file: &SelectedFile, entry: &CacheEntry) -> Result<FileFacts, Note> {
-    match &entry.outcome {
-        Cached::Parsed(facts) => Ok(facts.as_ref().clone()),
-        Cached::Skipped(note) => Err(note.clone()),
+/// A cache entry's decoded outcome back into what reading the file would give.
+fn from_cache(
+    config: &Config,
+    file: &SelectedFile,
+    size: u64,
+    cached: Cached,
+) -> Result<FileFacts, Note> {
+    match cached {
+        Cached::Parsed(mut facts) => {
+            if facts.path != file.relative {
+                facts.path.clone_from(&file.relative);
+            }
+            Ok(*facts)
+        }
+        Cached::Skipped(note) => Err(note),
         Cached::Unparsed(modules) => {
             let language =
                 language_of(&file.relative).map_or(Language::Python, |(language, _)| language);
-            let mut facts = path_facts(config, file, language, entry.size);
+            let mut facts = path_facts(config, file, language, size);
             facts.parsed = false;
-            facts.rust_modules = modules.clone();
+            facts.rust_modules = modules;
             Ok(facts)
         }
     }
@@ -331,47 +343,132 @@ enum Kept {
     Nothing,
 }
 
-/// One file through the cache: unchanged size and mtime reuse the entry
-/// without reading; a changed stamp with the same content hash reuses it too.
+/// One selected file after the parallel phase.
+struct Scanned {
+    outcome: Result<FileFacts, Note>,
+    /// A new or changed cache entry for it.
+    entry: Option<CacheEntry>,
+    kept: Kept,
+    /// Its bytes were read.
+    read: bool,
+    /// Its facts came from the cache.
+    cached: bool,
+}
+
+impl Scanned {
+    /// A file read and parsed without the cache.
+    fn read(config: &Config, file: &SelectedFile, parse: Parse) -> Self {
+        let (outcome, bytes) = read_facts(config, file, parse);
+        Self {
+            outcome,
+            entry: None,
+            read: bytes.is_some(),
+            kept: bytes.map_or(Kept::Nothing, Kept::Bytes),
+            cached: false,
+        }
+    }
+}
+
+/// Size and mtime, as [`cache::stamp`] gives them.
+type Stamp = (u64, (u64, u32));
+
+/// One file through the cache.
+///
+/// A file the pre-filter skipped (or that gave only a note) is trusted by
+/// its size and mtime alone, as git's index and ruff's cache trust a stat:
+/// those entries hold no facts a violation could come from, and re-reading
+/// them would cost what the cache saves. Every file whose cached facts are
+/// parsed (the only ones that can hold violations, a minority) is read and
+/// hashed: when the bytes differ from the ones its facts were made from,
+/// even at the same size and mtime, it is parsed again from the bytes just
+/// read. Its bytes are kept either way, so nothing reads it again. A
+/// changed stamp with the same content hash reuses the entry too.
 fn cached_facts(
     config: &Config,
     file: &SelectedFile,
     parse: Parse,
     cache: &FactsCache,
-) -> (Result<FileFacts, Note>, Option<CacheEntry>, Kept) {
-    let Ok(metadata) = std::fs::symlink_metadata(&file.absolute) else {
-        let (outcome, bytes) = read_facts(config, file, parse);
-        return (outcome, None, bytes.map_or(Kept::Nothing, Kept::Bytes));
+    stamp: Option<Stamp>,
+) -> Scanned {
+    let Some((size, mtime)) = stamp else {
+        return Scanned::read(config, file, parse);
     };
-    let (size, mtime) = cache::stamp(&metadata);
-    let previous = cache.entries.get(&file.relative);
+    let previous = cache.get(&file.relative);
     if let Some(entry) = previous.filter(|entry| entry.size == size && entry.mtime == mtime) {
-        return (
-            from_cache(config, file, entry),
-            None,
-            Kept::Cached(entry.hash),
-        );
+        if matches!(entry.kind, Kind::Unparsed | Kind::Skipped) {
+            if let Some(cached) = cache.outcome(entry) {
+                return Scanned {
+                    outcome: from_cache(config, file, entry.size, cached),
+                    entry: None,
+                    kept: Kept::Cached(entry.hash),
+                    read: false,
+                    cached: true,
+                };
+            }
+        }
     }
     let bytes = match sources::read(&file.absolute) {
         Ok(bytes) => bytes,
         Err(error) => {
-            let note = skip_note(file, format!("cannot read: {error}"));
-            return (Err(note), None, Kept::Nothing);
+            return Scanned {
+                outcome: Err(skip_note(file, format!("cannot read: {error}"))),
+                entry: None,
+                kept: Kept::Nothing,
+                read: false,
+                cached: false,
+            };
         }
     };
     let hash = sources::hash(&bytes);
-    let outcome =
-        match previous.filter(|entry| entry.size == bytes.len() as u64 && entry.hash == hash) {
-            Some(entry) => from_cache(config, file, entry),
-            None => facts_from_bytes(config, file, &bytes, parse),
-        };
-    let entry = CacheEntry {
-        size: bytes.len() as u64,
-        mtime,
-        hash,
-        outcome: Cached::of(&outcome),
-    };
-    (outcome, Some(entry), Kept::Bytes(bytes))
+    let len = bytes.len() as u64;
+    let same = previous.filter(|entry| entry.size == len && entry.hash == hash);
+    if let Some(entry) = same {
+        if let Some(cached) = cache.outcome(entry) {
+            return Scanned {
+                outcome: from_cache(config, file, len, cached),
+                entry: (entry.mtime != mtime).then(|| entry.restamped(mtime)),
+                kept: Kept::Bytes(bytes),
+                read: true,
+                cached: true,
+            };
+        }
+    }
+    let outcome = facts_from_bytes(config, file, &bytes, parse);
+    // Facts too large to cache, for the same bytes: the entry stays as it is.
+    let unchanged = same.is_some_and(|entry| entry.kind == Kind::Reparse && entry.mtime == mtime)
+        && matches!(&outcome, Ok(facts) if facts.parsed);
+    Scanned {
+        entry: (!unchanged).then(|| CacheEntry::new(len, mtime, hash, &outcome)),
+        outcome,
+        kept: Kept::Bytes(bytes),
+        read: true,
+        cached: false,
+    }
+}
+
+/// Counts of one scan, printed by `--stats`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanStats {
+    /// Files selected.
+    pub selected: usize,
+    /// Files whose bytes were read.
+    pub read: usize,
+    /// Files parsed in full this run.
+    pub parsed: usize,
+    /// Files whose facts came from the cache.
+    pub cached: usize,
+    /// Size of the cache file written, or else loaded; 0 for none.
+    pub cache_bytes: u64,
+}
+
+impl std::fmt::Display for ScanStats {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            formatter,
+            "stats: selected={} read={} parsed={} cached={} cache_bytes={}",
+            self.selected, self.read, self.parsed, self.cached, self.cache_bytes
+        )
+    }
 }
 
 /// How much of the project to parse.
@@ -419,10 +516,28 @@ pub fn scan(
     let selection = select_files(config, threads);
     let mut notes = selection.notes;
     let crate_roots = read_crate_roots(&selection.manifests, &mut notes);
-    let mut cache = match (mode, cache_key) {
-        (ParseMode::Relevant, Some(key)) => Some(FactsCache::load(&config.root, key)),
-        _ => None,
+    let cache_key = match mode {
+        ParseMode::Relevant => cache_key,
+        ParseMode::Everything | ParseMode::Skimmed => None,
     };
+    // With the cache, every file is stat-ed first: the stamps decide which
+    // entries are fresh, and their sizes bound the cache file.
+    let stamps: Vec<Option<Stamp>> = match cache_key {
+        Some(_) => pool.install(|| {
+            selection
+                .files
+                .par_iter()
+                .map(|file| {
+                    std::fs::symlink_metadata(&file.absolute)
+                        .ok()
+                        .map(|metadata| cache::stamp(&metadata))
+                })
+                .collect()
+        }),
+        None => Vec::new(),
+    };
+    let source_bytes: u64 = stamps.iter().flatten().map(|(size, _)| size).sum();
+    let mut cache = cache_key.map(|key| FactsCache::load(&config.root, key, source_bytes));
     let (first, mut needles) = match mode {
         ParseMode::Everything | ParseMode::Skimmed => (None, Default::default()),
         ParseMode::Relevant => {
@@ -443,34 +558,38 @@ pub fn scan(
         (None, ParseMode::Skimmed) => Parse::Skimmed(&packages),
         (None, _) => Parse::Full,
     };
-    let results: Vec<(Result<FileFacts, Note>, Option<CacheEntry>, Kept)> = pool.install(|| {
+    let results: Vec<Scanned> = pool.install(|| {
         selection
             .files
             .par_iter()
-            .map(|file| match &cache {
-                Some(cache) => cached_facts(config, file, parse, cache),
-                None => {
-                    let (outcome, bytes) = read_facts(config, file, parse);
-                    (outcome, None, bytes.map_or(Kept::Nothing, Kept::Bytes))
+            .enumerate()
+            .map(|(id, file)| match &cache {
+                Some(cache) => {
+                    let stamp = stamps.get(id).copied().flatten();
+                    cached_facts(config, file, parse, cache, stamp)
                 }
+                None => Scanned::read(config, file, parse),
             })
             .collect()
     });
     let mut dirty = false;
     let mut files = Vec::with_capacity(results.len());
+    // Per selected file: its bytes were read, its facts came from the cache.
+    let mut read = vec![false; results.len()];
+    let mut cached = vec![false; results.len()];
     // The selected file and the content of each of `files`.
     let mut origins: Vec<(usize, Kept)> = Vec::with_capacity(results.len());
-    for (id, (result, entry, kept)) in results.into_iter().enumerate() {
-        if let (Some(cache), Some(entry)) = (cache.as_mut(), entry) {
-            cache
-                .entries
-                .insert(selection.files[id].relative.clone(), entry);
+    for (id, scanned) in results.into_iter().enumerate() {
+        if let (Some(cache), Some(entry)) = (cache.as_mut(), scanned.entry) {
+            cache.insert(selection.files[id].relative.clone(), entry);
             dirty = true;
         }
-        match result {
+        read[id] = scanned.read;
+        cached[id] = scanned.cached;
+        match scanned.outcome {
             Ok(facts) => {
                 files.push(facts);
-                origins.push((id, kept));
+                origins.push((id, scanned.kept));
             }
             Err(note) => notes.push(note),
         }
@@ -485,8 +604,9 @@ pub fn scan(
             let round = Prefilter::for_needles(&linked);
             needles.extend(linked);
             // Files not parsed yet are searched again, in the bytes already
-            // read; a file whose facts came from the cache is read now.
-            let reparsed: Vec<(usize, FileFacts, Option<Vec<u8>>)> = pool.install(|| {
+            // read; a file whose facts came from the cache is read now (and
+            // its bytes kept for the rounds after).
+            let reparsed: Vec<(usize, Option<FileFacts>, Option<Vec<u8>>)> = pool.install(|| {
                 files
                     .par_iter()
                     .zip(origins.par_iter())
@@ -494,7 +614,7 @@ pub fn scan(
                     .filter(|(_, (facts, _))| !facts.parsed)
                     .filter_map(|(at, (_, (id, kept)))| {
                         let file = &selection.files[*id];
-                        let (outcome, read) = match kept {
+                        let (outcome, bytes) = match kept {
                             Kept::Bytes(bytes) => (
                                 facts_from_bytes(config, file, bytes, Parse::IfHit(&round)),
                                 None,
@@ -503,28 +623,40 @@ pub fn scan(
                                 read_facts(config, file, Parse::IfHit(&round))
                             }
                         };
-                        outcome
-                            .ok()
-                            .filter(|facts| facts.parsed)
-                            .map(|facts| (at, facts, read))
+                        let parsed = outcome.ok().filter(|facts| facts.parsed);
+                        (parsed.is_some() || bytes.is_some()).then_some((at, parsed, bytes))
                     })
                     .collect()
             });
-            for (at, facts, read) in reparsed {
-                if let Some(entry) = cache
-                    .as_mut()
-                    .and_then(|cache| cache.entries.get_mut(&facts.path))
-                {
-                    entry.outcome = Cached::Parsed(Box::new(facts.clone()));
-                }
-                if let Some(bytes) = read {
+            for (at, parsed, bytes) in reparsed {
+                let id = origins[at].0;
+                if let Some(bytes) = bytes {
+                    read[id] = true;
                     origins[at].1 = Kept::Bytes(bytes);
                 }
+                let Some(facts) = parsed else {
+                    continue;
+                };
+                if let Some(cache) = cache.as_mut() {
+                    cache.set_parsed(&facts.path, &facts);
+                }
+                cached[id] = false;
                 files[at] = facts;
                 dirty = true;
             }
         }
     }
+    let mut stats = ScanStats {
+        selected: selection.files.len(),
+        read: read.iter().filter(|&&read| read).count(),
+        parsed: files
+            .iter()
+            .zip(&origins)
+            .filter(|(facts, (id, _))| facts.parsed && !cached[*id])
+            .count(),
+        cached: cached.iter().filter(|&&cached| cached).count(),
+        cache_bytes: 0,
+    };
     // Only parsed files can hold a violation: their content is kept, the
     // rest is dropped here.
     let mut sources = Sources::new(&config.root);
@@ -539,6 +671,7 @@ pub fn scan(
         }
     }
     if let Some(cache) = cache.as_mut() {
+        let loaded = cache.file_bytes;
         if cache.needles != needles {
             cache.needles = needles;
             dirty = true;
@@ -548,11 +681,15 @@ pub fn scan(
             .iter()
             .map(|file| file.relative.as_str())
             .collect();
-        let before = cache.entries.len();
-        cache.entries.retain(|path, _| live.contains(path.as_str()));
-        if dirty || cache.entries.len() != before {
-            cache.save(&config.root);
+        if cache.retain(|path| live.contains(path)) {
+            dirty = true;
         }
+        let written = if dirty {
+            cache.save(&config.root, source_bytes)
+        } else {
+            0
+        };
+        stats.cache_bytes = if written > 0 { written } else { loaded };
     }
     notes.sort();
     Scan {
@@ -560,5 +697,6 @@ pub fn scan(
         notes,
         crate_roots,
         sources,
+        stats,
     }
 }

@@ -17,13 +17,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ssot_audit::cache::{CacheEntry, Cached, FactsCache};
+use ssot_audit::lang::FileFacts;
 use support::{assert_still_audited, project, run, violations, write, LEGACY_IMPORT};
 
 const CACHE: &str = ".ssot-audit-cache";
-const FACTS: &str = ".ssot-audit-cache/facts.json";
+const FACTS: &str = ".ssot-audit-cache/facts.bin";
+/// The cache file's name, in `CACHE`.
+const FACTS_NAME: &str = "facts.bin";
 
-/// The cache file bound of src/cache.rs (`MAX_BYTES`).
-const CACHE_MAX_BYTES: u64 = 64 << 20;
+/// The cache file bound of src/cache.rs for a project as small as
+/// `support::project()` (`bound`: at least `MIN_BOUND`, else twice the
+/// selected source).
+const CACHE_MAX_BYTES: u64 = ssot_audit::cache::MIN_BOUND;
 
 /// The issue's "small multiple of the source": the cache may be at most this
 /// many times the bytes it was made from (46x was the reported failure).
@@ -151,19 +157,37 @@ fn reference(root: &Path) -> support::Run {
 // ---------------------------------------------------------------------------
 // Symlinks in the cache: nothing written outside the root
 
+/// The project's cache file, decoded, and `app.py`'s parsed facts in it.
+fn cache_with_app_facts(root: &Path) -> (FactsCache, FileFacts) {
+    assert_clean(&check_json(root, &[]), &[1]);
+    let bytes = std::fs::read(root.join(FACTS)).unwrap();
+    let cache = FactsCache::from_bytes(&bytes, None).expect("check wrote a valid cache");
+    let entry = cache.get("app.py").expect("app.py is cached");
+    let Some(Cached::Parsed(facts)) = cache.outcome(entry) else {
+        panic!("app.py's cached facts are not parsed facts");
+    };
+    (cache, *facts)
+}
+
+/// The cache with `app.py`'s entry (size, mtime and hash kept, so it is
+/// taken as fresh) holding `facts`.
+fn with_app_facts(mut cache: FactsCache, facts: FileFacts) -> Vec<u8> {
+    let entry = cache.get("app.py").unwrap();
+    let entry = CacheEntry::new(entry.size, entry.mtime, entry.hash, &Ok(facts));
+    cache.insert("app.py".into(), entry);
+    cache.to_bytes().unwrap()
+}
+
 /// A valid cache of the project as it is, except that `app.py`'s entry (still
 /// fresh by size, mtime and hash) holds no imports: a run that reads it
 /// misses the planted violation. The project's own cache is removed.
 fn hollow_cache(root: &Path) -> Vec<u8> {
-    assert_clean(&check_json(root, &[]), &[1]);
-    let mut cache: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root.join(FACTS)).unwrap()).unwrap();
-    let facts = &mut cache["entries"]["app.py"]["outcome"]["Parsed"];
-    assert!(facts.is_object(), "the cache layout changed: {cache}");
-    facts["imports"] = serde_json::json!([]);
-    facts["bindings"] = serde_json::json!([]);
+    let (cache, mut facts) = cache_with_app_facts(root);
+    assert!(!facts.imports.is_empty());
+    facts.imports.clear();
+    facts.bindings.clear();
     std::fs::remove_dir_all(root.join(CACHE)).unwrap();
-    serde_json::to_vec(&cache).unwrap()
+    with_app_facts(cache, facts)
 }
 
 /// The project with `.ssot-audit-cache` a symlink to a directory outside the
@@ -175,7 +199,7 @@ fn a_symlinked_cache_directory_is_never_written_through() {
     let dir = project();
     let root = dir.path();
     // A cache out there that would hide the planted violation if it were read.
-    write(outside.path(), "facts.json", hollow_cache(root));
+    write(outside.path(), FACTS_NAME, hollow_cache(root));
     write(outside.path(), "keep.txt", "outside\n");
     let before = listing(outside.path());
     std::os::unix::fs::symlink(outside.path(), root.join(CACHE)).unwrap();
@@ -226,23 +250,23 @@ fn a_symlinked_cache_gitignore_is_never_written_through() {
     }
 }
 
-/// `.ssot-audit-cache/facts.json` a symlink out of the root (existing target
+/// `.ssot-audit-cache/facts.bin` a symlink out of the root (existing target
 /// and dangling): never written through, and the target (a cache that would
 /// hide the planted violation) is not read as the cache either.
 #[cfg(unix)]
 #[test]
-fn a_symlinked_facts_json_is_never_written_through() {
+fn a_symlinked_cache_file_is_never_written_through() {
     for dangling in [false, true] {
         let outside = tempfile::tempdir().unwrap();
         let dir = project();
         let root = dir.path();
         let hollow = hollow_cache(root);
         if !dangling {
-            write(outside.path(), "facts.json", hollow);
+            write(outside.path(), FACTS_NAME, hollow);
         }
         let before = listing(outside.path());
         std::fs::create_dir(root.join(CACHE)).unwrap();
-        std::os::unix::fs::symlink(outside.path().join("facts.json"), root.join(FACTS)).unwrap();
+        std::os::unix::fs::symlink(outside.path().join(FACTS_NAME), root.join(FACTS)).unwrap();
         let expected = reference(root);
         for _ in 0..2 {
             let output = check_json(root, &[]);
@@ -251,7 +275,7 @@ fn a_symlinked_facts_json_is_never_written_through() {
             assert_eq!(
                 listing(outside.path()),
                 before,
-                "dangling: {dangling}: written through the symlinked facts.json"
+                "dangling: {dangling}: written through the symlinked cache file"
             );
         }
         other_commands_leave_alone(root, outside.path(), &before);
@@ -261,10 +285,10 @@ fn a_symlinked_facts_json_is_never_written_through() {
 // ---------------------------------------------------------------------------
 // Named pipes where the run reads: no hang
 
-/// A FIFO at `.ssot-audit-cache/facts.json`: reading it would block for ever.
+/// A FIFO at `.ssot-audit-cache/facts.bin`: reading it would block for ever.
 #[cfg(unix)]
 #[test]
-fn a_fifo_at_facts_json_does_not_hang() {
+fn a_fifo_at_the_cache_file_does_not_hang() {
     let dir = project();
     let root = dir.path();
     let expected = reference(root);
@@ -348,7 +372,7 @@ fn stale_new_text() -> String {
 
 /// A project whose cache holds the facts of [`stale_old_text`] while `app.py`
 /// holds [`stale_new_text`] with the same size and mtime. Returns the tree
-/// and the stale `facts.json` to put back before each command.
+/// and the stale cache file to put back before each command.
 fn stale_project() -> (tempfile::TempDir, Vec<u8>) {
     let dir = project();
     let root = dir.path();
@@ -400,7 +424,6 @@ fn app_violation_lines(output: &support::Run) -> Vec<u64> {
 }
 
 #[test]
-#[ignore = "issue 21: a cache entry of the same size and mtime is trusted: `check --format json` reports the old text's SSOT003 at app.py:1 (and notes `app.py: changed since its facts were cached: no fixes`); expected: the --no-cache answer, SSOT002 and SSOT003 at app.py:3"]
 fn a_stale_cache_entry_does_not_decide_what_check_reports() {
     let (dir, facts) = stale_project();
     let root = dir.path();
@@ -437,6 +460,9 @@ fn apply_plan(plan: &serde_json::Value, path: &str, text: &str) -> String {
         })
         .collect();
     edits.sort();
+    // Two fixes may carry the same edit (an SSOT002 and the SSOT003 of one
+    // import both rewrite its module): it is made once, as `fix` makes it.
+    edits.dedup();
     let mut out = text.to_string();
     for (start, end, replacement) in edits.into_iter().rev() {
         assert!(
@@ -449,7 +475,6 @@ fn apply_plan(plan: &serde_json::Value, path: &str, text: &str) -> String {
 }
 
 #[test]
-#[ignore = "issue 21: with a stale cache entry (same size and mtime) `plan --format json` plans nothing for app.py; expected: the --no-cache plan (SSOT002 and SSOT003 edits at app.py:3)"]
 fn a_stale_cache_entry_never_supplies_plan_offsets() {
     let (dir, facts) = stale_project();
     let root = dir.path();
@@ -473,7 +498,6 @@ fn a_stale_cache_entry_never_supplies_plan_offsets() {
 }
 
 #[test]
-#[ignore = "issue 21: with a stale cache entry (same size and mtime) `fix` leaves app.py unchanged (`from pkg.legacy import Manager as M` / `print(M)`); expected: the --no-cache fix, `from pkg.core import Manager` / `print(Manager)`"]
 fn a_stale_cache_entry_never_supplies_fix_offsets() {
     let (dir, facts) = stale_project();
     let root = dir.path();
@@ -549,9 +573,8 @@ fn a_stale_cache_entry_never_corrupts_a_file() {
 /// moved far past the end of the file (size, mtime and hash kept, so the
 /// entry is taken as fresh).
 fn poisoned_cache(root: &Path) -> Vec<u8> {
-    assert_clean(&check_json(root, &[]), &[1]);
-    let mut cache: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root.join(FACTS)).unwrap()).unwrap();
+    let (cache, facts) = cache_with_app_facts(root);
+    let mut value = serde_json::to_value(&facts).unwrap();
     fn push_out(value: &mut serde_json::Value) {
         match value {
             serde_json::Value::Object(map) => {
@@ -567,8 +590,9 @@ fn poisoned_cache(root: &Path) -> Vec<u8> {
             _ => {}
         }
     }
-    push_out(&mut cache["entries"]["app.py"]["outcome"]);
-    serde_json::to_vec(&cache).unwrap()
+    push_out(&mut value);
+    assert!(value["imports"][0]["statement"]["start"].as_u64().unwrap() >= 1_000_000);
+    with_app_facts(cache, serde_json::from_value(value).unwrap())
 }
 
 #[test]
@@ -585,36 +609,74 @@ fn a_corrupt_cache_gives_the_no_cache_answer() {
     let expected = reference(dir.path());
     assert_clean(&check_json(dir.path(), &[]), &[1]);
     let valid = std::fs::read(dir.path().join(FACTS)).unwrap();
-    let valid_json: serde_json::Value = serde_json::from_slice(&valid).unwrap();
-    let key = valid_json["key"].as_str().unwrap().to_string();
+    let key = FactsCache::from_bytes(&valid, None)
+        .unwrap()
+        .key()
+        .to_string();
+    // The layout of src/cache.rs: magic (8 bytes), header length and header
+    // checksum (u64 LE each), the header (postcard, the key first), blobs.
+    let framed = |header: &[u8]| {
+        let mut bytes = valid[..8].to_vec();
+        bytes.extend_from_slice(&(header.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&ssot_audit::fnv::hash_bytes(header).to_le_bytes());
+        bytes.extend_from_slice(header);
+        bytes
+    };
+    let mut right_key = vec![key.len() as u8];
+    right_key.extend_from_slice(key.as_bytes());
     let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("random bytes", noise),
-        ("truncated JSON", valid[..valid.len() / 2].to_vec()),
+        ("random bytes", noise.clone()),
+        ("the magic, then random bytes", {
+            let mut bytes = valid[..8].to_vec();
+            bytes.extend_from_slice(&noise);
+            bytes
+        }),
+        ("truncated", valid[..valid.len() / 2].to_vec()),
         ("one byte short", valid[..valid.len() - 1].to_vec()),
-        ("a JSON array", b"[1, 2, 3]".to_vec()),
-        ("a JSON string", b"\"facts\"".to_vec()),
-        ("null", b"null".to_vec()),
+        ("one byte more", {
+            let mut bytes = valid.clone();
+            bytes.push(0);
+            bytes
+        }),
+        ("the header alone", {
+            let header_len = u64::from_le_bytes(valid[8..16].try_into().unwrap()) as usize;
+            valid[..24 + header_len].to_vec()
+        }),
         (
-            "the right key, entries of the wrong shape",
-            serde_json::to_vec(&serde_json::json!({
-                "key": key,
-                "needles": ["Manager"],
-                "entries": { "app.py": { "size": "big", "mtime": null } }
-            }))
-            .unwrap(),
-        ),
-        (
-            "the right key, entries a list",
-            serde_json::to_vec(&serde_json::json!({
-                "key": key, "needles": [], "entries": []
-            }))
-            .unwrap(),
+            "the old JSON cache",
+            b"{\"key\": \"0\", \"needles\": [], \"entries\": {}}".to_vec(),
         ),
         ("0 bytes", Vec::new()),
+        (
+            "the right key, rows of the wrong shape, a valid checksum",
+            {
+                let mut header = right_key.clone();
+                header.extend_from_slice(&noise[..64]);
+                framed(&header)
+            },
+        ),
+        (
+            "the right key, a row's blob past the end, a valid checksum",
+            {
+                // key, no needles, one row: "app.py", size 1, mtime (1, 1),
+                // hash 1, kind 0 (parsed), offset 0, length 100, checksum 0.
+                let mut header = right_key.clone();
+                header.extend_from_slice(&[0, 1, 6]);
+                header.extend_from_slice(b"app.py");
+                header.extend_from_slice(&[1, 1, 1, 1, 0, 0, 100, 0]);
+                framed(&header)
+            },
+        ),
         ("invalid UTF-8 in a string", {
             let mut bytes = valid.clone();
             let at = bytes.windows(6).position(|w| w == b"app.py").unwrap();
             bytes[at] = 0xff;
+            bytes
+        }),
+        ("a flipped byte in the last file's facts", {
+            let mut bytes = valid.clone();
+            let last = bytes.len() - 2;
+            bytes[last] ^= 0x5a;
             bytes
         }),
     ];
@@ -634,8 +696,8 @@ fn a_corrupt_cache_gives_the_no_cache_answer() {
         }
         if let Ok(rebuilt) = std::fs::read(root.join(FACTS)) {
             assert!(
-                serde_json::from_slice::<serde_json::Value>(&rebuilt).is_ok(),
-                "{name}: the cache left behind is not JSON"
+                FactsCache::from_bytes(&rebuilt, Some(&key)).is_some(),
+                "{name}: the cache left behind is not a valid cache"
             );
         }
     }
@@ -720,30 +782,53 @@ fn the_cache_never_exceeds_its_byte_bound() {
     assert_clean(&output, &[1]);
     assert_still_audited(&output);
     let cache = std::fs::metadata(root.join(FACTS)).map_or(0, |m| m.len());
+    let bound = ssot_audit::cache::bound(source);
     assert!(
-        cache <= CACHE_MAX_BYTES,
-        "facts.json is {cache} bytes for {source} bytes of source"
+        cache <= bound,
+        "the cache is {cache} bytes for {source} bytes of source (bound {bound})"
     );
     // And the run after it (reading whatever was left) gives the same.
     let again = check_json(root, &[]);
     assert_eq!(again.stdout, output.stdout);
 }
 
+/// The `N` of `NAME=N` in the `--stats` line of a run's stderr.
+fn stat(output: &support::Run, name: &str) -> u64 {
+    let line = output
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("stats: "))
+        .unwrap_or_else(|| panic!("no stats line: {}", output.describe()));
+    line.split_whitespace()
+        .find_map(|field| field.strip_prefix(name)?.strip_prefix('='))
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {line:?}"))
+}
+
 #[test]
-#[ignore = "issue 21: 20,000 `import mN` lines (269 KB of source) give an 8.5 MB facts.json (31x; 100,000 give 43 MB; 200,000 would pass 64 MiB, so no cache is written at all); expected: at most a small multiple (8x) of the source"]
 fn the_cache_is_a_small_multiple_of_the_source() {
-    // Small enough that the cache is written under the 64 MiB bound.
     let (dir, source) = many_imports_project(20_000);
     let root = dir.path();
-    let output = check_json(root, &[]);
+    let output = check_json(root, &["--stats"]);
     assert_clean(&output, &[1]);
-    let cache = std::fs::metadata(root.join(FACTS)).map_or(0, |m| m.len());
-    eprintln!("facts.json: {cache} bytes for {source} bytes of source");
+    assert_still_audited(&output);
+    let cache = std::fs::metadata(root.join(FACTS))
+        .expect("a cache is written")
+        .len();
+    eprintln!("cache: {cache} bytes for {source} bytes of source");
+    assert_eq!(stat(&output, "cache_bytes"), cache);
     assert!(
         cache <= CACHE_SOURCE_MULTIPLE * source,
-        "facts.json is {cache} bytes for {source} bytes of source ({}x)",
+        "the cache is {cache} bytes for {source} bytes of source ({}x)",
         cache / source.max(1)
     );
+    // The warm run gives the same answer, the project's small files from the
+    // cache.
+    let again = check_json(root, &["--stats"]);
+    assert_clean(&again, &[1]);
+    assert_eq!(again.stdout, output.stdout);
+    assert_eq!(stat(&again, "selected"), 5);
+    assert!(stat(&again, "cached") >= 4, "{}", again.describe());
 }
 
 // ---------------------------------------------------------------------------

@@ -107,6 +107,9 @@ pub fn discover(args: &DiscoverOptions) -> Result<(Discovery, Retained), Error> 
         scan::ParseMode::Everything
     };
     let mut scanned = scan::scan(&config, &pool, threads, mode, None);
+    if args.scan.stats {
+        eprintln!("{}", scanned.stats);
+    }
     if mode == scan::ParseMode::Skimmed {
         confirm_shims(&config, &mut scanned.files);
     }

@@ -69,6 +69,7 @@ impl Pass {
             notes: self.notes.clone(),
             crate_roots: self.crate_roots.clone(),
             sources,
+            stats: Default::default(),
         };
         let mut audit = Audit::from_scan(config, filter, scan);
         audit.load_sources(false);
@@ -236,6 +237,7 @@ pub fn fix_project(
         notes,
         crate_roots,
         sources,
+        ..
     } = scan;
     let mut pass = Pass {
         files,

@@ -226,6 +226,7 @@ impl FactsStore {
             notes,
             crate_roots,
             sources: crate::sources::Sources::default(),
+            stats: scan::ScanStats::default(),
         };
         (scan, lent)
     }
