@@ -193,7 +193,12 @@ fn check_python(config: &Config, dir: &Path, text: &str) -> Result<bool, TestCas
     };
     if full.parsed_cleanly {
         let skimmed = skimmed.map_err(|note| TestCaseError::fail(format!("{note:?}")))?;
-        prop_assert_eq!(json(&skimmed), json(&full), "skimmed facts differ for {:?}", text);
+        prop_assert_eq!(
+            json(&skimmed),
+            json(&full),
+            "skimmed facts differ for {:?}",
+            text
+        );
     }
     // The pre-filter lets through every file whose full facts import a
     // legacy module or bind a symbol of a concept.
@@ -258,33 +263,35 @@ fn python_extractors_agree_and_never_panic() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path());
     let compared = std::cell::Cell::new(0_usize);
-    let result = runner(400, 0x0fac_75ed).run(
-        &prop::collection::vec(mutation(), 0..8),
-        |mutations| {
+    let result =
+        runner(400, 0x0fac_75ed).run(&prop::collection::vec(mutation(), 0..8), |mutations| {
             let text = mutate(PYTHON_SEED, &mutations);
             if check_python(&config, dir.path(), &text)? {
                 compared.set(compared.get() + 1);
             }
             Ok(())
-        },
-    );
+        });
     if let Err(error) = result {
         panic!("{error}");
     }
     // Enough of the mutated texts still parse for the comparison to mean
     // something.
     eprintln!("{} mutated texts compared", compared.get());
-    assert!(compared.get() >= 40, "only {} texts compared", compared.get());
+    assert!(
+        compared.get() >= 40,
+        "only {} texts compared",
+        compared.get()
+    );
 }
 
 #[test]
 fn the_rust_extractor_never_panics() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path());
-    let result = runner(400, 0x0000_0ba5).run(
-        &prop::collection::vec(mutation(), 0..8),
-        |mutations| check_rust(&config, dir.path(), &mutate(RUST_SEED, &mutations)),
-    );
+    let result = runner(400, 0x0000_0ba5)
+        .run(&prop::collection::vec(mutation(), 0..8), |mutations| {
+            check_rust(&config, dir.path(), &mutate(RUST_SEED, &mutations))
+        });
     if let Err(error) = result {
         panic!("{error}");
     }
