@@ -1,7 +1,7 @@
 //! Fuzzing the fact extractors: Python and Rust texts mutated from seeds
 //! full of imports, classes, aliases, patches and nesting. No extractor
 //! panics; the skimmed Python facts are the full parse's; and the pre-filter
-//! lets through every text whose full facts import a legacy module or bind a
+//! lets through every text whose full facts import a legacy module or name a
 //! concept symbol (the shortcut never hides what the full path finds).
 
 use std::path::Path;
@@ -62,6 +62,11 @@ try:
     from app.utils.websocket import *
 except ImportError:
     pass
+
+# events now go through WebSocketManager.
+log = f'{WebSocketManager!r} {d["k"]}'
+msg = "WebSocketManager unavailable"
+__all__ += ["WebSocketManager"]
 "#;
 
 const RUST_SEED: &str = r#"use app_core::legacy::Hub;
@@ -112,6 +117,12 @@ const PIECES: &[&str] = &[
     "é",
     "\u{ff2d}",
     "\r\n",
+    "f'",
+    "f\"{",
+    "}\"",
+    "patch(\"",
+    "# ",
+    "'a.WebSocketManager'",
 ];
 
 #[derive(Debug, Clone)]
@@ -219,11 +230,17 @@ fn check_python(config: &Config, dir: &Path, text: &str) -> Result<bool, TestCas
                         .is_some_and(|name| legacy(&format!("{resolved}.{name}")))
             })
     });
-    let binds_symbol = full
-        .bindings
-        .iter()
-        .any(|binding| config.concepts.iter().any(|c| c.is_symbol(&binding.name)));
-    if imports_legacy || binds_symbol {
+    // Any fact naming a symbol: an import, binding, definition, alias,
+    // `__all__` entry, patch string or attribute use (a dotted string names
+    // it by one of its components).
+    let mut facts = json(&full);
+    facts["notes"] = serde_json::Value::Null;
+    facts["path"] = serde_json::Value::Null;
+    let names_symbol = strings(&facts).iter().any(|text| {
+        text.split('.')
+            .any(|part| config.concepts.iter().any(|c| c.is_symbol(part)))
+    });
+    if imports_legacy || names_symbol {
         prop_assert!(
             prefilter.hits(text, Language::Python, full.module.as_deref()),
             "the pre-filter skips {:?}",
@@ -231,6 +248,16 @@ fn check_python(config: &Config, dir: &Path, text: &str) -> Result<bool, TestCas
         );
     }
     Ok(full.parsed_cleanly)
+}
+
+/// Every string in a JSON value.
+fn strings(value: &serde_json::Value) -> Vec<&str> {
+    match value {
+        serde_json::Value::String(text) => vec![text.as_str()],
+        serde_json::Value::Array(items) => items.iter().flat_map(strings).collect(),
+        serde_json::Value::Object(map) => map.values().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn check_rust(config: &Config, dir: &Path, text: &str) -> Result<(), TestCaseError> {

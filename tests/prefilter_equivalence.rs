@@ -141,3 +141,72 @@ fn common_word_legacy_modules_give_the_full_parse_answer() {
         fast.describe()
     );
 }
+
+/// A concept's symbols named in comments and prose all over the project,
+/// and in the strings and f-strings that can name a binding: the full
+/// parse's answer, with the prose-only files never parsed.
+#[test]
+fn symbols_in_comments_and_prose_give_the_full_parse_answer() {
+    let dir = support::project();
+    let root = dir.path();
+    write(root, "rules.toml", RULES);
+    write(root, "app/__init__.py", "");
+    write(root, "app/websocket/__init__.py", "");
+    write(
+        root,
+        "app/websocket/manager.py",
+        "class WebSocketManager:\n    pass\n",
+    );
+    write(root, "app/legacy.py", "from app.websocket.manager import WebSocketManager\n");
+    // Must be found: a star import with an `__all__` entry, code after a
+    // string holding `#`.
+    let found = [
+        ("app/t2.py", "from app.legacy import *\n__all__ = ['WebSocketManager']\n"),
+        ("app/t3.py", "x = 's # '; from app.legacy import WebSocketManager\n"),
+    ];
+    // Must be parsed, whatever the full parse makes of them: a patch
+    // string, an attribute use inside an f-string.
+    write(
+        root,
+        "app/t1.py",
+        "from unittest.mock import patch\n\n\
+         @patch('app.legacy.WebSocketManager')\ndef test(m):\n    pass\n",
+    );
+    for (path, text) in found {
+        write(root, path, text);
+    }
+    for i in 0..30 {
+        write(
+            root,
+            &format!("app/prose{i}.py"),
+            format!(
+                "# events now go through WebSocketManager.\n\
+                 def f{i}():\n    \"\"\"The WebSocketManager sends it.\"\"\"\n    \
+                 log('WebSocketManager unavailable')\n    return {i}\n"
+            ),
+        );
+    }
+    let fast = run(root, &["check", "--format", "json", "--no-cache", "--stats"]);
+    let full = run(
+        root,
+        &["check", "--format", "json", "--no-cache", "--no-prefilter"],
+    );
+    assert_eq!(fast.stdout, full.stdout, "{}", fast.describe());
+    let reported = support::violations(&fast.json());
+    for (path, _) in found {
+        assert!(
+            reported.iter().any(|(reported, _)| reported == path),
+            "{path}: {}",
+            fast.describe()
+        );
+    }
+    // The prose files were not parsed: parsed= counts the others only
+    // (the canonical module, the legacy one, the t files, `__init__`s).
+    let parsed: usize = fast
+        .stderr
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("parsed="))
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(usize::MAX);
+    assert!(parsed <= 10, "parsed={parsed}: {}", fast.describe());
+}

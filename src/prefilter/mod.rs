@@ -16,6 +16,7 @@ use crate::config::{Concept, Language};
 use crate::lang::{AliasValue, BindingKind, FileFacts};
 
 mod legacy;
+mod python_text;
 
 use legacy::LegacyModule;
 
@@ -151,10 +152,11 @@ impl Prefilter {
     }
 
     fn hits_as_written(&self, text: &str, language: Language, module: Option<&str>) -> bool {
-        if self
-            .needles
-            .as_ref()
-            .is_some_and(|needles| has_word(needles, text))
+        let needle = |needles: &AhoCorasick| match language {
+            Language::Python => has_word_that_counts(needles, text),
+            Language::Rust => has_word(needles, text),
+        };
+        if self.needles.as_ref().is_some_and(needle)
             || memchr::memmem::find(text.as_bytes(), SUPPRESSION.as_bytes()).is_some()
         {
             return true;
@@ -266,6 +268,25 @@ fn has_word(needles: &AhoCorasick, text: &str) -> bool {
         let before = text[..found.start()].chars().next_back();
         let after = text[found.end()..].chars().next();
         !before.is_some_and(is_identifier_char) && !after.is_some_and(is_identifier_char)
+    })
+}
+
+/// [`has_word`] for Python, where an occurrence in a comment or in a string
+/// of prose does not count: only one in code, or a string that is a name or
+/// dotted path (see [`python_text`]).
+fn has_word_that_counts(needles: &AhoCorasick, text: &str) -> bool {
+    let mut scanner = python_text::Scanner::new(text);
+    needles.find_iter(text).any(|found| {
+        let before = text[..found.start()].chars().next_back();
+        let after = text[found.end()..].chars().next();
+        if before.is_some_and(is_identifier_char) || after.is_some_and(is_identifier_char) {
+            return false;
+        }
+        match scanner.place(found.start()) {
+            python_text::Place::Code => true,
+            python_text::Place::Comment => false,
+            python_text::Place::String(content) => python_text::names_something(&text[content]),
+        }
     })
 }
 
