@@ -191,6 +191,19 @@ pub fn scan_project(options: &Options) -> Result<(Config, PathFilter, scan::Scan
         .map(|text| crate::cache::key(&text));
     let started = std::time::Instant::now();
     let scan = scan::scan(&config, &pool, threads, mode, key.as_deref());
+    if let Some(reason) = &scan.stats.cache_not_written {
+        eprintln!(
+            "note: {}: {}",
+            crate::escape::visible(
+                &config
+                    .root
+                    .join(crate::cache::DIRECTORY)
+                    .display()
+                    .to_string()
+            ),
+            reason
+        );
+    }
     if options.stats {
         eprintln!("{}", scan.stats);
     }

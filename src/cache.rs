@@ -203,17 +203,29 @@ pub fn stamp(metadata: &std::fs::Metadata) -> (u64, (u64, u32)) {
 
 /// The cache directory, when it is a real directory (not a symlink, not a
 /// file): the cache never reads or writes through a link.
-fn directory(root: &Path) -> Option<std::path::PathBuf> {
+fn directory(root: &Path) -> Result<std::path::PathBuf, NotWritten> {
     let directory = root.join(DIRECTORY);
     match std::fs::symlink_metadata(&directory) {
-        Ok(metadata) if metadata.is_dir() => Some(directory),
-        Ok(_) => None,
+        Ok(metadata) if metadata.is_dir() => Ok(directory),
+        Ok(_) => Err(NotWritten::NotADirectory),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir(&directory).ok()?;
-            Some(directory)
+            std::fs::create_dir(&directory).map_err(NotWritten::Create)?;
+            Ok(directory)
         }
-        Err(_) => None,
+        Err(error) => Err(NotWritten::Create(error)),
     }
+}
+
+/// Why the facts cache was not written (the run's answer is the same; the
+/// next run is only slower).
+#[derive(Debug, thiserror::Error)]
+pub enum NotWritten {
+    #[error("not a directory (a file or a symbolic link): the facts cache is not written")]
+    NotADirectory,
+    #[error("cannot create it: {0}; the facts cache is not written")]
+    Create(std::io::Error),
+    #[error("cannot write the facts cache: {0}")]
+    Write(std::io::Error),
 }
 
 fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
@@ -484,10 +496,8 @@ impl FactsCache {
     /// `source_bytes` (dropping the largest facts first); one that still
     /// does not fit is not written, and an old one is removed. Returns the
     /// bytes written (0 for none).
-    pub fn save(&mut self, root: &Path, source_bytes: u64) -> u64 {
-        let Some(directory) = directory(root) else {
-            return 0;
-        };
+    pub fn save(&mut self, root: &Path, source_bytes: u64) -> Result<u64, NotWritten> {
+        let directory = directory(root)?;
         let ignore = directory.join(".gitignore");
         if matches!(std::fs::symlink_metadata(&ignore), Err(error) if error.kind() == std::io::ErrorKind::NotFound)
         {
@@ -509,15 +519,12 @@ impl FactsCache {
             if std::fs::symlink_metadata(&path).is_ok_and(|metadata| metadata.is_file()) {
                 let _ = std::fs::remove_file(&path);
             }
-            return 0;
+            return Ok(0);
         };
-        match crate::fs::write_atomically(&path, &bytes, crate::fs::Existing::Replace) {
-            Ok(()) => {
-                self.file_bytes = bytes.len() as u64;
-                self.file_bytes
-            }
-            Err(_) => 0,
-        }
+        crate::fs::write_atomically(&path, &bytes, crate::fs::Existing::Replace)
+            .map_err(NotWritten::Write)?;
+        self.file_bytes = bytes.len() as u64;
+        Ok(self.file_bytes)
     }
 }
 

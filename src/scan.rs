@@ -447,7 +447,7 @@ fn cached_facts(
 }
 
 /// Counts of one scan, printed by `--stats`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScanStats {
     /// Files selected.
     pub selected: usize,
@@ -459,6 +459,9 @@ pub struct ScanStats {
     pub cached: usize,
     /// Size of the cache file written, or else loaded; 0 for none.
     pub cache_bytes: u64,
+    /// Why the cache could not be written, when it could not (the answer
+    /// is the same; the next run is only slower).
+    pub cache_not_written: Option<String>,
 }
 
 impl std::fmt::Display for ScanStats {
@@ -656,6 +659,7 @@ pub fn scan(
             .count(),
         cached: cached.iter().filter(|&&cached| cached).count(),
         cache_bytes: 0,
+        cache_not_written: None,
     };
     // Only parsed files can hold a violation: their content is kept, the
     // rest is dropped here.
@@ -685,7 +689,12 @@ pub fn scan(
             dirty = true;
         }
         let written = if dirty {
-            cache.save(&config.root, source_bytes)
+            cache
+                .save(&config.root, source_bytes)
+                .unwrap_or_else(|not_written| {
+                    stats.cache_not_written = Some(not_written.to_string());
+                    0
+                })
         } else {
             0
         };

@@ -1135,7 +1135,25 @@ fn a_read_only_cache_directory_is_not_fatal() {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "issue 21: with a mode-555 .ssot-audit-cache (as a non-root user) `check` succeeds but says nothing on stderr; expected: a note that the cache is not written"]
+fn a_cache_that_is_a_file_is_noted() {
+    let dir = project();
+    let root = dir.path();
+    write(root, CACHE, "not a directory\n");
+    let output = check_json(root, &[]);
+    assert_clean(&output, &[1]);
+    assert!(
+        output.stderr.contains(CACHE) && output.stderr.contains("not written"),
+        "no note that the cache could not be written: {}",
+        output.describe()
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join(CACHE)).unwrap(),
+        "not a directory\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
 fn a_read_only_cache_directory_is_noted() {
     use std::os::unix::fs::PermissionsExt;
     if running_as_root() {
