@@ -10,6 +10,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use rustc_hash::FxHashSet;
 use ssot_audit::config::{Config, Language};
+use ssot_audit::lang::ImportKind;
 use ssot_audit::prefilter::Prefilter;
 use ssot_audit::scan::{facts_from_bytes, Parse, SelectedFile};
 
@@ -220,15 +221,16 @@ fn check_python(config: &Config, dir: &Path, text: &str) -> Result<bool, TestCas
             .iter()
             .any(|concept| concept.legacy_modules.iter().any(|legacy| legacy == module))
     };
-    let imports_legacy = full.imports.iter().any(|import| {
-        import.module.as_deref().is_some_and(legacy)
-            || import.resolved.as_deref().is_some_and(|resolved| {
-                legacy(resolved)
-                    || import
-                        .name
-                        .as_deref()
-                        .is_some_and(|name| legacy(&format!("{resolved}.{name}")))
+    // What the rules count as importing a legacy module `L`: `import L`,
+    // `from L import *`, `from P import last` (`L` = `P.last`).
+    let imports_legacy = full.imports.iter().any(|import| match import.kind {
+        ImportKind::Import => import.module.as_deref().is_some_and(legacy),
+        ImportKind::From => import.resolved.as_deref().is_some_and(|resolved| {
+            import.name.as_deref().is_some_and(|name| {
+                (name == "*" && legacy(resolved)) || legacy(&format!("{resolved}.{name}"))
             })
+        }),
+        ImportKind::Use => false,
     });
     // Any fact naming a symbol: an import, binding, definition, alias,
     // `__all__` entry, patch string or attribute use (a dotted string names

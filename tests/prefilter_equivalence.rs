@@ -157,12 +157,22 @@ fn symbols_in_comments_and_prose_give_the_full_parse_answer() {
         "app/websocket/manager.py",
         "class WebSocketManager:\n    pass\n",
     );
-    write(root, "app/legacy.py", "from app.websocket.manager import WebSocketManager\n");
+    write(
+        root,
+        "app/legacy.py",
+        "from app.websocket.manager import WebSocketManager\n",
+    );
     // Must be found: a star import with an `__all__` entry, code after a
     // string holding `#`.
     let found = [
-        ("app/t2.py", "from app.legacy import *\n__all__ = ['WebSocketManager']\n"),
-        ("app/t3.py", "x = 's # '; from app.legacy import WebSocketManager\n"),
+        (
+            "app/t2.py",
+            "from app.legacy import *\n__all__ = ['WebSocketManager']\n",
+        ),
+        (
+            "app/t3.py",
+            "x = 's # '; from app.legacy import WebSocketManager\n",
+        ),
     ];
     // Must be parsed, whatever the full parse makes of them: a patch
     // string, an attribute use inside an f-string.
@@ -186,7 +196,10 @@ fn symbols_in_comments_and_prose_give_the_full_parse_answer() {
             ),
         );
     }
-    let fast = run(root, &["check", "--format", "json", "--no-cache", "--stats"]);
+    let fast = run(
+        root,
+        &["check", "--format", "json", "--no-cache", "--stats"],
+    );
     let full = run(
         root,
         &["check", "--format", "json", "--no-cache", "--no-prefilter"],
@@ -209,4 +222,55 @@ fn symbols_in_comments_and_prose_give_the_full_parse_answer() {
         .and_then(|count| count.parse().ok())
         .unwrap_or(usize::MAX);
     assert!(parsed <= 10, "parsed={parsed}: {}", fast.describe());
+}
+
+/// The benchmark's generated monorepo (realistic file sizes, legacy module
+/// tails that are common words, symbols in comments and strings): the
+/// pre-filter gives the answer of a full parse, and the planted counts.
+#[test]
+fn the_generated_monorepo_gives_the_full_parse_answer() {
+    if !support::require_tool("python3", "apt-get install python3") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    let generator = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/gen_corpus.py");
+    support::succeed(
+        std::process::Command::new("python3")
+            .arg(&generator)
+            .arg(&tree)
+            .args(["--files", "800", "--seed", "11"]),
+    );
+    let fast = run(
+        &tree,
+        &["check", "--format", "json", "--no-cache", "--stats"],
+    );
+    let full = run(
+        &tree,
+        &["check", "--format", "json", "--no-cache", "--no-prefilter"],
+    );
+    let without_notes = |stdout: &str| {
+        let mut json: serde_json::Value = serde_json::from_str(stdout).unwrap();
+        // Syntax-error notes of files that cannot matter come from a full parse only.
+        json["notes"] = serde_json::Value::Null;
+        json["summary"]["notes"] = serde_json::Value::Null;
+        json
+    };
+    let answer = without_notes(&fast.stdout);
+    assert_eq!(answer, without_notes(&full.stdout), "{}", fast.describe());
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tree.join("EXPECTED.json")).unwrap())
+            .unwrap();
+    assert!(
+        answer["summary"]["violations"].as_u64().unwrap() > 0,
+        "{}",
+        fast.describe()
+    );
+    for key in ["violations", "files_with_violations", "definition_files"] {
+        assert_eq!(
+            answer["summary"][key], expected["summary"][key],
+            "{key}: planted {}",
+            expected["summary"]
+        );
+    }
 }

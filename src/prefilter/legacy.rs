@@ -1,7 +1,9 @@
 //! Whether a Python text may import a legacy module, read in import
 //! context: `import a.b.manager`, `from a.b import manager`, `from
-//! a.b.manager import X`, and the relative forms (`from .manager import X`,
-//! `from .. import manager`) resolved against the file's own module. The
+//! a.b.manager import *`, and the relative forms (`from .manager import *`,
+//! `from .. import manager`) resolved against the file's own module. (`from
+//! a.b.manager import X` matters only when `X` is a needle, and the needle
+//! search finds those.) The
 //! last component of a legacy module is often a common word (`manager`,
 //! `core`, `utils`): found anywhere else in a file it says nothing.
 //!
@@ -59,9 +61,13 @@ pub(super) fn may_import(text: &str, module: Option<&str>, legacy: &[LegacyModul
                 }
             },
         };
+        // `from L import *` and `from P import last` import the legacy
+        // module `L` = `P.last`; `from L import name` only matters when
+        // `name` is a needle, which the needle search finds anyway.
+        let star = statement.names.contains('*');
         for target in &targets {
             for legacy in legacy {
-                if within(target, legacy)
+                if (star && *target == legacy.module)
                     || (*target == legacy.parent && has_word(statement.names, &legacy.last))
                 {
                     return true;
@@ -263,7 +269,6 @@ mod tests {
             "import os, app.core.manager as m\n",
             "import app . core . manager\n",
             "import app.core.manager.sub\n",
-            "from app.core.manager import helper\n",
             "from app.core.manager import *\n",
             "from app.core import manager\n",
             "from app.core import (\n    config,  # manager below\n    manager as m,\n)\n",
@@ -279,7 +284,8 @@ mod tests {
 
     #[test]
     fn relative_forms_resolved_by_the_file_module() {
-        assert!(imports("from .manager import X\n", Some("app.core.views")));
+        assert!(imports("from .manager import *\n", Some("app.core.views")));
+        assert!(!imports("from .manager import X\n", Some("app.core.views")));
         assert!(imports("from . import manager\n", Some("app.core.views")));
         assert!(imports("from . import manager\n", Some("app.core")));
         assert!(imports(
@@ -291,6 +297,10 @@ mod tests {
             Some("app.api.views")
         ));
         assert!(imports(
+            "from ...core.manager import (\n    *)\n",
+            Some("app.api.v1.views")
+        ));
+        assert!(!imports(
             "from ...core.manager import X\n",
             Some("app.api.v1.views")
         ));
@@ -314,6 +324,7 @@ mod tests {
             "yield from manager.items()\n",
             "s = 'from app import manager'\n",
             "from app.core.managerial import X\n",
+            "from app.core.manager import helper, X\n",
         ] {
             assert!(!imports(text, Some("app.core.views")), "{text:?}");
         }
