@@ -369,6 +369,40 @@ impl Scanned {
     }
 }
 
+/// A file a later pre-filter round searched: where it is among the files,
+/// its facts if it is parsed now, the bytes kept of it, whether it was read.
+type Reparsed = (usize, Option<FileFacts>, Option<Vec<u8>>, bool);
+
+/// The bytes of files the pre-filter passed over are kept for its later
+/// rounds up to this much in all; a later round reads the others again.
+/// (Keeping all of them held the whole source in memory until the rounds
+/// ended: most files are never parsed.)
+const UNPARSED_BYTES_KEPT: usize = 24 << 20;
+
+impl Scanned {
+    /// Lets go of the bytes of a file that was not parsed once `budget`
+    /// (what may still be kept) is spent.
+    fn keep_within(&mut self, budget: &std::sync::atomic::AtomicUsize) {
+        use std::sync::atomic::Ordering;
+        let unparsed = matches!(&self.outcome, Ok(facts) if !facts.parsed);
+        let Kept::Bytes(bytes) = &self.kept else {
+            return;
+        };
+        if !unparsed {
+            return;
+        }
+        let len = bytes.len();
+        let fits = budget
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(len)
+            })
+            .is_ok();
+        if !fits {
+            self.kept = Kept::Nothing;
+        }
+    }
+}
+
 /// Size and mtime, as [`cache::stamp`] gives them.
 type Stamp = (u64, (u64, u32));
 
@@ -561,17 +595,23 @@ pub fn scan(
         (None, ParseMode::Skimmed) => Parse::Skimmed(&packages),
         (None, _) => Parse::Full,
     };
+    use std::sync::atomic::Ordering;
+    let budget = std::sync::atomic::AtomicUsize::new(UNPARSED_BYTES_KEPT);
     let results: Vec<Scanned> = pool.install(|| {
         selection
             .files
             .par_iter()
             .enumerate()
-            .map(|(id, file)| match &cache {
-                Some(cache) => {
-                    let stamp = stamps.get(id).copied().flatten();
-                    cached_facts(config, file, parse, cache, stamp)
-                }
-                None => Scanned::read(config, file, parse),
+            .map(|(id, file)| {
+                let mut scanned = match &cache {
+                    Some(cache) => {
+                        let stamp = stamps.get(id).copied().flatten();
+                        cached_facts(config, file, parse, cache, stamp)
+                    }
+                    None => Scanned::read(config, file, parse),
+                };
+                scanned.keep_within(&budget);
+                scanned
             })
             .collect()
     });
@@ -609,7 +649,7 @@ pub fn scan(
             // Files not parsed yet are searched again, in the bytes already
             // read; a file whose facts came from the cache is read now (and
             // its bytes kept for the rounds after).
-            let reparsed: Vec<(usize, Option<FileFacts>, Option<Vec<u8>>)> = pool.install(|| {
+            let reparsed: Vec<Reparsed> = pool.install(|| {
                 files
                     .par_iter()
                     .zip(origins.par_iter())
@@ -627,14 +667,25 @@ pub fn scan(
                             }
                         };
                         let parsed = outcome.ok().filter(|facts| facts.parsed);
-                        (parsed.is_some() || bytes.is_some()).then_some((at, parsed, bytes))
+                        let read_now = bytes.is_some();
+                        // Bytes read again are kept for the rounds after
+                        // while the budget lasts (always for a parsed file).
+                        let bytes = bytes.filter(|bytes| {
+                            parsed.is_some()
+                                || budget
+                                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                                        left.checked_sub(bytes.len())
+                                    })
+                                    .is_ok()
+                        });
+                        (parsed.is_some() || read_now).then_some((at, parsed, bytes, read_now))
                     })
                     .collect()
             });
-            for (at, parsed, bytes) in reparsed {
+            for (at, parsed, bytes, read_now) in reparsed {
                 let id = origins[at].0;
+                read[id] |= read_now;
                 if let Some(bytes) = bytes {
-                    read[id] = true;
                     origins[at].1 = Kept::Bytes(bytes);
                 }
                 let Some(facts) = parsed else {
