@@ -313,16 +313,19 @@ impl Estimator {
 pub(super) fn tokens_exceed_bounds(tokens: &TokenStream) -> Option<(usize, &'static str)> {
     let mut estimator = Estimator::new();
     let mut stack: Vec<proc_macro2::token_stream::IntoIter> = vec![tokens.clone().into_iter()];
-    let mut last_offset = 0;
+    // The span of the last token; its offset is only looked up (a search
+    // of proc-macro2's source map) when a bound is passed.
+    let mut last_span: Option<proc_macro2::Span> = None;
+    let offset = |span: Option<proc_macro2::Span>| span.map_or(0, |span| span.byte_range().start);
     while let Some(iter) = stack.last_mut() {
         let Some(token) = iter.next() else {
             stack.pop();
             if let Some(why) = estimator.close() {
-                return Some((last_offset, why));
+                return Some((offset(last_span), why));
             }
             continue;
         };
-        last_offset = token.span().byte_range().start;
+        last_span = Some(token.span());
         let exceeded = match &token {
             TokenTree::Group(group) => {
                 let exceeded = estimator.open(group.delimiter() == proc_macro2::Delimiter::Brace);
@@ -346,7 +349,7 @@ pub(super) fn tokens_exceed_bounds(tokens: &TokenStream) -> Option<(usize, &'sta
             TokenTree::Literal(_) => estimator.literal(),
         };
         if let Some(why) = exceeded {
-            return Some((last_offset, why));
+            return Some((offset(last_span), why));
         }
     }
     None
