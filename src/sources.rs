@@ -64,7 +64,13 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     Ok(file)
 }
 
-/// Reads a whole source file (regular files only).
+/// The largest source file read: a bigger one (a generated data dump, a
+/// 200 MB single line) is skipped with a note, before a byte of it is read,
+/// so memory stays bounded.
+pub const MAX_SOURCE_BYTES: u64 = 64 << 20;
+
+/// Reads a whole source file (regular files only, at most
+/// [`MAX_SOURCE_BYTES`]).
 pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     if COUNTING.load(Ordering::Relaxed) {
         if let Ok(mut reads) = READS.lock() {
@@ -73,10 +79,26 @@ pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
             }
         }
     }
-    let mut file = open_regular(path)?;
+    let file = open_regular(path)?;
     let size = file.metadata().map_or(0, |metadata| metadata.len());
+    let too_large = |size: u64| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "too large ({size} bytes, over the {} MiB a source file may have): skipped",
+                MAX_SOURCE_BYTES >> 20
+            ),
+        )
+    };
+    if size > MAX_SOURCE_BYTES {
+        return Err(too_large(size));
+    }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    file.read_to_end(&mut bytes)?;
+    // A file that grows while it is read stops at the bound too.
+    file.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     Ok(bytes)
 }
 

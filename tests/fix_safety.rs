@@ -439,6 +439,97 @@ fn a_killed_fix_leaves_every_file_whole() {
     assert_eq!(stray, temporary.len(), "only the killed run's leftovers");
 }
 
+/// An editor saving files while `fix` runs (each save atomic: a temporary
+/// file renamed over the old one, a comment line put first): every file ends
+/// as its original, its fixed version, or either of them with the editor's
+/// line, never spliced from two texts at stale offsets.
+#[test]
+fn an_editor_saving_during_fix_never_splices_a_file() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    const EDITED: &str = "# edited\n";
+    let dir = many_fixable(1_500, false);
+    let root = dir.path().to_path_buf();
+    let original = snapshot(&root);
+    let fixed = fully_fixed(&root);
+    let paths: Vec<String> = original
+        .keys()
+        .filter(|path| path.starts_with("mods/"))
+        .cloned()
+        .collect();
+    let stop = Arc::new(AtomicBool::new(false));
+    let saves = Arc::new(AtomicUsize::new(0));
+    let editor = {
+        let (stop, saves, root) = (Arc::clone(&stop), Arc::clone(&saves), root.clone());
+        // From the end of the tree, as `fix` writes from its start.
+        let paths: Vec<String> = paths.iter().rev().cloned().collect();
+        std::thread::spawn(move || {
+            for path in paths {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let file = root.join(&path);
+                let Ok(text) = std::fs::read_to_string(&file) else {
+                    continue;
+                };
+                let (bom, body) = match text.strip_prefix('\u{feff}') {
+                    Some(body) => ("\u{feff}", body),
+                    None => ("", text.as_str()),
+                };
+                let saved = format!("{bom}{EDITED}{body}");
+                let temporary = file.with_extension("py.swp");
+                if std::fs::write(&temporary, saved).is_ok()
+                    && std::fs::rename(&temporary, &file).is_ok()
+                {
+                    saves.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        })
+    };
+    let output = fix(&root);
+    stop.store(true, Ordering::Relaxed);
+    editor.join().unwrap();
+    let after = snapshot(&root);
+    let strip = |bytes: &[u8]| -> Vec<u8> {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let (bom, body) = match text.strip_prefix('\u{feff}') {
+            Some(body) => ("\u{feff}", body.to_string()),
+            None => ("", text.clone()),
+        };
+        match body.strip_prefix(EDITED) {
+            Some(rest) => format!("{bom}{rest}").into_bytes(),
+            None => bytes.to_vec(),
+        }
+    };
+    let mut refused = 0;
+    for path in &paths {
+        let bytes = after.get(path).expect("every file is still there");
+        let text = strip(bytes);
+        assert!(
+            text == original[path] || text == fixed[path],
+            "{path} is spliced: {:?}\n{}",
+            String::from_utf8_lossy(bytes),
+            output.describe()
+        );
+        if text == original[path] && bytes.len() > text.len() {
+            refused += 1;
+        }
+    }
+    assert!(
+        leftovers(&after).is_empty(),
+        "temporary files left: {:?}",
+        leftovers(&after)
+    );
+    eprintln!(
+        "{} saves during fix; {refused} edited files left unfixed (changed since read)",
+        saves.load(Ordering::Relaxed)
+    );
+    assert!(
+        saves.load(Ordering::Relaxed) > 0,
+        "the editor saved nothing"
+    );
+}
+
 #[test]
 fn two_fix_runs_at_once() {
     let dir = many_fixable(300, true);

@@ -1230,3 +1230,133 @@ fn assert_parses(root: &Path, paths: &[&str]) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+// ---------------------------------------------------------------------------
+// A 200 MB single line, and a full disk
+
+/// A 200 MB file of one line (sparse: nothing is stored, the size is what
+/// counts): skipped with a note before a byte of it is read, the rest of the
+/// project audited as usual.
+#[test]
+fn a_200_mb_single_line_is_skipped_with_a_note() {
+    let dir = project();
+    let root = dir.path();
+    let huge = std::fs::File::create(root.join("huge.py")).unwrap();
+    huge.set_len(200 << 20).unwrap();
+    drop(huge);
+    let output = run_within(root, &["check", "--format", "json"], QUICK_LIMIT);
+    assert_clean(&output, &[1]);
+    assert_still_audited(&output);
+    assert!(
+        output.stderr.contains("huge.py") && output.stderr.contains("too large"),
+        "no note about the skipped file: {}",
+        output.describe()
+    );
+}
+
+/// `ssot-audit args` in `dir` where no file may grow past `limit` bytes
+/// (RLIMIT_FSIZE, with SIGXFSZ ignored: a write past it fails with EFBIG, as
+/// on a full disk).
+#[cfg(unix)]
+fn run_with_file_size_limit(dir: &Path, args: &[&str], limit: u64) -> support::Run {
+    use std::os::unix::process::CommandExt;
+    let mut command = support::command(dir, args);
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            let rlimit = libc::rlimit {
+                rlim_cur: limit as libc::rlim_t,
+                rlim_max: limit as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    support::wait(command.spawn().expect("the binary starts"))
+}
+
+/// A full disk: the cache's `.gitignore` and cache file are never left empty
+/// or cut short (each is written whole or not at all), `check` still
+/// answers, and a later run with room writes them whole.
+#[cfg(unix)]
+#[test]
+fn a_full_disk_leaves_no_empty_or_partial_cache_file() {
+    let dir = project();
+    let root = dir.path();
+    let expected = reference(root);
+    let output = run_with_file_size_limit(root, &["check", "--format", "json"], 8);
+    assert_clean(&output, &[1]);
+    assert_eq!(output.stdout, expected.stdout, "{}", output.describe());
+    assert!(
+        output.stderr.contains(CACHE),
+        "no note that the cache could not be written: {}",
+        output.describe()
+    );
+    for name in [".gitignore", FACTS_NAME] {
+        let path = root.join(CACHE).join(name);
+        if let Ok(bytes) = std::fs::read(&path) {
+            panic!("{name} was left with {} bytes", bytes.len());
+        }
+    }
+    let leftovers: Vec<String> = std::fs::read_dir(root.join(CACHE))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    // With room again, both are written whole.
+    let output = run(root, &["check", "--format", "json"]);
+    assert_eq!(output.stdout, expected.stdout);
+    let ignore = std::fs::read_to_string(root.join(CACHE).join(".gitignore")).unwrap();
+    assert!(ignore.lines().any(|line| line == "*"), "{ignore:?}");
+    assert!(root.join(FACTS).is_file());
+}
+
+/// A full disk during `fix`: no file is cut short or emptied; every file is
+/// its original or its fixed version, and no temporary file is left.
+#[cfg(unix)]
+#[test]
+fn a_full_disk_during_fix_leaves_every_file_whole() {
+    let dir = project();
+    let root = dir.path();
+    // A file too big for the limit next to small ones that fit.
+    let mut big = String::from(LEGACY_IMPORT);
+    big.push_str(&"# padding\n".repeat(100));
+    write(root, "big.py", &big);
+    let before = listing(root);
+    let output = run_with_file_size_limit(root, &["fix", "--no-cache"], 200);
+    assert_clean(&output, &[0, 1, 2]);
+    let after = listing(root);
+    for (path, bytes) in &after {
+        if path.starts_with(CACHE) {
+            continue;
+        }
+        let original = before
+            .get(path)
+            .unwrap_or_else(|| panic!("{path}: a new file was left: {}", output.describe()));
+        if bytes != original {
+            assert!(
+                bytes.len() > 8,
+                "{path} was cut short: {bytes:?}: {}",
+                output.describe()
+            );
+        }
+    }
+    assert_eq!(
+        after.get("big.py"),
+        before.get("big.py"),
+        "big.py could not be written whole, so it must be as it was: {}",
+        output.describe()
+    );
+    assert!(
+        output.stderr.contains("big.py"),
+        "no word about big.py: {}",
+        output.describe()
+    );
+}
