@@ -539,7 +539,7 @@ fn top_packages(config: &Config, files: &[SelectedFile]) -> FxHashSet<String> {
 }
 
 /// At most this many pre-filter rounds; re-export chains are short.
-const MAX_ROUNDS: usize = 8;
+pub const MAX_ROUNDS: usize = 8;
 
 /// Selects, reads and parses the files of the project. With a cache key
 /// (pre-filtered scans only), unchanged files come from the facts cache.

@@ -217,6 +217,9 @@ fn history_of_a_fixture_repository() {
     let json_run = history(&project, &["--format", "json"]);
     assert_eq!(json_run.code, Some(0), "{}", json_run.stderr);
     insta::assert_snapshot!("history_json", json_run.stdout);
+    // The pre-filter's rounds across commits give a full parse's counts.
+    let full_run = history(&project, &["--format", "json", "--no-prefilter"]);
+    assert_eq!(full_run.stdout, json_run.stdout, "{}", full_run.stderr);
     let csv_run = history(&project, &["--format", "csv"]);
     assert_eq!(csv_run.code, Some(0), "{}", csv_run.stderr);
     insta::assert_snapshot!("history_csv", csv_run.stdout);

@@ -9,7 +9,7 @@
 pub mod render;
 mod repo;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{IsTerminal, Write as _};
 
 use gix::ObjectId;
@@ -20,6 +20,7 @@ use crate::audit::{self, Audit, PathFilter};
 use crate::config::{Config, Language};
 use crate::crates::{self, CrateRoot, ManifestError};
 use crate::lang::{FileFacts, Note};
+use crate::prefilter::{self, Prefilter};
 use crate::scan::{self, SelectedFile};
 use crate::Error;
 
@@ -93,7 +94,7 @@ pub fn compute_for(scan: &audit::Options, options: &HistoryOptions) -> Result<Hi
     let filter = PathFilter::new(&config.root, &scan.paths)?;
     let threads = audit::thread_count(scan.threads).0;
     let progress = scan.progress && std::io::stderr().is_terminal();
-    compute(config, filter, options, threads, progress)
+    compute(config, filter, options, threads, progress, scan.prefilter)
 }
 
 /// Which of `commits` (newest first) to audit.
@@ -124,27 +125,67 @@ struct FactsStore {
     manifests: HashMap<(ObjectId, String), Result<Vec<CrateRoot>, ManifestError>>,
 }
 
-/// What one blob gave at one path.
-type BlobFacts = (ObjectId, Result<FileFacts, Note>);
+/// What one blob gave at one path, and how many needle generations (see
+/// [`Needles`]) it was searched for when it was not parsed.
+type BlobFacts = (ObjectId, Result<FileFacts, Note>, usize);
 
-/// Python facts out on loan, by path: their blob and their own module path.
-type Lent = HashMap<String, (ObjectId, Option<String>)>;
+/// The pre-filter's needles over the whole history: the concepts' first,
+/// then each round's linked names, in generations. A blob not parsed was
+/// searched for the generations before its count; only the newer ones are
+/// searched for when a commit needs it again. With `--no-prefilter`, none:
+/// every file is parsed.
+struct Needles {
+    first: Option<Prefilter>,
+    known: BTreeSet<String>,
+    generations: Vec<BTreeSet<String>>,
+}
+
+impl Needles {
+    fn new(config: &Config, prefilter: bool) -> Self {
+        let (first, known) = if prefilter {
+            let (first, known) = Prefilter::for_concepts(&config.concepts, &BTreeSet::new());
+            (Some(first), known)
+        } else {
+            (None, BTreeSet::new())
+        };
+        Self {
+            first,
+            known,
+            generations: Vec::new(),
+        }
+    }
+
+    /// How a blob never seen is parsed.
+    fn parse(&self) -> scan::Parse<'_> {
+        match &self.first {
+            Some(first) => scan::Parse::IfHit(first),
+            None => scan::Parse::Full,
+        }
+    }
+}
+
+/// Python facts out on loan, by path: their blob, their own module path and
+/// the needle generations they were searched for.
+type Lent = HashMap<String, (ObjectId, Option<String>, usize)>;
 
 impl FactsStore {
-    /// Parses, in parallel, the files not seen before.
+    /// Parses, in parallel, the files not seen before (as far as the
+    /// needles so far say), and searches the files not parsed for the needle
+    /// generations they have not been searched for.
     fn parse_new(
         &mut self,
         config: &Config,
         pool: &rayon::ThreadPool,
         shared: &gix::ThreadSafeRepository,
         files: &[(String, ObjectId)],
+        needles: &Needles,
     ) {
         let missing: Vec<&(String, ObjectId)> = files
             .iter()
             .filter(|(path, blob)| {
                 self.facts
                     .get(path.as_str())
-                    .is_none_or(|versions| versions.iter().all(|(seen, _)| seen != blob))
+                    .is_none_or(|versions| versions.iter().all(|(seen, _, _)| seen != blob))
             })
             .collect();
         let parsed: Vec<(String, ObjectId, Result<FileFacts, Note>)> = pool.install(|| {
@@ -158,12 +199,9 @@ impl FactsStore {
                             absolute: config.root.join(path),
                         };
                         let outcome = match repo.find_blob(*blob) {
-                            Ok(object) => scan::facts_from_bytes(
-                                config,
-                                &file,
-                                &object.data,
-                                scan::Parse::Full,
-                            ),
+                            Ok(object) => {
+                                scan::facts_from_bytes(config, &file, &object.data, needles.parse())
+                            }
                             Err(error) => Err(Note::unreadable(
                                 path.clone(),
                                 format!("cannot read blob {blob}: {error}"),
@@ -174,8 +212,63 @@ impl FactsStore {
                 )
                 .collect()
         });
+        // Searched for the concepts' needles only, so far.
         for (path, blob, outcome) in parsed {
-            self.facts.entry(path).or_default().push((blob, outcome));
+            self.facts.entry(path).or_default().push((blob, outcome, 0));
+        }
+        let generations = needles.generations.len();
+        // Each needle generation's own pre-filter; a blob searched up to
+        // generation `g` is searched for the union of the ones after.
+        let mut rounds: BTreeMap<usize, Prefilter> = BTreeMap::new();
+        let stale: Vec<(String, ObjectId, usize)> = files
+            .iter()
+            .filter_map(|(path, blob)| {
+                let versions = self.facts.get(path.as_str())?;
+                let (_, facts, searched) = versions.iter().find(|(seen, _, _)| seen == blob)?;
+                let unparsed = matches!(facts, Ok(facts) if !facts.parsed);
+                (unparsed && *searched < generations).then(|| (path.clone(), *blob, *searched))
+            })
+            .collect();
+        for (_, _, searched) in &stale {
+            rounds.entry(*searched).or_insert_with(|| {
+                let newer: BTreeSet<String> = needles.generations[*searched..]
+                    .iter()
+                    .flatten()
+                    .cloned()
+                    .collect();
+                Prefilter::for_needles(&newer)
+            });
+        }
+        let researched: Vec<(String, ObjectId, Option<FileFacts>)> = pool.install(|| {
+            stale
+                .par_iter()
+                .map_init(
+                    || shared.to_thread_local(),
+                    |repo, (path, blob, searched)| {
+                        let file = SelectedFile {
+                            relative: path.clone(),
+                            absolute: config.root.join(path),
+                        };
+                        let parsed = repo.find_blob(*blob).ok().and_then(|object| {
+                            let round = scan::Parse::IfHit(&rounds[searched]);
+                            scan::facts_from_bytes(config, &file, &object.data, round)
+                                .ok()
+                                .filter(|facts| facts.parsed)
+                        });
+                        (path.clone(), *blob, parsed)
+                    },
+                )
+                .collect()
+        });
+        for (path, blob, parsed) in researched {
+            if let Some(versions) = self.facts.get_mut(path.as_str()) {
+                if let Some(version) = versions.iter_mut().find(|(seen, _, _)| *seen == blob) {
+                    if let Some(facts) = parsed {
+                        version.1 = Ok(facts);
+                    }
+                    version.2 = generations;
+                }
+            }
         }
     }
 
@@ -192,13 +285,13 @@ impl FactsStore {
             let Some(versions) = self.facts.get_mut(path.as_str()) else {
                 continue;
             };
-            let Some(at) = versions.iter().position(|(seen, _)| *seen == blob) else {
+            let Some(at) = versions.iter().position(|(seen, _, _)| *seen == blob) else {
                 continue;
             };
             match &versions[at].1 {
                 Ok(file) if file.language == Language::Python => {
-                    if let (_, Ok(file)) = versions.swap_remove(at) {
-                        lent.insert(path, (blob, file.module.clone()));
+                    if let (_, Ok(file), searched) = versions.swap_remove(at) {
+                        lent.insert(path, (blob, file.module.clone(), searched));
                         files.push(file);
                     }
                 }
@@ -234,14 +327,15 @@ impl FactsStore {
     /// Takes the lent facts back from an audit's index.
     fn give_back(&mut self, files: Vec<FileFacts>, mut lent: Lent) {
         for mut file in files {
-            if let Some((blob, module)) = lent.remove(&file.path) {
+            if let Some((blob, module, searched)) = lent.remove(&file.path) {
                 // Only a Cargo.toml pointing at a Python file could have
                 // changed it: restore what the file's own path says.
                 file.module = module;
                 match self.facts.get_mut(file.path.as_str()) {
-                    Some(versions) => versions.push((blob, Ok(file))),
+                    Some(versions) => versions.push((blob, Ok(file), searched)),
                     None => {
-                        self.facts.insert(file.path.clone(), vec![(blob, Ok(file))]);
+                        self.facts
+                            .insert(file.path.clone(), vec![(blob, Ok(file), searched)]);
                     }
                 }
             }
@@ -256,6 +350,7 @@ pub fn compute(
     options: &HistoryOptions,
     threads: usize,
     progress: bool,
+    prefilter: bool,
 ) -> Result<History, Error> {
     let mut project = repo::GitProject::open(&config.root)?;
     let since = options
@@ -269,6 +364,7 @@ pub fn compute(
     let shared = project.shared();
 
     let mut store = FactsStore::default();
+    let mut needles = Needles::new(&config, prefilter);
     let mut config = config;
     let mut counted = Vec::with_capacity(commits.len());
     let mut by_tree: HashMap<ObjectId, Vec<ConceptCounts>> = HashMap::new();
@@ -289,8 +385,25 @@ pub fn compute(
             Some(tree) => project.list(&config.settings, tree)?,
             None => repo::FlatListing::default(),
         };
-        store.parse_new(&config, &pool, &shared, &listing.files);
-        let (scan, lent) = store.lend(&project, listing);
+        // As `check` does: the files the needles hit are parsed, then names
+        // bound to needles there become needles, until no new one appears.
+        let mut rounds = 0;
+        let (scan, lent) = loop {
+            store.parse_new(&config, &pool, &shared, &listing.files, &needles);
+            let (scan, lent) = store.lend(&project, listing.clone());
+            if needles.first.is_none() || rounds == scan::MAX_ROUNDS {
+                break (scan, lent);
+            }
+            let mut linked = prefilter::linked_names(&scan.files, &needles.known);
+            linked.extend(prefilter::star_sources(&scan.files, &needles.known));
+            if linked.is_empty() {
+                break (scan, lent);
+            }
+            store.give_back(scan.files, lent);
+            needles.known.extend(linked.iter().cloned());
+            needles.generations.push(linked);
+            rounds += 1;
+        };
         let audit = Audit::from_scan(config, filter.clone(), scan);
         let concepts = concept_counts(&audit);
         if let Some(tree) = tree {

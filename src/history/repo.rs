@@ -77,7 +77,7 @@ impl Listing {
 }
 
 /// All selected files of a commit, sorted by path.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FlatListing {
     pub files: Vec<(String, ObjectId)>,
     pub manifests: Vec<(String, ObjectId)>,
