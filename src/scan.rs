@@ -284,7 +284,16 @@ pub fn facts_from_bytes(
     match language {
         Language::Python => match parse {
             Parse::Skimmed(packages) => {
-                lang::python::extract_skimmed(&mut facts, text, stub, Some(packages))
+                let plain = facts.clone();
+                lang::python::extract_skimmed(&mut facts, text, stub, Some(packages));
+                // A skimmed file parses without the lines that hold no facts,
+                // so a syntax error there goes unseen: what looks like a shim
+                // (few files) is parsed in full, from the same bytes (a file
+                // that does not parse is no shim).
+                if facts.is_shim() {
+                    facts = plain;
+                    lang::python::extract(&mut facts, text, stub);
+                }
             }
             _ => lang::python::extract(&mut facts, text, stub),
         },

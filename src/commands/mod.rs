@@ -88,7 +88,7 @@ mod tests {
         let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
         let config = demo.join("rules.toml");
         crate::sources::count_reads();
-        for command in ["check", "plan", "report", "baseline"] {
+        for command in ["check", "plan", "report", "baseline", "discover"] {
             let dir = tempfile::tempdir()?;
             let mut args = vec![
                 "ssot-audit".to_string(),

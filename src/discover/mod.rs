@@ -106,12 +106,9 @@ pub fn discover(args: &DiscoverOptions) -> Result<(Discovery, Retained), Error> 
     } else {
         scan::ParseMode::Everything
     };
-    let mut scanned = scan::scan(&config, &pool, threads, mode, None);
+    let scanned = scan::scan(&config, &pool, threads, mode, None);
     if args.scan.stats {
         eprintln!("{}", scanned.stats);
-    }
-    if mode == scan::ParseMode::Skimmed {
-        confirm_shims(&config, &mut scanned.files);
     }
     let mut notes = scanned.notes;
     notes.extend(
@@ -157,28 +154,6 @@ pub fn discover(args: &DiscoverOptions) -> Result<(Discovery, Retained), Error> 
         root: config.root,
     };
     Ok((discovery, Retained { index }))
-}
-
-/// A skimmed file parses without the lines that hold no facts, so a syntax
-/// error there goes unseen; what looks like a shim (few files) is parsed in
-/// full, so `discover` gives the answer of a full parse (a file that does
-/// not parse is no shim).
-fn confirm_shims(config: &Config, files: &mut [crate::lang::FileFacts]) {
-    for file in files.iter_mut() {
-        if file.language != config::Language::Python || !file.parsed || !evidence::is_shim(file) {
-            continue;
-        }
-        let selected = scan::SelectedFile {
-            relative: file.path.clone(),
-            absolute: config.root.join(&file.path),
-        };
-        let Ok(bytes) = crate::sources::read(&selected.absolute) else {
-            continue;
-        };
-        if let Ok(full) = scan::facts_from_bytes(config, &selected, &bytes, scan::Parse::Full) {
-            *file = full;
-        }
-    }
 }
 
 /// What `discover` built on the way: every file's facts (the evidence,

@@ -299,6 +299,30 @@ pub struct FileFacts {
 }
 
 impl FileFacts {
+    /// Only imports, aliases and `__all__` at module level, re-exporting something.
+    pub fn is_shim(&self) -> bool {
+        self.parsed_cleanly
+            && !self.is_package
+            && self
+                .definitions
+                .iter()
+                .all(|definition| !definition.top_level)
+            && self.bindings.iter().all(|binding| {
+                matches!(
+                    binding.kind,
+                    BindingKind::FromImport { .. }
+                        | BindingKind::ModuleImport { .. }
+                        | BindingKind::Alias(_)
+                )
+            })
+            && self.bindings.iter().any(|binding| {
+                matches!(
+                    binding.kind,
+                    BindingKind::FromImport { .. } | BindingKind::Alias(_)
+                )
+            })
+    }
+
     pub fn new(path: String, language: Language) -> Self {
         Self {
             path,

@@ -2,7 +2,7 @@
 //! modules and shims.
 
 use crate::config::Language;
-use crate::lang::{BindingKind, FileFacts};
+use crate::lang::FileFacts;
 
 /// `tests` / `test` directory components, `test_*.py` and `*_test.py` names.
 pub fn is_test_path(path: &str) -> bool {
@@ -78,28 +78,9 @@ pub(super) fn is_importable(file: &FileFacts) -> bool {
     }
 }
 
-/// Only imports, aliases and `__all__` at module level, re-exporting something.
+/// A module that only re-exports (see [`FileFacts::is_shim`]).
 pub(in crate::discover) fn is_shim(file: &FileFacts) -> bool {
-    file.parsed_cleanly
-        && !file.is_package
-        && file
-            .definitions
-            .iter()
-            .all(|definition| !definition.top_level)
-        && file.bindings.iter().all(|binding| {
-            matches!(
-                binding.kind,
-                BindingKind::FromImport { .. }
-                    | BindingKind::ModuleImport { .. }
-                    | BindingKind::Alias(_)
-            )
-        })
-        && file.bindings.iter().any(|binding| {
-            matches!(
-                binding.kind,
-                BindingKind::FromImport { .. } | BindingKind::Alias(_)
-            )
-        })
+    file.is_shim()
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ use rustc_hash::FxHashSet;
 
 use crate::config::Language;
 pub use collector::collect;
-pub(super) use files::is_shim;
 pub use files::is_test_path;
 
 /// A module-level class (Python) or struct / enum / trait / union (Rust):
