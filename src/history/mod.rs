@@ -123,7 +123,18 @@ struct FactsStore {
     /// Per path, the facts of each blob seen there.
     facts: HashMap<String, Vec<BlobFacts>>,
     manifests: HashMap<(ObjectId, String), Result<Vec<CrateRoot>, ManifestError>>,
+    /// The bytes of blobs not parsed, kept while one commit's pre-filter
+    /// rounds search them again (up to [`PENDING_BYTES`] in all; the others
+    /// are read from the repository again).
+    pending: HashMap<ObjectId, Vec<u8>>,
 }
+
+/// A blob read for the first time at a path: what it gave, and its bytes
+/// when they are kept for the rounds.
+type Fetched = (String, ObjectId, Result<FileFacts, Note>, Option<Vec<u8>>);
+
+/// How much of the blobs not parsed is kept through one commit's rounds.
+const PENDING_BYTES: usize = 96 << 20;
 
 /// What one blob gave at one path, and how many needle generations (see
 /// [`Needles`]) it was searched for when it was not parsed.
@@ -188,7 +199,11 @@ impl FactsStore {
                     .is_none_or(|versions| versions.iter().all(|(seen, _, _)| seen != blob))
             })
             .collect();
-        let parsed: Vec<(String, ObjectId, Result<FileFacts, Note>)> = pool.install(|| {
+        let budget = std::sync::atomic::AtomicUsize::new(
+            PENDING_BYTES.saturating_sub(self.pending.values().map(Vec::len).sum()),
+        );
+        let keep = needles.first.is_some();
+        let parsed: Vec<Fetched> = pool.install(|| {
             missing
                 .par_iter()
                 .map_init(
@@ -198,23 +213,45 @@ impl FactsStore {
                             relative: path.clone(),
                             absolute: config.root.join(path),
                         };
-                        let outcome = match repo.find_blob(*blob) {
+                        let (outcome, kept) = match repo.find_blob(*blob) {
                             Ok(object) => {
-                                scan::facts_from_bytes(config, &file, &object.data, needles.parse())
+                                let outcome = scan::facts_from_bytes(
+                                    config,
+                                    &file,
+                                    &object.data,
+                                    needles.parse(),
+                                );
+                                let unparsed = matches!(&outcome, Ok(facts) if !facts.parsed);
+                                let fits = keep
+                                    && unparsed
+                                    && budget
+                                        .fetch_update(
+                                            std::sync::atomic::Ordering::Relaxed,
+                                            std::sync::atomic::Ordering::Relaxed,
+                                            |left| left.checked_sub(object.data.len()),
+                                        )
+                                        .is_ok();
+                                (outcome, fits.then(|| object.data.clone()))
                             }
-                            Err(error) => Err(Note::unreadable(
-                                path.clone(),
-                                format!("cannot read blob {blob}: {error}"),
-                            )),
+                            Err(error) => (
+                                Err(Note::unreadable(
+                                    path.clone(),
+                                    format!("cannot read blob {blob}: {error}"),
+                                )),
+                                None,
+                            ),
                         };
-                        (path.clone(), *blob, outcome)
+                        (path.clone(), *blob, outcome, kept)
                     },
                 )
                 .collect()
         });
         // Searched for the concepts' needles only, so far.
-        for (path, blob, outcome) in parsed {
+        for (path, blob, outcome, kept) in parsed {
             self.facts.entry(path).or_default().push((blob, outcome, 0));
+            if let Some(bytes) = kept {
+                self.pending.insert(blob, bytes);
+            }
         }
         let generations = needles.generations.len();
         // Each needle generation's own pre-filter; a blob searched up to
@@ -239,6 +276,7 @@ impl FactsStore {
                 Prefilter::for_needles(&newer)
             });
         }
+        let pending = &self.pending;
         let researched: Vec<(String, ObjectId, Option<FileFacts>)> = pool.install(|| {
             stale
                 .par_iter()
@@ -249,12 +287,19 @@ impl FactsStore {
                             relative: path.clone(),
                             absolute: config.root.join(path),
                         };
-                        let parsed = repo.find_blob(*blob).ok().and_then(|object| {
-                            let round = scan::Parse::IfHit(&rounds[searched]);
-                            scan::facts_from_bytes(config, &file, &object.data, round)
+                        let round = scan::Parse::IfHit(&rounds[searched]);
+                        let search = |bytes: &[u8]| {
+                            scan::facts_from_bytes(config, &file, bytes, round)
                                 .ok()
                                 .filter(|facts| facts.parsed)
-                        });
+                        };
+                        let parsed = match pending.get(blob) {
+                            Some(bytes) => search(bytes),
+                            None => repo
+                                .find_blob(*blob)
+                                .ok()
+                                .and_then(|object| search(&object.data)),
+                        };
                         (path.clone(), *blob, parsed)
                     },
                 )
@@ -404,6 +449,7 @@ pub fn compute(
             needles.generations.push(linked);
             rounds += 1;
         };
+        store.pending.clear();
         let audit = Audit::from_scan(config, filter.clone(), scan);
         let concepts = concept_counts(&audit);
         if let Some(tree) = tree {
