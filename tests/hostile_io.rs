@@ -26,7 +26,7 @@ const FACTS: &str = ".ssot-audit-cache/facts.bin";
 /// The cache file's name, in `CACHE`.
 const FACTS_NAME: &str = "facts.bin";
 
-/// The cache file bound of src/cache.rs for a project as small as
+/// The cache file bound of src/cache/mod.rs for a project as small as
 /// `support::project()` (`bound`: at least `MIN_BOUND`, else twice the
 /// selected source).
 const CACHE_MAX_BYTES: u64 = ssot_audit::cache::MIN_BOUND;
@@ -613,7 +613,7 @@ fn a_corrupt_cache_gives_the_no_cache_answer() {
         .unwrap()
         .key()
         .to_string();
-    // The layout of src/cache.rs: magic (8 bytes), header length and header
+    // The layout of src/cache/mod.rs: magic (8 bytes), header length and header
     // checksum (u64 LE each), the header (postcard, the key first), blobs.
     let framed = |header: &[u8]| {
         let mut bytes = valid[..8].to_vec();
@@ -703,7 +703,7 @@ fn a_corrupt_cache_gives_the_no_cache_answer() {
     }
 }
 
-/// A cache file past the size bound of src/cache.rs (a sparse file, so it
+/// A cache file past the size bound of src/cache/mod.rs (a sparse file, so it
 /// costs no disk) is neither read nor fatal.
 #[test]
 fn an_oversized_cache_is_discarded() {
