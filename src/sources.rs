@@ -102,6 +102,26 @@ pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// How many bytes may still be kept in memory, taken from by several
+/// threads at once (the bytes of files not parsed, kept for the pre-filter's
+/// later rounds).
+pub struct ByteBudget(std::sync::atomic::AtomicUsize);
+
+impl ByteBudget {
+    pub fn new(bytes: usize) -> Self {
+        Self(std::sync::atomic::AtomicUsize::new(bytes))
+    }
+
+    /// Takes `len` bytes when that many are left.
+    pub fn take(&self, len: usize) -> bool {
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(len)
+            })
+            .is_ok()
+    }
+}
+
 /// The content hash facts are checked by (FNV-1a over the bytes).
 pub fn hash(bytes: &[u8]) -> u64 {
     crate::fnv::hash_bytes(bytes)

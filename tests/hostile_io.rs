@@ -333,15 +333,9 @@ fn a_fifo_where_a_project_ignore_file_is_expected_does_not_hang() {
             output.describe()
         );
         // The same answer as without the pipe, but for the note about it.
-        let without_notes = |stdout: &str| {
-            let mut json: serde_json::Value = serde_json::from_str(stdout).unwrap();
-            json["summary"]["notes"] = serde_json::Value::Null;
-            json["notes"] = serde_json::Value::Null;
-            json
-        };
         assert_eq!(
-            without_notes(&output.stdout),
-            without_notes(&expected.stdout),
+            support::without_notes(&output.stdout),
+            support::without_notes(&expected.stdout),
             "{place}: {}",
             output.describe()
         );

@@ -249,15 +249,13 @@ fn the_generated_monorepo_gives_the_full_parse_answer() {
         &tree,
         &["check", "--format", "json", "--no-cache", "--no-prefilter"],
     );
-    let without_notes = |stdout: &str| {
-        let mut json: serde_json::Value = serde_json::from_str(stdout).unwrap();
-        // Syntax-error notes of files that cannot matter come from a full parse only.
-        json["notes"] = serde_json::Value::Null;
-        json["summary"]["notes"] = serde_json::Value::Null;
-        json
-    };
-    let answer = without_notes(&fast.stdout);
-    assert_eq!(answer, without_notes(&full.stdout), "{}", fast.describe());
+    let answer = support::without_notes(&fast.stdout);
+    assert_eq!(
+        answer,
+        support::without_notes(&full.stdout),
+        "{}",
+        fast.describe()
+    );
     let expected: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(tree.join("EXPECTED.json")).unwrap())
             .unwrap();

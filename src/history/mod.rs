@@ -199,7 +199,7 @@ impl FactsStore {
                     .is_none_or(|versions| versions.iter().all(|(seen, _, _)| seen != blob))
             })
             .collect();
-        let budget = std::sync::atomic::AtomicUsize::new(
+        let budget = crate::sources::ByteBudget::new(
             PENDING_BYTES.saturating_sub(self.pending.values().map(Vec::len).sum()),
         );
         let keep = needles.first.is_some();
@@ -222,15 +222,7 @@ impl FactsStore {
                                     needles.parse(),
                                 );
                                 let unparsed = matches!(&outcome, Ok(facts) if !facts.parsed);
-                                let fits = keep
-                                    && unparsed
-                                    && budget
-                                        .fetch_update(
-                                            std::sync::atomic::Ordering::Relaxed,
-                                            std::sync::atomic::Ordering::Relaxed,
-                                            |left| left.checked_sub(object.data.len()),
-                                        )
-                                        .is_ok();
+                                let fits = keep && unparsed && budget.take(object.data.len());
                                 (outcome, fits.then(|| object.data.clone()))
                             }
                             Err(error) => (
@@ -439,8 +431,7 @@ pub fn compute(
             if needles.first.is_none() || rounds == scan::MAX_ROUNDS {
                 break (scan, lent);
             }
-            let mut linked = prefilter::linked_names(&scan.files, &needles.known);
-            linked.extend(prefilter::star_sources(&scan.files, &needles.known));
+            let linked = prefilter::next_needles(&scan.files, &needles.known);
             if linked.is_empty() {
                 break (scan, lent);
             }

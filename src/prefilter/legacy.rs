@@ -234,9 +234,7 @@ fn identifier(rest: &str) -> &str {
 
 /// The keyword of `len` bytes at `at` is a whole word.
 fn is_keyword_at(text: &str, at: usize, len: usize) -> bool {
-    let before = text[..at].chars().next_back();
-    let after = text[at + len..].chars().next();
-    !before.is_some_and(super::is_identifier_char) && !after.is_some_and(super::is_identifier_char)
+    super::is_whole_word(text, at..at + len)
 }
 
 /// `word` occurs in `text` as a whole identifier.

@@ -212,7 +212,7 @@ impl Prefilter {
 /// The star sources a round adds (with the [`STAR_SOURCE`] prefix): the
 /// last component of each parsed Python module that binds a needle or
 /// star-imports something (a chain of star imports), not known yet.
-pub fn star_sources(files: &[FileFacts], known: &BTreeSet<String>) -> BTreeSet<String> {
+fn star_sources(files: &[FileFacts], known: &BTreeSet<String>) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     for file in files
         .iter()
@@ -264,11 +264,16 @@ fn automaton(needles: &BTreeSet<String>) -> Option<AhoCorasick> {
 /// iteration misses nothing: needles are identifiers, so a match that starts
 /// before a whole-word occurrence cannot overlap it.
 fn has_word(needles: &AhoCorasick, text: &str) -> bool {
-    needles.find_iter(text).any(|found| {
-        let before = text[..found.start()].chars().next_back();
-        let after = text[found.end()..].chars().next();
-        !before.is_some_and(is_identifier_char) && !after.is_some_and(is_identifier_char)
-    })
+    needles
+        .find_iter(text)
+        .any(|found| is_whole_word(text, found.range()))
+}
+
+/// `text[range]` is a whole identifier: no identifier character either side.
+fn is_whole_word(text: &str, range: std::ops::Range<usize>) -> bool {
+    let before = text[..range.start].chars().next_back();
+    let after = text[range.end..].chars().next();
+    !before.is_some_and(is_identifier_char) && !after.is_some_and(is_identifier_char)
 }
 
 /// [`has_word`] for Python, where an occurrence in a comment or in a string
@@ -277,9 +282,7 @@ fn has_word(needles: &AhoCorasick, text: &str) -> bool {
 fn has_word_that_counts(needles: &AhoCorasick, text: &str) -> bool {
     let mut scanner = python_text::Scanner::new(text);
     needles.find_iter(text).any(|found| {
-        let before = text[..found.start()].chars().next_back();
-        let after = text[found.end()..].chars().next();
-        if before.is_some_and(is_identifier_char) || after.is_some_and(is_identifier_char) {
+        if !is_whole_word(text, found.range()) {
             return false;
         }
         match scanner.place(found.start()) {
@@ -320,12 +323,20 @@ fn defines_matching(text: &str, keywords: &[&str], definitions: &RegexSet) -> bo
     false
 }
 
+/// The needles a later round searches for, found in the parsed files: the
+/// names linked to known needles and the star sources, without the known.
+pub fn next_needles(files: &[FileFacts], known: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut next = linked_names(files, known);
+    next.extend(star_sources(files, known));
+    next
+}
+
 /// Names linked to a needle by a binding in a parsed file, in either
 /// direction: `X = Needle`, `from m import Needle as X`, `Needle = X`, `pub
 /// use …::Needle as X`, `type X = …::Needle`. The module a linked name comes
 /// from holds the name itself, so names alone keep chains complete. Returned
 /// without the known ones.
-pub fn linked_names(files: &[FileFacts], known: &BTreeSet<String>) -> BTreeSet<String> {
+fn linked_names(files: &[FileFacts], known: &BTreeSet<String>) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     let mut link = |a: &str, b: &str| {
         let a = a.trim_start_matches("r#");

@@ -189,23 +189,12 @@ pub(super) const UNPARSED_BYTES_KEPT: usize = 24 << 20;
 impl Scanned {
     /// Lets go of the bytes of a file that was not parsed once `budget`
     /// (what may still be kept) is spent.
-    pub(super) fn keep_within(&mut self, budget: &std::sync::atomic::AtomicUsize) {
-        use std::sync::atomic::Ordering;
+    pub(super) fn keep_within(&mut self, budget: &sources::ByteBudget) {
         let unparsed = matches!(&self.outcome, Ok(facts) if !facts.parsed);
-        let Kept::Bytes(bytes) = &self.kept else {
-            return;
-        };
-        if !unparsed {
-            return;
-        }
-        let len = bytes.len();
-        let fits = budget
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
-                left.checked_sub(len)
-            })
-            .is_ok();
-        if !fits {
-            self.kept = Kept::Nothing;
+        if let Kept::Bytes(bytes) = &self.kept {
+            if unparsed && !budget.take(bytes.len()) {
+                self.kept = Kept::Nothing;
+            }
         }
     }
 }

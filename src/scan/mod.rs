@@ -170,8 +170,7 @@ pub fn scan(
         (None, ParseMode::Skimmed) => Parse::Skimmed(&packages),
         (None, _) => Parse::Full,
     };
-    use std::sync::atomic::Ordering;
-    let budget = std::sync::atomic::AtomicUsize::new(UNPARSED_BYTES_KEPT);
+    let budget = sources::ByteBudget::new(UNPARSED_BYTES_KEPT);
     let results: Vec<Scanned> = pool.install(|| {
         selection
             .files
@@ -214,8 +213,7 @@ pub fn scan(
     }
     if first.is_some() {
         for _ in 0..MAX_ROUNDS {
-            let mut linked = prefilter::linked_names(&files, &needles);
-            linked.extend(prefilter::star_sources(&files, &needles));
+            let linked = prefilter::next_needles(&files, &needles);
             if linked.is_empty() {
                 break;
             }
@@ -245,14 +243,8 @@ pub fn scan(
                         let read_now = bytes.is_some();
                         // Bytes read again are kept for the rounds after
                         // while the budget lasts (always for a parsed file).
-                        let bytes = bytes.filter(|bytes| {
-                            parsed.is_some()
-                                || budget
-                                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
-                                        left.checked_sub(bytes.len())
-                                    })
-                                    .is_ok()
-                        });
+                        let bytes =
+                            bytes.filter(|bytes| parsed.is_some() || budget.take(bytes.len()));
                         (parsed.is_some() || read_now).then_some((at, parsed, bytes, read_now))
                     })
                     .collect()

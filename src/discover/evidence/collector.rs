@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::definitions::collect_definitions;
-use super::files::{is_importable, is_leftover, is_shim};
+use super::files::{is_importable, is_leftover};
 use super::{AliasSite, AttributeSite, Evidence, ImportSite, Shim};
 use crate::config::Language;
 use crate::index::{rust_item_module, Origin, ProjectIndex};
@@ -199,7 +199,7 @@ impl<'a> Collector<'a, '_> {
                 });
             }
         }
-        if is_shim(file) {
+        if file.is_shim() {
             let mut origins: Vec<usize> = file
                 .bindings
                 .iter()

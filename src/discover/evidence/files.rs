@@ -78,11 +78,6 @@ pub(super) fn is_importable(file: &FileFacts) -> bool {
     }
 }
 
-/// A module that only re-exports (see [`FileFacts::is_shim`]).
-pub(in crate::discover) fn is_shim(file: &FileFacts) -> bool {
-    file.is_shim()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
