@@ -205,7 +205,14 @@ pub fn scan_project(options: &Options) -> Result<(Config, PathFilter, scan::Scan
         );
     }
     if options.stats {
+        let timing = scan.stats.timing;
         eprintln!("{}", scan.stats);
+        eprintln!(
+            "timing: select={:.1}ms first_round={:.1}ms later_rounds={:.1}ms",
+            timing.select.as_secs_f64() * 1e3,
+            timing.first_round.as_secs_f64() * 1e3,
+            timing.later_rounds.as_secs_f64() * 1e3
+        );
     }
     if options.progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         let parsed = scan.files.iter().filter(|file| file.parsed).count();
@@ -223,9 +230,16 @@ impl Audit {
     /// violation is kept. Fixes are attached by `fix::attach_fixes`.
     pub fn run(options: &Options) -> Result<Self, Error> {
         let (config, filter, scan) = scan_project(options)?;
+        let started = std::time::Instant::now();
         let mut audit = Self::from_scan(config, filter, scan);
         audit.check_config(options.strict)?;
         audit.load_sources(true);
+        if options.stats {
+            eprintln!(
+                "timing: rules={:.1}ms",
+                started.elapsed().as_secs_f64() * 1e3
+            );
+        }
         Ok(audit)
     }
 

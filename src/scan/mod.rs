@@ -59,14 +59,40 @@ pub struct ScanStats {
     /// Why the cache could not be written, when it could not (the answer
     /// is the same; the next run is only slower).
     pub cache_not_written: Option<String>,
+    /// Reads of a file's bytes, a file read again in a later pre-filter
+    /// round counted each time.
+    pub reads: usize,
+    /// Bytes of the files parsed this run.
+    pub parsed_bytes: u64,
+    /// Pre-filter rounds after the first that searched files.
+    pub rounds: usize,
+    /// Wall time of the scan's phases: selecting the files, the first
+    /// round (read, pre-filter, parse), the later rounds.
+    pub timing: Timing,
+}
+
+/// Wall time of a scan's phases, printed by `--stats` on a line of its own
+/// (the one part of the output that differs from run to run).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timing {
+    pub select: std::time::Duration,
+    pub first_round: std::time::Duration,
+    pub later_rounds: std::time::Duration,
 }
 
 impl std::fmt::Display for ScanStats {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             formatter,
-            "stats: selected={} read={} parsed={} cached={} cache_bytes={}",
-            self.selected, self.read, self.parsed, self.cached, self.cache_bytes
+            "stats: selected={} read={} parsed={} cached={} cache_bytes={} reads={} parsed_bytes={} rounds={}",
+            self.selected,
+            self.read,
+            self.parsed,
+            self.cached,
+            self.cache_bytes,
+            self.reads,
+            self.parsed_bytes,
+            self.rounds
         )
     }
 }
@@ -125,7 +151,12 @@ pub fn scan(
     mode: ParseMode,
     cache_key: Option<&str>,
 ) -> Scan {
+    let started = std::time::Instant::now();
     let selection = select_files(config, threads);
+    let mut timing = Timing {
+        select: started.elapsed(),
+        ..Timing::default()
+    };
     let mut notes = selection.notes;
     let crate_roots = read_crate_roots(&selection.manifests, &mut notes);
     let cache_key = match mode {
@@ -189,6 +220,9 @@ pub fn scan(
             })
             .collect()
     });
+    timing.first_round = started.elapsed() - timing.select;
+    let mut reads = results.iter().filter(|scanned| scanned.read).count();
+    let mut rounds = 0;
     let mut dirty = false;
     let mut files = Vec::with_capacity(results.len());
     // Per selected file: its bytes were read, its facts came from the cache.
@@ -219,6 +253,7 @@ pub fn scan(
             }
             let round = Prefilter::for_needles(&linked);
             needles.extend(linked);
+            rounds += 1;
             // Files not parsed yet are searched again, in the bytes already
             // read; a file whose facts came from the cache is read now (and
             // its bytes kept for the rounds after).
@@ -249,6 +284,7 @@ pub fn scan(
                     })
                     .collect()
             });
+            reads += reparsed.iter().filter(|(.., read_now)| *read_now).count();
             for (at, parsed, bytes, read_now) in reparsed {
                 let id = origins[at].0;
                 read[id] |= read_now;
@@ -278,6 +314,18 @@ pub fn scan(
         cached: cached.iter().filter(|&&cached| cached).count(),
         cache_bytes: 0,
         cache_not_written: None,
+        reads,
+        parsed_bytes: files
+            .iter()
+            .zip(&origins)
+            .filter(|(facts, (id, _))| facts.parsed && !cached[*id])
+            .map(|(facts, _)| facts.size)
+            .sum(),
+        rounds,
+        timing: Timing {
+            later_rounds: started.elapsed() - timing.select - timing.first_round,
+            ..timing
+        },
     };
     // Only parsed files can hold a violation: their content is kept, the
     // rest is dropped here.
