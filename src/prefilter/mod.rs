@@ -9,7 +9,6 @@
 use std::collections::BTreeSet;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex::RegexSet;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::config::{Concept, Language};
@@ -17,8 +16,10 @@ use crate::lang::{AliasValue, BindingKind, FileFacts};
 
 mod legacy;
 mod python_text;
+mod shapes;
 
 use legacy::LegacyModule;
+use shapes::Shapes;
 
 /// What one round searches for.
 pub struct Prefilter {
@@ -27,8 +28,8 @@ pub struct Prefilter {
     /// alone it would hit most files of a code base).
     legacy_names: Option<AhoCorasick>,
     legacy: Vec<LegacyModule>,
-    python_definitions: Option<RegexSet>,
-    rust_definitions: Option<RegexSet>,
+    python_definitions: Option<Shapes>,
+    rust_definitions: Option<Shapes>,
     /// Canonical Python modules: always parsed, so that what they bind is
     /// known when rules.toml is checked against the code.
     canonical_modules: Vec<String>,
@@ -93,9 +94,7 @@ impl Prefilter {
                 .filter(|concept| concept.language == language)
                 .map(|concept| concept.definition.as_str())
                 .collect();
-            (!patterns.is_empty())
-                .then(|| RegexSet::new(patterns).ok())
-                .flatten()
+            Shapes::new(&patterns)
         };
         let mut canonical_modules: Vec<String> = concepts
             .iter()
@@ -178,7 +177,7 @@ impl Prefilter {
         };
         definitions
             .as_ref()
-            .is_some_and(|definitions| defines_matching(text, keywords, definitions))
+            .is_some_and(|definitions| definitions.defined_in(text, keywords))
     }
 }
 
@@ -293,34 +292,8 @@ fn has_word_that_counts(needles: &AhoCorasick, text: &str) -> bool {
     })
 }
 
-fn is_identifier_char(c: char) -> bool {
+pub(super) fn is_identifier_char(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
-}
-
-/// A `keyword Name` in the text whose name matches one of the patterns.
-fn defines_matching(text: &str, keywords: &[&str], definitions: &RegexSet) -> bool {
-    for keyword in keywords {
-        for at in memchr::memmem::find_iter(text.as_bytes(), keyword.as_bytes()) {
-            let before = text[..at].chars().next_back();
-            if before.is_some_and(is_identifier_char) {
-                continue;
-            }
-            let rest = &text[at + keyword.len()..];
-            let name_part = rest.trim_start_matches([' ', '\t', '\\', '\r', '\n']);
-            if name_part.len() == rest.len() {
-                continue;
-            }
-            let name_part = name_part.strip_prefix("r#").unwrap_or(name_part);
-            let end = name_part
-                .char_indices()
-                .find(|(_, c)| !is_identifier_char(*c))
-                .map_or(name_part.len(), |(index, _)| index);
-            if end > 0 && definitions.is_match(&name_part[..end]) {
-                return true;
-            }
-        }
-    }
-    false
 }
 
 /// The needles a later round searches for, found in the parsed files: the
@@ -395,41 +368,5 @@ mod tests {
         assert!(!prefilter.hits("x = 'caf\u{e9}'\n", Language::Python, None));
         // Rust identifiers are not NFKC-normalised.
         assert!(!prefilter.hits("struct \u{ff2d}anager;", Language::Rust, None));
-    }
-
-    #[test]
-    fn definition_shapes_not_bare_words() -> Result<(), Box<dyn std::error::Error>> {
-        let set = RegexSet::new([r"(?i)^\w*websocket\w*manager$"])?;
-        assert!(defines_matching(
-            "class  WebSocketManager(Base):",
-            PYTHON_KEYWORDS,
-            &set
-        ));
-        assert!(defines_matching(
-            "x = 1\nclass \\\n LegacyWebsocketManager:",
-            PYTHON_KEYWORDS,
-            &set
-        ));
-        assert!(!defines_matching(
-            "websocket_manager = make()",
-            PYTHON_KEYWORDS,
-            &set
-        ));
-        assert!(!defines_matching(
-            "subclass WebSocketManager",
-            PYTHON_KEYWORDS,
-            &set
-        ));
-        assert!(!defines_matching(
-            "classWebSocketManager",
-            PYTHON_KEYWORDS,
-            &set
-        ));
-        assert!(defines_matching(
-            "pub struct r#WebsocketManager;",
-            RUST_KEYWORDS,
-            &set
-        ));
-        Ok(())
     }
 }
