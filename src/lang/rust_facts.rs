@@ -88,9 +88,19 @@ pub fn mod_declarations(text: &str) -> Vec<rust::ModDecl> {
         )
         .ok()
     });
-    let Some(pattern) = PATTERN.as_ref() else {
+    // Every declaration holds `mod name;`, which starts with a literal the
+    // regex engine finds with memchr; the full pattern starts with optional
+    // parts, so it would run its automaton over every byte of every file.
+    static DECLARATION: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"mod[ \t]+(?:r#)?[A-Za-z_][A-Za-z0-9_]*[ \t]*;").ok()
+        });
+    let (Some(pattern), Some(declaration)) = (PATTERN.as_ref(), DECLARATION.as_ref()) else {
         return Vec::new();
     };
+    if !declaration.is_match(text) {
+        return Vec::new();
+    }
     pattern
         .captures_iter(text)
         .filter_map(|captures| {
@@ -102,4 +112,38 @@ pub fn mod_declarations(text: &str) -> Vec<rust::ModDecl> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mod_declarations;
+
+    fn names(text: &str) -> Vec<(String, Option<String>)> {
+        mod_declarations(text)
+            .into_iter()
+            .map(|decl| (decl.name, decl.path_attr))
+            .collect()
+    }
+
+    #[test]
+    fn declarations_with_visibility_and_path_attributes() {
+        let text = "//! mod docs;\nmod a;\npub mod b ;\npub(crate) mod r#c;\n\
+                    #[path = \"x/d.rs\"]\npub mod d;\n    mod e;\nmod f { }\nlet mod_g;\n";
+        assert_eq!(
+            names(text),
+            vec![
+                ("a".to_string(), None),
+                ("b".to_string(), None),
+                ("r#c".to_string(), None),
+                ("d".to_string(), Some("x/d.rs".to_string())),
+                ("e".to_string(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_declaration_without_a_mod_statement() {
+        assert!(names("fn model() {}\nmod inline { fn f() {} }\n// mod x;\n").is_empty());
+        assert!(names("").is_empty());
+    }
 }
