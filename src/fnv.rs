@@ -1,6 +1,6 @@
 //! FNV-1a, 64 bits: tiny, dependency-free and stable across runs, Rust
 //! versions and platforms (unlike `DefaultHasher`), which baseline and SARIF
-//! fingerprints and the facts cache need.
+//! fingerprints and the facts cache's key and header checksum need.
 
 const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
 const PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -13,13 +13,6 @@ fn extend(hash: u64, bytes: &[u8]) -> u64 {
 
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
     extend(OFFSET_BASIS, bytes)
-}
-
-/// The parts one after the other, as one run of bytes.
-pub fn hash_concat(parts: &[&[u8]]) -> u64 {
-    parts
-        .iter()
-        .fold(OFFSET_BASIS, |hash, part| extend(hash, part))
 }
 
 /// The parts, each followed by a NUL, so no two inputs collide by

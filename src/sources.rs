@@ -122,9 +122,10 @@ impl ByteBudget {
     }
 }
 
-/// The content hash facts are checked by (FNV-1a over the bytes).
+/// The content hash facts are checked by (XXH3, 64 bits, over the bytes:
+/// stable across runs and platforms, as the facts cache stores it).
 pub fn hash(bytes: &[u8]) -> u64 {
-    crate::fnv::hash_bytes(bytes)
+    xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
 /// What is known of one scanned file's content.

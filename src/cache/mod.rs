@@ -37,7 +37,7 @@ pub const FILE: &str = "facts.bin";
 /// The JSON cache of earlier versions: removed when the cache is written.
 const OLD_FILE: &str = "facts.json";
 /// Bumped whenever the facts or the file layout change shape.
-const FORMAT: &str = "4";
+const FORMAT: &str = "5";
 const MAGIC: &[u8; 8] = b"SSOTFCT\x04";
 /// Magic, header length, header checksum.
 const PREAMBLE: usize = 8 + 8 + 8;
@@ -95,13 +95,12 @@ pub struct CacheEntry {
     pub hash: u64,
     pub kind: Kind,
     blob: Blob,
-    /// FNV-1a of the kind and the blob: a corrupt blob is never decoded.
+    /// XXH3 of the blob, seeded with the kind: a corrupt blob is never decoded.
     checksum: u64,
 }
 
 fn checksum(kind: Kind, blob: &[u8]) -> u64 {
-    let tag = [kind as u8];
-    crate::fnv::hash_concat(&[&tag, blob])
+    xxhash_rust::xxh3::xxh3_64_with_seed(blob, kind as u64)
 }
 
 impl CacheEntry {
