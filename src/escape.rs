@@ -7,7 +7,7 @@ use std::borrow::Cow;
 /// Control characters (C0, DEL, C1) and the bidirectional overrides shown
 /// as `\u{..}` escapes; everything else as is.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    if !may_need_escape(text, false) || !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -25,7 +25,7 @@ pub fn visible(text: &str) -> Cow<'_, str> {
 /// stay as they are; [`Snippet::offset`] maps a byte offset of the original
 /// text into the shown one.
 pub fn snippet(text: &str) -> Snippet {
-    if !text.chars().any(needs_escape_in_source) {
+    if !may_need_escape(text, true) || !text.chars().any(needs_escape_in_source) {
         return Snippet {
             text: text.to_string(),
             shifts: Vec::new(),
@@ -63,6 +63,18 @@ impl Snippet {
                 .map(|&(_, added)| added)
                 .sum::<usize>()
     }
+}
+
+/// False when no character of `text` can need an escape, by its bytes alone
+/// (a whole source file is checked at memory speed): every such character
+/// is a C0 control or DEL, or in UTF-8 starts with 0xC2 (C1 controls) or
+/// 0xE2 (the bidirectional overrides).
+fn may_need_escape(text: &str, source: bool) -> bool {
+    text.bytes().any(|byte| match byte {
+        b'\t' | b'\n' | b'\r' => !source,
+        0x00..=0x1f | 0x7f | 0xc2 | 0xe2 => true,
+        _ => false,
+    })
 }
 
 fn needs_escape_in_source(c: char) -> bool {
@@ -124,5 +136,23 @@ mod tests {
         assert_eq!(&shown.text[shown.offset(import)..][..6], "import");
         assert_eq!(shown.offset(0), 0);
         assert_eq!(shown.offset(text.len()), shown.text.len());
+    }
+
+    #[test]
+    fn the_byte_check_lets_through_every_character_that_needs_an_escape() {
+        for code in (0..=0x3000u32).chain([0xfeff, 0x1_f600]) {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let text = format!("ab{c}cd");
+            if needs_escape(c) {
+                assert!(may_need_escape(&text, false), "{code:#x}");
+            }
+            if needs_escape_in_source(c) {
+                assert!(may_need_escape(&text, true), "{code:#x}");
+            }
+        }
+        assert!(!may_need_escape("plain é ü 日本\tx\r\n", true));
+        assert!(may_need_escape("tab\t", false));
     }
 }
