@@ -35,7 +35,14 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
 /// The audit with its fixes attached: what every reporting command starts from.
 fn audited(options: &crate::audit::Options) -> Result<crate::audit::Audit, Error> {
     let mut audit = crate::audit::Audit::run(options)?;
+    let started = std::time::Instant::now();
     crate::fix::attach_fixes(&mut audit);
+    if options.stats {
+        eprintln!(
+            "timing: fixes={:.1}ms",
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
     Ok(audit)
 }
 

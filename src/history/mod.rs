@@ -94,7 +94,12 @@ pub fn compute_for(scan: &audit::Options, options: &HistoryOptions) -> Result<Hi
     let filter = PathFilter::new(&config.root, &scan.paths)?;
     let threads = audit::thread_count(scan.threads).0;
     let progress = scan.progress && std::io::stderr().is_terminal();
-    compute(config, filter, options, threads, progress, scan.prefilter)
+    let flags = Flags {
+        progress,
+        prefilter: scan.prefilter,
+        stats: scan.stats,
+    };
+    compute(config, filter, options, threads, flags)
 }
 
 /// Which of `commits` (newest first) to audit.
@@ -127,6 +132,20 @@ struct FactsStore {
     /// rounds search them again (up to [`PENDING_BYTES`] in all; the others
     /// are read from the repository again).
     pending: HashMap<ObjectId, Vec<u8>>,
+    /// Blobs read from the repository and blobs parsed, for `--stats`.
+    reads: usize,
+    parsed: usize,
+}
+
+/// Where a `history` run's time went, for `--stats`.
+#[derive(Debug, Default)]
+struct HistoryStats {
+    commits: usize,
+    audited: usize,
+    rounds: usize,
+    list: std::time::Duration,
+    parse: std::time::Duration,
+    audit: std::time::Duration,
 }
 
 /// A blob read for the first time at a path: what it gave, and its bytes
@@ -238,8 +257,10 @@ impl FactsStore {
                 )
                 .collect()
         });
+        self.reads += parsed.len();
         // Searched for the concepts' needles only, so far.
         for (path, blob, outcome, kept) in parsed {
+            self.parsed += usize::from(matches!(&outcome, Ok(facts) if facts.parsed));
             self.facts.entry(path).or_default().push((blob, outcome, 0));
             if let Some(bytes) = kept {
                 self.pending.insert(blob, bytes);
@@ -269,6 +290,10 @@ impl FactsStore {
             });
         }
         let pending = &self.pending;
+        self.reads += stale
+            .iter()
+            .filter(|(_, blob, _)| !pending.contains_key(blob))
+            .count();
         let researched: Vec<(String, ObjectId, Option<FileFacts>)> = pool.install(|| {
             stale
                 .par_iter()
@@ -301,6 +326,7 @@ impl FactsStore {
             if let Some(versions) = self.facts.get_mut(path.as_str()) {
                 if let Some(version) = versions.iter_mut().find(|(seen, _, _)| *seen == blob) {
                     if let Some(facts) = parsed {
+                        self.parsed += 1;
                         version.1 = Ok(facts);
                     }
                     version.2 = generations;
@@ -380,15 +406,27 @@ impl FactsStore {
     }
 }
 
+/// How `compute` runs: a progress line, the pre-filter, `--stats` at the end.
+#[derive(Debug, Clone, Copy)]
+pub struct Flags {
+    pub progress: bool,
+    pub prefilter: bool,
+    pub stats: bool,
+}
+
 /// Audits each sampled commit's tree with `config` and counts per concept.
 pub fn compute(
     config: Config,
     filter: PathFilter,
     options: &HistoryOptions,
     threads: usize,
-    progress: bool,
-    prefilter: bool,
+    flags: Flags,
 ) -> Result<History, Error> {
+    let Flags {
+        progress,
+        prefilter,
+        stats: print_stats,
+    } = flags;
     let mut project = repo::GitProject::open(&config.root)?;
     let since = options
         .since
@@ -405,6 +443,10 @@ pub fn compute(
     let mut config = config;
     let mut counted = Vec::with_capacity(commits.len());
     let mut by_tree: HashMap<ObjectId, Vec<ConceptCounts>> = HashMap::new();
+    let mut stats = HistoryStats {
+        commits: commits.len(),
+        ..HistoryStats::default()
+    };
     for (at, id) in commits.iter().enumerate() {
         if progress {
             eprint!("\rhistory: commit {}/{}", at + 1, commits.len());
@@ -418,10 +460,13 @@ pub fn compute(
             counted.push(commit_counts(&commit, concepts.clone()));
             continue;
         }
+        let started = std::time::Instant::now();
         let listing = match tree {
             Some(tree) => project.list(&config.settings, tree)?,
             None => repo::FlatListing::default(),
         };
+        stats.list += started.elapsed();
+        let started = std::time::Instant::now();
         // As `check` does: the files the needles hit are parsed, then names
         // bound to needles there become needles, until no new one appears.
         let mut rounds = 0;
@@ -441,6 +486,10 @@ pub fn compute(
             rounds += 1;
         };
         store.pending.clear();
+        stats.parse += started.elapsed();
+        stats.rounds += rounds;
+        stats.audited += 1;
+        let started = std::time::Instant::now();
         let audit = Audit::from_scan(config, filter.clone(), scan);
         let concepts = concept_counts(&audit);
         if let Some(tree) = tree {
@@ -454,9 +503,23 @@ pub fn compute(
         } = audit;
         config = returned;
         store.give_back(index.files, lent);
+        stats.audit += started.elapsed();
     }
     if progress {
         eprint!("\r\x1b[2K");
+    }
+    if print_stats {
+        let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1e3;
+        eprintln!(
+            "history: commits={} audited={} reads={} parsed={} rounds={}",
+            stats.commits, stats.audited, store.reads, store.parsed, stats.rounds
+        );
+        eprintln!(
+            "timing: list={:.1}ms parse={:.1}ms audit={:.1}ms",
+            ms(stats.list),
+            ms(stats.parse),
+            ms(stats.audit)
+        );
     }
     Ok(History {
         version: VERSION,
