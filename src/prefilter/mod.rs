@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::config::{Concept, Language};
 use crate::lang::{AliasValue, BindingKind, FileFacts};
@@ -144,10 +144,10 @@ impl Prefilter {
         // Python compares identifiers after NFKC normalisation (`class
         // Ｍanager` defines `Manager`): a file with other than ASCII is
         // searched again in that form, so the shortcut finds what a parse does.
-        language == Language::Python && !text.is_ascii() && {
-            let normalized: String = text.nfkc().collect();
-            normalized != text && self.hits_as_written(&normalized, language, module)
-        }
+        language == Language::Python
+            && !text.is_ascii()
+            && nfkc_if_changed(text)
+                .is_some_and(|normalized| self.hits_as_written(&normalized, language, module))
     }
 
     fn hits_as_written(&self, text: &str, language: Language, module: Option<&str>) -> bool {
@@ -238,6 +238,36 @@ fn star_sources(files: &[FileFacts], known: &BTreeSet<String>) -> BTreeSet<Strin
         }
     }
     found
+}
+
+/// `text` in NFKC, or None when that is `text` itself. A line break neither
+/// changes nor composes with its neighbours, so each line is normalised on
+/// its own, and only a line that the quick check (a table lookup per
+/// character) cannot prove normal already: most non-ASCII text is.
+fn nfkc_if_changed(text: &str) -> Option<String> {
+    let mut normalized: Option<String> = None;
+    let mut done = 0;
+    for line in text.split_inclusive('\n') {
+        let start = done;
+        done += line.len();
+        if line.is_ascii() || is_nfkc_quick(line.chars()) == IsNormalized::Yes {
+            if let Some(normalized) = &mut normalized {
+                normalized.push_str(line);
+            }
+            continue;
+        }
+        let line_nfkc: String = line.nfkc().collect();
+        if line_nfkc == line && normalized.is_none() {
+            continue;
+        }
+        let normalized = normalized.get_or_insert_with(|| {
+            let mut out = String::with_capacity(text.len() + 16);
+            out.push_str(&text[..start]);
+            out
+        });
+        normalized.push_str(&line_nfkc);
+    }
+    normalized.filter(|normalized| normalized != text)
 }
 
 /// Suppression comments make any file matter (an unused one is SSOT901).
@@ -356,6 +386,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn line_by_line_normalisation_is_the_whole_texts() {
+        let texts = [
+            "plain\nascii\n",
+            "caf\u{e9}\nna\u{ef}ve \u{65e5}\u{672c}\n",
+            "e\u{301}\n\u{301}x\r\n\u{1100}\u{1161}\u{11a8}\n",
+            "class Pro\u{fb01}le:\n    x = '\u{2026}'\n\u{ff2d}anager\n",
+            "a\n\u{212b}\n\u{2474}\n\u{ff3f}\u{fe64}\u{2028}b\u{200d}\n",
+            "no line break \u{fb01}",
+            "",
+        ];
+        for text in texts {
+            let whole: String = text.nfkc().collect();
+            let by_line = nfkc_if_changed(text);
+            assert_eq!(by_line.as_deref().unwrap_or(text), whole, "{text:?}");
+            assert_eq!(by_line.is_some(), whole != text, "{text:?}");
+        }
+    }
+
+    #[test]
     fn identifiers_are_compared_after_nfkc() {
         let needles = BTreeSet::from(["Manager".to_string()]);
         let prefilter = Prefilter::for_needles(&needles);
@@ -366,6 +415,11 @@ mod tests {
             None
         ));
         assert!(!prefilter.hits("x = 'caf\u{e9}'\n", Language::Python, None));
+        // Text in NFKC already (checked quickly) and text that is not.
+        assert!(prefilter.hits("x = 'caf\u{e9}'\nManager()\n", Language::Python, None));
+        let profile = Prefilter::for_needles(&BTreeSet::from(["Profile".to_string()]));
+        assert!(profile.hits("class Pro\u{fb01}le:\n    pass\n", Language::Python, None));
+        assert!(!profile.hits("class Pro\u{fb01}les:\n    pass\n", Language::Python, None));
         // Rust identifiers are not NFKC-normalised.
         assert!(!prefilter.hits("struct \u{ff2d}anager;", Language::Rust, None));
     }
