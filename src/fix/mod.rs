@@ -144,12 +144,7 @@ pub fn attach_fixes(audit: &mut Audit) {
             violation.fix = fix;
         }
     };
-    // Threads that have the parser's stack already: a thread started per
-    // file cost more than the fixes of most files.
-    match parser_pool() {
-        Some(pool) => pool.install(|| groups.par_iter_mut().for_each(fix_group)),
-        None => groups.par_iter_mut().for_each(fix_group),
-    }
+    in_parser_pool(|| groups.par_iter_mut().for_each(fix_group));
     // A patch string that another fix rewrites (it moves with a renamed
     // binding or a moved lookup) gets no fix of its own: the two would
     // rewrite one literal two ways.
@@ -437,19 +432,25 @@ pub(super) fn python_parse_error(text: &str) -> Option<String> {
     .unwrap_or_else(|| Some("the parser panicked or could not start".into()))
 }
 
-/// As many threads as rayon's global pool, each with the parser's stack, on
-/// which [`on_parser_stack`] runs its work in place.
-fn parser_pool() -> Option<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
+/// Runs `work` (parallel iterators over files) on as many threads as
+/// rayon's global pool, each with the parser's stack, on which
+/// [`on_parser_stack`] runs its work in place: a thread started per file
+/// cost more than the fixes of most files. Without such a pool, `work` runs
+/// where it is called (and each parse starts its own thread).
+pub(super) fn in_parser_pool<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(rayon::current_num_threads())
         .stack_size(PARSE_STACK)
         .start_handler(|_| ON_PARSER_STACK.with(|on| on.set(true)))
-        .build()
-        .ok()
+        .build();
+    match pool {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
 }
 
 thread_local! {
-    /// This thread was started by [`on_parser_stack`] or [`parser_pool`].
+    /// This thread was started by [`on_parser_stack`] or [`in_parser_pool`].
     static ON_PARSER_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 

@@ -39,21 +39,39 @@ pub(super) struct Pass {
 }
 
 impl Pass {
-    /// The facts of `path` made again from `bytes` (on the parser's large
-    /// stack: `fix` runs on the main thread).
-    /// Returns the facts it replaced, to [`Pass::restore`] them.
-    fn set_text(&mut self, config: &Config, path: &str, bytes: &[u8]) -> Option<FileFacts> {
-        let at = self.files.iter().position(|file| file.path == path)?;
-        let selected = SelectedFile {
-            relative: path.to_string(),
-            absolute: config.root.join(path),
-        };
-        let facts =
-            on_parser_stack(|| scan::facts_from_bytes(config, &selected, bytes, Parse::Full).ok());
-        match facts {
-            Some(Some(facts)) => Some(std::mem::replace(&mut self.files[at], facts)),
-            _ => None,
-        }
+    /// The facts of each path made again from its bytes, files in parallel
+    /// on the parser's large stack. Returns the facts they replaced, to
+    /// [`Pass::restore`] them.
+    fn set_texts<'a>(
+        &mut self,
+        config: &Config,
+        texts: impl Iterator<Item = (&'a str, &'a [u8])>,
+    ) -> Vec<FileFacts> {
+        let texts: Vec<(usize, &str, &[u8])> = texts
+            .filter_map(|(path, bytes)| {
+                let at = self.files.iter().position(|file| file.path == path)?;
+                Some((at, path, bytes))
+            })
+            .collect();
+        let made: Vec<(usize, Option<FileFacts>)> = in_parser_pool(|| {
+            use rayon::prelude::*;
+            texts
+                .par_iter()
+                .map(|&(at, path, bytes)| {
+                    let selected = SelectedFile {
+                        relative: path.to_string(),
+                        absolute: config.root.join(path),
+                    };
+                    let facts = on_parser_stack(|| {
+                        scan::facts_from_bytes(config, &selected, bytes, Parse::Full).ok()
+                    });
+                    (at, facts.flatten())
+                })
+                .collect()
+        });
+        made.into_iter()
+            .filter_map(|(at, facts)| Some(std::mem::replace(&mut self.files[at], facts?)))
+            .collect()
     }
 
     /// Puts back facts [`Pass::set_text`] replaced.
@@ -172,16 +190,25 @@ fn rewrite_pass(
         }
         let mut rewritten = Vec::new();
         let mut failed = false;
-        for (path, edits) in edits {
-            let Some(text) = sources.get(path) else {
-                continue;
-            };
-            let language = if path.ends_with(".rs") {
-                Language::Rust
-            } else {
-                Language::Python
-            };
-            match rewrite(text, language, &edits) {
+        // Each file rewritten and parsed again, in parallel; taken in order.
+        let edits: Vec<(&str, Vec<&Edit>)> = edits.into_iter().collect();
+        let outcomes: Vec<_> = in_parser_pool(|| {
+            use rayon::prelude::*;
+            edits
+                .par_iter()
+                .filter_map(|(path, edits)| {
+                    let text = sources.get(path)?;
+                    let language = if path.ends_with(".rs") {
+                        Language::Rust
+                    } else {
+                        Language::Python
+                    };
+                    Some((*path, text, rewrite(text, language, edits)))
+                })
+                .collect()
+        });
+        for (path, text, outcome) in outcomes {
+            match outcome {
                 Ok(new_text) => {
                     let mut bytes = Vec::with_capacity(new_text.len() + 3);
                     if text.encoding.bom {
@@ -244,6 +271,7 @@ pub fn fix_project(
         crate_roots,
         notes,
     };
+    let started = std::time::Instant::now();
     let mut audit = pass.audit(config, filter, sources);
     // A canonical that names nothing would have fixes import it.
     audit.check_config(options.strict)?;
@@ -265,6 +293,9 @@ pub fn fix_project(
     let mut one_at_a_time: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     // The plan of the project as it is: each violation's fix now.
     let plan = super::plan(&audit);
+    let first_audit = started.elapsed();
+    let started = std::time::Instant::now();
+    let mut passes = 0;
     // Safe fixes first, to the end; then, with `--unsafe-fixes`, the unsafe
     // ones and what they make possible. `plan` reports both counts.
     let mut fixed_safe = 0;
@@ -298,6 +329,7 @@ pub fn fix_project(
             if by_file.is_empty() {
                 break;
             }
+            passes += 1;
             let (mut rewritten, links) = rewrite_pass(&audit.sources, &by_file, &mut refused);
             if rewritten.is_empty() {
                 break;
@@ -328,8 +360,15 @@ pub fn fix_project(
                 for (path, old) in replaced.drain(..) {
                     sources.replace(&path, old);
                 }
+                previous_facts.extend(
+                    pass.set_texts(
+                        &config,
+                        rewritten
+                            .iter()
+                            .map(|(path, text)| (path.as_str(), &text.bytes[..])),
+                    ),
+                );
                 for (path, text) in &rewritten {
-                    previous_facts.extend(pass.set_text(&config, path, &text.bytes));
                     if let Some(old) = sources.get(path) {
                         replaced.push((path.clone(), old.clone()));
                     }
@@ -403,6 +442,13 @@ pub fn fix_project(
             }
             audit = next;
         }
+    }
+    if options.stats {
+        eprintln!(
+            "timing: rules_and_fixes={:.1}ms passes={:.1}ms ({passes} passes in memory)",
+            first_audit.as_secs_f64() * 1e3,
+            started.elapsed().as_secs_f64() * 1e3
+        );
     }
     refused.extend(grew);
     for (path, bad) in &one_at_a_time {
@@ -487,11 +533,13 @@ pub fn fix_project(
         // Files refused at write time keep their text: the remaining
         // violations are those of the project as it now is on disk.
         let (config, filter, mut sources) = audit.into_parts();
-        for (path, original) in &originals {
-            if files.contains(path) {
-                continue;
-            }
-            pass.set_text(&config, path, &original.bytes);
+        let kept = originals.iter().filter(|(path, _)| !files.contains(path));
+        pass.set_texts(
+            &config,
+            kept.clone()
+                .map(|(path, original)| (path.as_str(), &original.bytes[..])),
+        );
+        for (path, original) in kept {
             sources.replace(path, original.clone());
         }
         audit = pass.audit(config, filter, sources);
