@@ -935,9 +935,12 @@ def scan_profile(tree: dict, mode: str, r: dict | None = None) -> str:
         parts.append(f"index and rules {ms(st.get('rules_ms'))}")
     if "fixes_ms" in st:
         parts.append(f"fixes {ms(st.get('fixes_ms'))}")
+    if "passes_ms" in st:
+        parts.append(f"index, rules and fixes {ms(st.get('rules_and_fixes_ms'))}; fix passes in memory "
+                     f"{ms(st.get('passes_ms'))}")
     if r:
         phases = sum(st.get(k, 0.0) for k in ("select_ms", "first_round_ms", "later_rounds_ms", "rules_ms",
-                                              "fixes_ms"))
+                                              "fixes_ms", "rules_and_fixes_ms", "passes_ms"))
         parts.append(f"the rest (start-up, rules.toml, output) {ms(max(0.0, 1e3 * r['median'] - phases))} "
                      f"of the {fmt_s(r['median'])} median")
     split = cpu_split(r)
