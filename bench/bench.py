@@ -1141,7 +1141,8 @@ def render(args, versions: dict, info: dict, synth: list, real: list, rust: list
     out += ["## Targets", "",
             "Measured on the 10,000-file synthetic tree unless the row says otherwise; medians of wall time.", "",
             "The profile of a target not met is from one more run of the command with `--stats` (its phases' "
-            "wall time and counts) and its CPU time under `/usr/bin/time`.", "",
+            "wall time and counts) and its CPU time under `/usr/bin/time`; \"the rest\" is the timed median less "
+            "that run's phases, so on a noisy machine it also holds the difference between the runs.", "",
             "| target | measured | verdict | profile (targets not met) |", "|---|---|---|---|"]
     for name, measured, text, met, profile in target_rows:
         out.append(f"| {name} | {measured} | {'**' + text + '**' if not met else text} | "
