@@ -205,14 +205,7 @@ pub fn scan_project(options: &Options) -> Result<(Config, PathFilter, scan::Scan
         );
     }
     if options.stats {
-        let timing = scan.stats.timing;
-        eprintln!("{}", scan.stats);
-        eprintln!(
-            "timing: select={:.1}ms first_round={:.1}ms later_rounds={:.1}ms",
-            timing.select.as_secs_f64() * 1e3,
-            timing.first_round.as_secs_f64() * 1e3,
-            timing.later_rounds.as_secs_f64() * 1e3
-        );
+        eprintln!("{}\n{}", scan.stats, scan.stats.timing);
     }
     if options.progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         let parsed = scan.files.iter().filter(|file| file.parsed).count();
@@ -235,10 +228,7 @@ impl Audit {
         audit.check_config(options.strict)?;
         audit.load_sources(true);
         if options.stats {
-            eprintln!(
-                "timing: rules={:.1}ms",
-                started.elapsed().as_secs_f64() * 1e3
-            );
+            eprintln!("{}", scan::timing_line(&[("rules", started.elapsed())]));
         }
         Ok(audit)
     }

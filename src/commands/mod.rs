@@ -38,10 +38,8 @@ fn audited(options: &crate::audit::Options) -> Result<crate::audit::Audit, Error
     let started = std::time::Instant::now();
     crate::fix::attach_fixes(&mut audit);
     if options.stats {
-        eprintln!(
-            "timing: fixes={:.1}ms",
-            started.elapsed().as_secs_f64() * 1e3
-        );
+        let line = crate::scan::timing_line(&[("fixes", started.elapsed())]);
+        eprintln!("{line}");
     }
     Ok(audit)
 }

@@ -437,15 +437,22 @@ pub(super) fn python_parse_error(text: &str) -> Option<String> {
 /// [`on_parser_stack`] runs its work in place: a thread started per file
 /// cost more than the fixes of most files. Without such a pool, `work` runs
 /// where it is called (and each parse starts its own thread).
+///
+/// The pool is made once per process: `plan` and `fix` use it several times
+/// a pass.
 pub(super) fn in_parser_pool<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(rayon::current_num_threads())
-        .stack_size(PARSE_STACK)
-        .start_handler(|_| ON_PARSER_STACK.with(|on| on.set(true)))
-        .build();
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .stack_size(PARSE_STACK)
+            .start_handler(|_| ON_PARSER_STACK.with(|on| on.set(true)))
+            .build()
+            .ok()
+    });
     match pool {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
+        Some(pool) => pool.install(work),
+        None => work(),
     }
 }
 

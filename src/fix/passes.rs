@@ -444,11 +444,11 @@ pub fn fix_project(
         }
     }
     if options.stats {
-        eprintln!(
-            "timing: rules_and_fixes={:.1}ms passes={:.1}ms ({passes} passes in memory)",
-            first_audit.as_secs_f64() * 1e3,
-            started.elapsed().as_secs_f64() * 1e3
-        );
+        let line = scan::timing_line(&[
+            ("rules_and_fixes", first_audit),
+            ("passes", started.elapsed()),
+        ]);
+        eprintln!("{line} ({passes} passes in memory)");
     }
     refused.extend(grew);
     for (path, bad) in &one_at_a_time {

@@ -509,17 +509,16 @@ pub fn compute(
         eprint!("\r\x1b[2K");
     }
     if print_stats {
-        let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1e3;
         eprintln!(
             "history: commits={} audited={} reads={} parsed={} rounds={}",
             stats.commits, stats.audited, store.reads, store.parsed, stats.rounds
         );
-        eprintln!(
-            "timing: list={:.1}ms parse={:.1}ms audit={:.1}ms",
-            ms(stats.list),
-            ms(stats.parse),
-            ms(stats.audit)
-        );
+        let phases = [
+            ("list", stats.list),
+            ("parse", stats.parse),
+            ("audit", stats.audit),
+        ];
+        eprintln!("{}", scan::timing_line(&phases));
     }
     Ok(History {
         version: VERSION,

@@ -80,6 +80,25 @@ pub struct Timing {
     pub later_rounds: std::time::Duration,
 }
 
+/// A `--stats` line of phase times: `timing: select=1.2ms first_round=…`.
+pub fn timing_line(phases: &[(&str, std::time::Duration)]) -> String {
+    let mut line = String::from("timing:");
+    for (name, duration) in phases {
+        line.push_str(&format!(" {name}={:.1}ms", duration.as_secs_f64() * 1e3));
+    }
+    line
+}
+
+impl std::fmt::Display for Timing {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&timing_line(&[
+            ("select", self.select),
+            ("first_round", self.first_round),
+            ("later_rounds", self.later_rounds),
+        ]))
+    }
+}
+
 impl std::fmt::Display for ScanStats {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
